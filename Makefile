@@ -1,0 +1,40 @@
+# Two commands do everything: `make run` and `make test` (see README.md).
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= 2
+SANITIZE_DIR ?= build-sanitize
+
+.PHONY: all deps build run test test-unit test-node sanitize check-config clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# Serves the embedded default: the built-in mock provider plus every real
+# provider whose API key is in the environment.
+run: build
+	./$(BUILD_DIR)/switchyard $(ARGS)
+
+test: build
+	$(MAKE) --no-print-directory test-unit test-node
+
+test-unit:
+	ctest --test-dir $(BUILD_DIR) --output-on-failure
+
+test-node:
+	SWITCHYARD_BIN=$(abspath $(BUILD_DIR))/switchyard \
+	  node --test --test-concurrency=1 tests/integration/*.test.mjs tests/e2e/*.test.mjs
+
+# ASan + UBSan build of everything, running the same unit and node suites.
+sanitize: deps
+	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DSWITCHYARD_SANITIZE=ON
+	cmake --build $(SANITIZE_DIR) -j$(JOBS)
+	$(MAKE) --no-print-directory test-unit test-node BUILD_DIR=$(SANITIZE_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

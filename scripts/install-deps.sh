@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs everything Switchyard needs to build and test on Debian 12.
+# Safe to run repeatedly: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  g++ cmake ninja-build pkg-config make
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev ca-certificates libsqlite3-dev libhiredis-dev libpq-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm openssl
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  # nodejs/npm may come from elsewhere (e.g. a preinstalled toolchain); accept any working binary.
+  case "$pkg" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Test clients (the official SDKs) come from npm, pinned by tests/package-lock.json.
+if [ -f tests/package-lock.json ]; then
+  if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+    echo "install-deps: installing npm test dependencies"
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

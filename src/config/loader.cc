@@ -1,0 +1,516 @@
+#include "config/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/units.h"
+#include "http/endpoint.h"
+
+namespace switchyard::config {
+namespace {
+
+// Walks the YAML tree, converting and checking values, and collects every error with
+// the line it belongs to instead of stopping at the first.
+class Compiler {
+ public:
+  Compiler(std::string source, const EnvLookup& env) : source_(std::move(source)), env_(env) {}
+
+  LoadResult compile(const YAML::Node& root) {
+    Snapshot snapshot;
+    snapshot.source = source_;
+    if (!root || root.IsNull()) {
+      error(root, "the configuration is empty; see docs/configuration.md");
+      return finish(std::move(snapshot));
+    }
+    if (!root.IsMap()) {
+      error(root, "the top level must be a mapping of sections (server, auth, providers, models, ...)");
+      return finish(std::move(snapshot));
+    }
+    check_keys(root, "top level", {"server", "auth", "log", "timeouts", "providers", "models"});
+    if (auto node = root["server"]) read_server(node, snapshot.server);
+    if (auto node = root["auth"]) read_auth(node, snapshot);
+    if (auto node = root["log"]) read_log(node, snapshot);
+    if (auto node = root["timeouts"]) read_timeouts(node, "timeouts", snapshot.timeouts);
+    if (auto node = root["providers"]) read_providers(node, snapshot);
+    if (auto node = root["models"]) read_models(node, snapshot);
+    if (snapshot.providers.empty()) error(root, "no providers are configured; add a 'providers' section");
+    if (errors_.empty()) {
+      if (auto problem = exposure_problem(snapshot)) error(root["server"] ? root["server"] : root, *problem);
+    }
+    return finish(std::move(snapshot));
+  }
+
+  void error(const YAML::Node& node, std::string_view message) {
+    int line = node ? node.Mark().line + 1 : 0;
+    error_at(line, message);
+  }
+  void error_at(int line, std::string_view message) {
+    errors_.push_back(source_ + ":" + std::to_string(std::max(line, 1)) + ": " + std::string(message));
+  }
+
+ private:
+  LoadResult finish(Snapshot snapshot) {
+    LoadResult result;
+    if (errors_.empty()) {
+      result.snapshot = std::move(snapshot);
+    } else {
+      result.errors = std::move(errors_);
+    }
+    return result;
+  }
+
+  // Rejects keys outside `allowed`, suggesting the closest allowed one.
+  void check_keys(const YAML::Node& map, std::string_view where, std::initializer_list<std::string_view> allowed) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      std::string key = it->first.as<std::string>("");
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      std::string message = "unknown key '" + key + "' in " + std::string(where);
+      if (auto hint = closest(key, allowed); !hint.empty()) message += " (did you mean '" + hint + "'?)";
+      error(it->first, message);
+    }
+  }
+
+  static std::string closest(const std::string& key, std::initializer_list<std::string_view> allowed) {
+    std::string best;
+    std::size_t best_distance = 3;  // suggest only near misses
+    for (std::string_view candidate : allowed) {
+      std::size_t d = edit_distance(key, candidate);
+      if (d < best_distance) {
+        best_distance = d;
+        best = std::string(candidate);
+      }
+    }
+    return best;
+  }
+
+  static std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        std::size_t above = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
+  }
+
+  bool expect_map(const YAML::Node& node, std::string_view what) {
+    if (node.IsMap()) return true;
+    if (node.IsNull()) return false;  // an empty section is allowed and means defaults
+    error(node, std::string(what) + " must be a mapping");
+    return false;
+  }
+
+  // A scalar with ${VAR} and ${VAR:-default} expanded.
+  std::optional<std::string> scalar(const YAML::Node& node, std::string_view what) {
+    if (!node.IsScalar()) {
+      error(node, std::string(what) + " must be a single value");
+      return std::nullopt;
+    }
+    return expand(node.Scalar(), node, what);
+  }
+
+  std::optional<std::string> expand(const std::string& text, const YAML::Node& node, std::string_view what) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+      std::size_t start = text.find("${", i);
+      if (start == std::string::npos) {
+        out.append(text, i);
+        break;
+      }
+      out.append(text, i, start - i);
+      std::size_t end = text.find('}', start);
+      if (end == std::string::npos) {
+        error(node, std::string(what) + ": unterminated '${' (write ${NAME})");
+        return std::nullopt;
+      }
+      std::string inner = text.substr(start + 2, end - start - 2);
+      std::optional<std::string> fallback;
+      if (auto dash = inner.find(":-"); dash != std::string::npos) {
+        fallback = inner.substr(dash + 2);
+        inner.resize(dash);
+      }
+      if (inner.empty() || !std::all_of(inner.begin(), inner.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+          })) {
+        error(node, std::string(what) + ": '${" + inner + "}' is not a valid environment variable reference");
+        return std::nullopt;
+      }
+      auto value = env_(inner);
+      if (!value && !fallback) {
+        error(node, "environment variable " + inner + " is not set (needed by " + std::string(what) +
+                        "; write ${" + inner + ":-} to allow it to be empty)");
+        return std::nullopt;
+      }
+      out += value ? *value : *fallback;
+      i = end + 1;
+    }
+    return out;
+  }
+
+  std::optional<Millis> duration(const YAML::Node& node, std::string_view what) {
+    auto text = scalar(node, what);
+    if (!text) return std::nullopt;
+    auto value = parse_duration(*text);
+    if (!value || value->count() == 0) {
+      error(node, std::string(what) + ": '" + *text + "' is not a positive duration (e.g. 500ms, 30s, 5m)");
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  std::optional<std::uint64_t> size(const YAML::Node& node, std::string_view what) {
+    auto text = scalar(node, what);
+    if (!text) return std::nullopt;
+    auto value = parse_size(*text);
+    if (!value || *value == 0) {
+      error(node, std::string(what) + ": '" + *text + "' is not a positive size (e.g. 1048576, 512KiB, 32MiB)");
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  std::optional<std::uint64_t> count(const YAML::Node& node, std::string_view what, std::uint64_t max) {
+    auto text = scalar(node, what);
+    if (!text) return std::nullopt;
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc{} || end != text->data() + text->size() || value > max) {
+      error(node, std::string(what) + ": expected a whole number from 0 to " + std::to_string(max));
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  void read_server(const YAML::Node& node, http::ServerOptions& server) {
+    if (!expect_map(node, "server")) return;
+    check_keys(node, "server", {"listen", "threads", "max_body_size", "max_header_size", "header_timeout",
+                                "idle_timeout", "shutdown_timeout"});
+    if (auto listen = node["listen"]) {
+      if (auto text = scalar(listen, "server.listen")) {
+        std::string problem;
+        if (auto address = http::parse_listen_address(*text, problem)) {
+          server.listen = *address;
+        } else {
+          error(listen, "server.listen: '" + *text + "': " + problem);
+        }
+      }
+    }
+    if (auto n = node["threads"]) {
+      if (auto value = count(n, "server.threads", 256)) server.threads = static_cast<unsigned>(*value);
+    }
+    if (auto n = node["max_body_size"]) {
+      if (auto value = size(n, "server.max_body_size")) server.max_body_size = *value;
+    }
+    if (auto n = node["max_header_size"]) {
+      if (auto value = size(n, "server.max_header_size")) {
+        if (*value > 1024 * 1024) {
+          error(n, "server.max_header_size: at most 1MiB");
+        } else {
+          server.max_header_size = static_cast<std::uint32_t>(*value);
+        }
+      }
+    }
+    if (auto n = node["header_timeout"]) {
+      if (auto value = duration(n, "server.header_timeout")) server.header_timeout = *value;
+    }
+    if (auto n = node["idle_timeout"]) {
+      if (auto value = duration(n, "server.idle_timeout")) server.idle_timeout = *value;
+    }
+    if (auto n = node["shutdown_timeout"]) {
+      if (auto value = duration(n, "server.shutdown_timeout")) server.shutdown_timeout = *value;
+    }
+  }
+
+  void read_auth(const YAML::Node& node, Snapshot& snapshot) {
+    if (!expect_map(node, "auth")) return;
+    check_keys(node, "auth", {"master_key"});
+    if (auto key = node["master_key"]) {
+      if (auto value = scalar(key, "auth.master_key")) snapshot.master_key = *value;
+    }
+  }
+
+  void read_log(const YAML::Node& node, Snapshot& snapshot) {
+    if (!expect_map(node, "log")) return;
+    check_keys(node, "log", {"level"});
+    if (auto level = node["level"]) {
+      auto value = scalar(level, "log.level");
+      if (!value) return;
+      if (*value == "debug") snapshot.log_level = log::Level::debug;
+      else if (*value == "info") snapshot.log_level = log::Level::info;
+      else if (*value == "warn") snapshot.log_level = log::Level::warn;
+      else if (*value == "error") snapshot.log_level = log::Level::error;
+      else error(level, "log.level must be one of debug, info, warn, error");
+    }
+  }
+
+  void read_timeouts(const YAML::Node& node, const std::string& where, http::UpstreamTimeouts& timeouts) {
+    if (!expect_map(node, where)) return;
+    check_keys(node, where, {"connect", "first_byte", "total"});
+    if (auto n = node["connect"]) {
+      if (auto value = duration(n, where + ".connect")) timeouts.connect = *value;
+    }
+    if (auto n = node["first_byte"]) {
+      if (auto value = duration(n, where + ".first_byte")) timeouts.first_byte = *value;
+    }
+    if (auto n = node["total"]) {
+      if (auto value = duration(n, where + ".total")) timeouts.total = *value;
+    }
+  }
+
+  static bool valid_name(const std::string& name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    });
+  }
+
+  void read_providers(const YAML::Node& node, Snapshot& snapshot) {
+    if (!expect_map(node, "providers")) return;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      providers::ProviderSpec spec;
+      spec.name = it->first.as<std::string>("");
+      const YAML::Node& body = it->second;
+      std::string where = "providers." + spec.name;
+      if (!valid_name(spec.name)) {
+        error(it->first, "provider name '" + spec.name + "' may contain only letters, digits, '_', '-' and '.'");
+        continue;
+      }
+      if (!body.IsMap()) {
+        error(body, where + " must be a mapping with at least 'type'");
+        continue;
+      }
+      provider_lines_[spec.name] = it->first.Mark().line + 1;
+      check_keys(body, where, {"type", "base_url", "api_key", "headers", "ca_file", "timeouts"});
+      auto type_node = body["type"];
+      if (!type_node) {
+        error(it->first, where + ": missing 'type' (one of: " + known_types() + ")");
+        continue;
+      }
+      auto type = scalar(type_node, where + ".type");
+      if (!type) continue;
+      const providers::ProviderTypeInfo* info = providers::find_provider_type(*type);
+      if (!info) {
+        error(type_node, where + ".type: unknown provider type '" + *type + "' (one of: " + known_types() + ")");
+        continue;
+      }
+      spec.type = *type;
+      if (auto url = body["base_url"]) {
+        if (spec.type == "mock") {
+          error(url, where + ": the mock provider takes no base_url");
+        } else if (auto text = scalar(url, where + ".base_url")) {
+          std::string problem;
+          if (http::parse_upstream_url(*text, problem)) {
+            spec.base_url = *text;
+          } else {
+            error(url, where + ".base_url: '" + *text + "' is not a valid URL: " + problem);
+          }
+        }
+      } else if (info->needs_base_url) {
+        error(it->first, where + ": missing 'base_url'");
+      }
+      if (auto key = body["api_key"]) {
+        if (auto value = scalar(key, where + ".api_key")) spec.api_key = *value;
+      }
+      if (auto headers = body["headers"]) read_headers(headers, where + ".headers", spec);
+      if (auto ca = body["ca_file"]) {
+        if (auto value = scalar(ca, where + ".ca_file")) {
+          if (!std::ifstream(*value)) {
+            error(ca, where + ".ca_file: cannot read '" + *value + "'");
+          } else {
+            spec.ca_file = *value;
+          }
+        }
+      }
+      if (auto timeouts = body["timeouts"]) {
+        http::UpstreamTimeouts own = snapshot.timeouts;
+        read_timeouts(timeouts, where + ".timeouts", own);
+        spec.timeouts = own;
+      }
+      snapshot.providers.push_back(std::move(spec));
+    }
+  }
+
+  void read_headers(const YAML::Node& node, const std::string& where, providers::ProviderSpec& spec) {
+    if (!expect_map(node, where)) return;
+    static const std::set<std::string> reserved = {"host", "content-length", "transfer-encoding", "connection"};
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      std::string name = it->first.as<std::string>("");
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (reserved.count(lower)) {
+        error(it->first, where + ": '" + name + "' is set by the gateway and cannot be configured");
+        continue;
+      }
+      if (auto value = scalar(it->second, where + "." + name)) spec.headers.emplace_back(lower, *value);
+    }
+  }
+
+  void read_models(const YAML::Node& node, Snapshot& snapshot) {
+    if (!expect_map(node, "models")) return;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      routing::ModelAlias alias;
+      alias.name = it->first.as<std::string>("");
+      std::string where = "models." + alias.name;
+      if (alias.name.empty()) {
+        error(it->first, "a model alias needs a name");
+        continue;
+      }
+      const YAML::Node& body = it->second;
+      if (!body.IsMap()) {
+        error(body, where + " must be a mapping with 'deployments'");
+        continue;
+      }
+      check_keys(body, where, {"deployments"});
+      auto deployments = body["deployments"];
+      if (!deployments || !deployments.IsSequence() || deployments.size() == 0) {
+        error(deployments ? deployments : it->first, where + ".deployments must be a non-empty list");
+        continue;
+      }
+      for (std::size_t i = 0; i < deployments.size(); ++i) {
+        const YAML::Node& entry = deployments[i];
+        std::string at = where + ".deployments[" + std::to_string(i) + "]";
+        if (!entry.IsMap()) {
+          error(entry, at + " must be a mapping with 'provider' and 'model'");
+          continue;
+        }
+        check_keys(entry, at, {"provider", "model"});
+        routing::Deployment deployment;
+        auto provider = entry["provider"];
+        auto model = entry["model"];
+        if (!provider) error(entry, at + ": missing 'provider'");
+        if (!model) error(entry, at + ": missing 'model'");
+        if (!provider || !model) continue;
+        auto provider_name = scalar(provider, at + ".provider");
+        auto model_name = scalar(model, at + ".model");
+        if (!provider_name || !model_name) continue;
+        if (model_name->empty()) {
+          error(model, at + ".model must not be empty");
+          continue;
+        }
+        if (!provider_lines_.count(*provider_name)) {
+          error(provider, at + ": unknown provider '" + *provider_name + "'" + known_providers());
+          continue;
+        }
+        deployment.provider = *provider_name;
+        deployment.model = *model_name;
+        alias.deployments.push_back(std::move(deployment));
+      }
+      snapshot.models.push_back(std::move(alias));
+    }
+  }
+
+  std::string known_types() const {
+    std::string out;
+    for (const auto& info : providers::provider_types()) {
+      if (!out.empty()) out += ", ";
+      out += info.type;
+    }
+    return out;
+  }
+
+  std::string known_providers() const {
+    if (provider_lines_.empty()) return " (no providers are defined)";
+    std::string out = " (defined: ";
+    bool first = true;
+    for (const auto& [name, line] : provider_lines_) {
+      if (!first) out += ", ";
+      out += name;
+      first = false;
+    }
+    return out + ")";
+  }
+
+  std::string source_;
+  const EnvLookup& env_;
+  std::vector<std::string> errors_;
+  std::map<std::string, int> provider_lines_;
+};
+
+}  // namespace
+
+EnvLookup process_environment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+LoadResult load_config_text(std::string_view text, const std::string& source_name, const EnvLookup& env) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    LoadResult result;
+    result.errors.push_back(source_name + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+    return result;
+  }
+  return Compiler(source_name, env).compile(root);
+}
+
+LoadResult load_config_file(const std::string& path, const EnvLookup& env) {
+  std::ifstream file(path);
+  if (!file) {
+    LoadResult result;
+    result.errors.push_back(path + ": cannot open the configuration file");
+    return result;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  return load_config_text(text.str(), path, env);
+}
+
+Snapshot embedded_default(const EnvLookup& env) {
+  Snapshot snapshot;
+  snapshot.source = "embedded default";
+  if (auto key = env("SWITCHYARD_MASTER_KEY")) snapshot.master_key = *key;
+  providers::ProviderSpec mock;
+  mock.name = "mock";
+  mock.type = "mock";
+  snapshot.providers.push_back(std::move(mock));
+  snapshot.models.push_back({"mock", {{"mock", "mock-1"}}});
+  // Until the native Anthropic and Gemini dialects land, both are reached through their
+  // official OpenAI-compatible endpoints.
+  struct Known {
+    const char* env;
+    const char* name;
+    const char* base_url;
+  };
+  const Known known[] = {
+      {"OPENAI_API_KEY", "openai", "https://api.openai.com/v1"},
+      {"ANTHROPIC_API_KEY", "anthropic", "https://api.anthropic.com/v1"},
+      {"GEMINI_API_KEY", "gemini", "https://generativelanguage.googleapis.com/v1beta/openai"},
+  };
+  for (const Known& provider : known) {
+    auto key = env(provider.env);
+    if (!key || key->empty()) continue;
+    providers::ProviderSpec spec;
+    spec.name = provider.name;
+    spec.type = "openai";
+    spec.base_url = provider.base_url;
+    spec.api_key = *key;
+    snapshot.providers.push_back(std::move(spec));
+  }
+  return snapshot;
+}
+
+std::optional<std::string> exposure_problem(const Snapshot& snapshot) {
+  if (!snapshot.master_key.empty() || http::is_loopback_host(snapshot.server.listen.host)) return std::nullopt;
+  return "refusing to listen on " + snapshot.server.listen.host +
+         " without auth.master_key: anyone who can reach the port could spend your provider keys. "
+         "Set auth.master_key (e.g. master_key: ${SWITCHYARD_MASTER_KEY}) or listen on 127.0.0.1";
+}
+
+}  // namespace switchyard::config

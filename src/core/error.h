@@ -1,0 +1,38 @@
+// Gateway errors as values. Every failure on the data plane becomes a GatewayError,
+// which the caller's dialect then renders in its own wire shape.
+#pragma once
+
+#include <string>
+
+namespace switchyard {
+
+enum class ErrorKind {
+  invalid_request,       // 400: the client sent something we cannot serve
+  authentication,        // 401: missing or wrong key
+  permission,            // 403
+  not_found,             // 404: unknown model or route
+  method_not_allowed,    // 405
+  payload_too_large,     // 413
+  rate_limited,          // 429
+  internal,              // 500: a bug or an impossible state in the gateway
+  upstream_unreachable,  // 502: connect refused, reset, DNS, TLS
+  upstream_protocol,     // 502: the upstream answered something unparseable
+  unavailable,           // 503: shutting down, nothing to route to
+  upstream_timeout,      // 504
+};
+
+struct GatewayError {
+  int status = 500;
+  ErrorKind kind = ErrorKind::internal;
+  std::string message;
+  std::string code;   // machine-readable code; empty renders as null
+  std::string param;  // offending request parameter; empty renders as null
+};
+
+// The HTTP status that goes with each kind.
+int default_status(ErrorKind kind);
+
+GatewayError make_error(ErrorKind kind, std::string message, std::string code = {},
+                        std::string param = {});
+
+}  // namespace switchyard

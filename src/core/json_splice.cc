@@ -1,0 +1,103 @@
+#include "core/json_splice.h"
+
+namespace switchyard::json_splice {
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::size_t skip_space(std::string_view s, std::size_t i) {
+  while (i < s.size() && is_space(s[i])) ++i;
+  return i;
+}
+
+// `i` is at an opening quote; returns one past the closing quote.
+std::size_t skip_string(std::string_view s, std::size_t i) {
+  ++i;
+  while (i < s.size()) {
+    char c = s[i];
+    if (c == '\\') {
+      i += 2;
+    } else if (c == '"') {
+      return i + 1;
+    } else {
+      ++i;
+    }
+  }
+  return s.size();
+}
+
+// `i` is at the first byte of a value; returns one past its last byte.
+std::size_t skip_value(std::string_view s, std::size_t i) {
+  if (i >= s.size()) return i;
+  if (s[i] == '"') return skip_string(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    while (i < s.size()) {
+      char c = s[i];
+      if (c == '"') {
+        i = skip_string(s, i);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') {
+        --depth;
+        if (depth == 0) return i + 1;
+      }
+      ++i;
+    }
+    return s.size();
+  }
+  // number, true, false, null
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !is_space(s[i])) ++i;
+  return i;
+}
+
+}  // namespace
+
+std::optional<MemberSpan> find_member(std::string_view json, std::string_view key) {
+  std::size_t i = skip_space(json, 0);
+  if (i >= json.size() || json[i] != '{') return std::nullopt;
+  ++i;
+  std::optional<MemberSpan> found;
+  while (true) {
+    i = skip_space(json, i);
+    if (i >= json.size() || json[i] != '"') return found;
+    std::size_t key_begin = i;
+    std::size_t key_end = skip_string(json, i);
+    std::string_view this_key = json.substr(key_begin + 1, key_end - key_begin - 2);
+    i = skip_space(json, key_end);
+    if (i >= json.size() || json[i] != ':') return found;
+    i = skip_space(json, i + 1);
+    std::size_t value_begin = i;
+    std::size_t value_end = skip_value(json, i);
+    if (this_key == key) found = MemberSpan{key_begin, value_begin, value_end};
+    i = skip_space(json, value_end);
+    if (i >= json.size() || json[i] != ',') return found;
+    ++i;
+  }
+}
+
+std::string set_member(std::string_view json, std::string_view key, std::string_view value_json) {
+  std::string out;
+  if (auto span = find_member(json, key)) {
+    out.reserve(json.size() + value_json.size());
+    out.append(json.substr(0, span->value_begin));
+    out.append(value_json);
+    out.append(json.substr(span->value_end));
+    return out;
+  }
+  std::size_t open = skip_space(json, 0);
+  std::size_t after_open = skip_space(json, open + 1);
+  bool empty_object = after_open < json.size() && json[after_open] == '}';
+  out.reserve(json.size() + key.size() + value_json.size() + 4);
+  out.append(json.substr(0, open + 1));
+  out += '"';
+  out.append(key);
+  out.append("\":");
+  out.append(value_json);
+  if (!empty_object) out += ',';
+  out.append(json.substr(open + 1));
+  return out;
+}
+
+}  // namespace switchyard::json_splice

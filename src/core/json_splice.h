@@ -1,0 +1,29 @@
+// Byte-exact edits of a JSON object's top-level members, for the passthrough path:
+// the body a client sent is forwarded with only the members we must change rewritten,
+// so numbers, key order, whitespace and fields we do not know survive untouched.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace switchyard::json_splice {
+
+struct MemberSpan {
+  std::size_t member_begin;  // first byte of the key's opening quote
+  std::size_t value_begin;   // first byte of the value
+  std::size_t value_end;     // one past the value's last byte
+};
+
+// Finds `key` among the top-level members of the JSON object `json`. The text must
+// already be known to be valid JSON (the caller has parsed it). The key is compared
+// as written, so a key spelled with escapes is not found; when a key repeats, the last
+// one wins, as in the parsers upstreams use.
+std::optional<MemberSpan> find_member(std::string_view json, std::string_view key);
+
+// Returns `json` with the value of top-level member `key` replaced by `value_json`
+// (already-encoded JSON). Adds the member at the start of the object if it is absent.
+std::string set_member(std::string_view json, std::string_view key, std::string_view value_json);
+
+}  // namespace switchyard::json_splice

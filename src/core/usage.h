@@ -1,0 +1,17 @@
+// Token usage as the upstream reported it, in the canonical split every dialect maps into.
+#pragma once
+
+#include <cstdint>
+
+namespace switchyard {
+
+struct Usage {
+  std::int64_t input_tokens = 0;        // includes cache reads, as OpenAI counts prompt tokens
+  std::int64_t output_tokens = 0;       // includes reasoning tokens
+  std::int64_t cache_read_tokens = 0;
+  std::int64_t cache_write_tokens = 0;
+  std::int64_t reasoning_tokens = 0;
+  bool reported = false;                // false when the upstream never told us
+};
+
+}  // namespace switchyard

@@ -1,0 +1,29 @@
+// OpenAI Chat Completions requests: what the gateway must know before routing, and the
+// byte-preserving rewrite the same-dialect passthrough sends upstream.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace switchyard::openai {
+
+struct ChatRequestView {
+  std::string model;
+  bool stream = false;
+  bool include_usage = false;  // the client asked for the usage chunk (stream_options.include_usage)
+};
+
+// Validates the parts of the body the gateway relies on (a JSON object with a string
+// `model` and a non-empty `messages` array of objects with a `role`); everything else is
+// left for the upstream to judge, so new API fields pass through without a gateway release.
+Result<ChatRequestView> inspect_chat_request(std::string_view body);
+
+// The body for an OpenAI-dialect upstream: `model` replaced by `upstream_model`, and for
+// streams `stream_options.include_usage` forced on so the gateway always learns usage
+// (the relay strips the usage chunk again when the client did not ask for it).
+// All other bytes are the client's own.
+std::string passthrough_body(std::string_view body, const ChatRequestView& request, std::string_view upstream_model);
+
+}  // namespace switchyard::openai

@@ -1,0 +1,18 @@
+// OpenAI's usage object <-> the canonical Usage.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+
+#include "core/usage.h"
+
+namespace switchyard::openai {
+
+// Reads {"prompt_tokens","completion_tokens","prompt_tokens_details":{"cached_tokens"},
+// "completion_tokens_details":{"reasoning_tokens"}}. Missing fields count as zero.
+Usage parse_usage(const boost::json::value& usage);
+
+// Usage of a complete (non-streamed) chat.completion body; `reported` is false when the
+// body has none or is not JSON.
+Usage usage_from_response(std::string_view body);
+
+}  // namespace switchyard::openai

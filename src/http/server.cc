@@ -1,0 +1,356 @@
+#include "http/server.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <list>
+#include <thread>
+
+#include "core/log.h"
+#include "core/request_id.h"
+#include "http/upstream.h"
+
+namespace switchyard::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+// Lets the main thread's signal handling and shutdown() reach the run loop.
+struct ShutdownSignal {
+  net::io_context io{1};
+  net::signal_set signals{io, SIGINT, SIGTERM};
+};
+
+struct Server::Worker {
+  net::io_context io{1};  // one thread per context: no locking inside
+  std::optional<tcp::acceptor> acceptor;
+  UpstreamPool upstreams{io};
+  // Sessions waiting for their next request; closed at once when draining.
+  std::list<beast::tcp_stream*> idle_sessions;
+  std::thread thread;
+};
+
+namespace {
+
+void log_exception(std::exception_ptr error, std::string_view where) {
+  if (!error) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    log::error("unexpected exception", {{"where", where}, {"error", e.what()}});
+  }
+}
+
+// Answers one request on a session's stream.
+class StreamChannel final : public ResponseChannel {
+ public:
+  StreamChannel(beast::tcp_stream& stream, const std::string& request_id, bool keep_alive, Millis write_timeout)
+      : stream_(stream), request_id_(request_id), keep_alive_(keep_alive), write_timeout_(write_timeout) {}
+
+  net::awaitable<bool> send(ClientResponse response) override {
+    if (committed_) co_return false;
+    committed_ = true;
+    response.set("x-request-id", request_id_);
+    response.keep_alive(keep_alive_);
+    response.prepare_payload();
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await bhttp::async_write(stream_, response, use_tuple);
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  net::awaitable<bool> begin_stream(ResponseHeader header) override {
+    if (committed_) co_return false;
+    committed_ = true;
+    streaming_ = true;
+    bhttp::response<bhttp::empty_body> response(std::move(header));
+    response.set("x-request-id", request_id_);
+    response.keep_alive(keep_alive_);
+    response.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> serializer(response);
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, use_tuple);
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  net::awaitable<bool> write_chunk(std::string_view bytes) override {
+    if (!ok_ || !streaming_ || bytes.empty()) co_return ok_;
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk(net::buffer(bytes.data(), bytes.size())), use_tuple);
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  net::awaitable<bool> end_stream() override {
+    if (!ok_ || !streaming_ || finished_) co_return ok_;
+    finished_ = true;
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk_last(), use_tuple);
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  bool committed() const override { return committed_; }
+
+  // The connection can carry another request only if this one was answered completely.
+  bool reusable() const { return ok_ && committed_ && keep_alive_ && (!streaming_ || finished_); }
+
+ private:
+  beast::tcp_stream& stream_;
+  const std::string& request_id_;
+  bool keep_alive_;
+  Millis write_timeout_;
+  bool committed_ = false;
+  bool streaming_ = false;
+  bool finished_ = false;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+// The body of one keep-alive connection. A struct so Server can befriend it.
+struct SessionRunner {
+  Server& server;
+  Server::Worker& worker;
+
+  // Static, taking the runner by value: a coroutine must not hold `this` of a temporary.
+  static net::awaitable<void> run(SessionRunner self, tcp::socket socket) {
+    Server& server = self.server;
+    Server::Worker& worker = self.worker;
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    buffer.reserve(16 * 1024);  // small initial reads make the buffer grow in many steps
+    const ServerOptions& options = server.options_;
+    server.open_sessions_.fetch_add(1, std::memory_order_relaxed);
+    bool first = true;
+
+    while (!server.draining()) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(options.max_header_size);
+      parser.body_limit(options.max_body_size);
+
+      stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+      auto idle_entry = worker.idle_sessions.insert(worker.idle_sessions.end(), &stream);
+      auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+      worker.idle_sessions.erase(idle_entry);
+      first = false;
+      if (header_ec) {
+        if (header_ec != bhttp::error::end_of_stream && header_ec != beast::error::timeout &&
+            header_ec != net::error::operation_aborted && header_ec != net::error::connection_reset &&
+            header_ec != net::error::eof) {
+          int status = header_ec == bhttp::error::header_limit ? 431 : 400;
+          co_await self.send_rejection(stream, "", status, "malformed HTTP request: " + header_ec.message());
+        }
+        break;
+      }
+
+      auto& header = parser.get();
+      std::string target(header.target());
+      if (auto length = parser.content_length(); length && *length > options.max_body_size) {
+        co_await self.send_rejection(stream, target, 413, self.too_large_message());
+        break;
+      }
+      if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, header.version()};
+        auto [ec, n] = co_await bhttp::async_write(stream, go_on, use_tuple);
+        if (ec) break;
+      }
+
+      stream.expires_after(options.header_timeout);
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+      if (body_ec) {
+        if (body_ec == bhttp::error::body_limit) {
+          co_await self.send_rejection(stream, target, 413, self.too_large_message());
+        } else if (body_ec != beast::error::timeout && body_ec != bhttp::error::end_of_stream &&
+                   body_ec != net::error::eof && body_ec != net::error::connection_reset) {
+          co_await self.send_rejection(stream, target, 400, "malformed HTTP request body: " + body_ec.message());
+        }
+        break;
+      }
+      stream.expires_never();
+
+      ClientRequest request = parser.release();
+      std::string request_id;
+      if (auto sent = request["x-request-id"]; is_acceptable_request_id(sent)) {
+        request_id = std::string(sent);
+      } else {
+        request_id = new_request_id();
+      }
+      bool keep_alive = request.keep_alive() && !server.draining();
+      StreamChannel channel(stream, request_id, keep_alive, options.idle_timeout);
+      Exchange exchange{request, request_id, channel, worker.upstreams, std::chrono::steady_clock::now()};
+      // Handlers report errors as values; an exception here is a bug. Answer 500 if we
+      // still can and drop the connection, whose state is now unknown.
+      bool handler_failed = false;
+      try {
+        co_await server.handler_.handle(exchange);
+      } catch (const std::exception& e) {
+        log::error("request handler failed", {{"request_id", request_id}, {"error", e.what()}});
+        handler_failed = true;
+      }
+      if (handler_failed) {
+        if (!channel.committed()) co_await channel.send(server.handler_.reject(target, 500, "internal error"));
+        break;
+      }
+      if (!channel.reusable()) break;
+    }
+
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+    server.open_sessions_.fetch_sub(1, std::memory_order_release);
+  }
+
+  std::string too_large_message() const {
+    return "request body is larger than the limit of " + std::to_string(server.options_.max_body_size) + " bytes";
+  }
+
+  net::awaitable<void> send_rejection(beast::tcp_stream& stream, std::string_view target, int status,
+                                      std::string message) {
+    ClientResponse response = server.handler_.reject(target, status, message);
+    response.set("x-request-id", new_request_id());
+    response.keep_alive(false);
+    response.prepare_payload();
+    stream.expires_after(server.options_.idle_timeout);
+    co_await bhttp::async_write(stream, response, use_tuple);
+  }
+};
+
+namespace {
+
+net::awaitable<void> accept_loop(Server& server, Server::Worker& worker) {
+  net::steady_timer backoff(worker.io);
+  while (worker.acceptor && worker.acceptor->is_open()) {
+    auto [ec, socket] = co_await worker.acceptor->async_accept(use_tuple);
+    if (ec) {
+      if (ec == net::error::operation_aborted || !worker.acceptor || !worker.acceptor->is_open()) break;
+      // Typically EMFILE: back off instead of spinning, the fd pressure may pass.
+      log::warn("accept failed", {{"error", ec.message()}});
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(use_tuple);
+      continue;
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    net::co_spawn(worker.io, SessionRunner::run(SessionRunner{server, worker}, std::move(socket)),
+                  [](std::exception_ptr e) { log_exception(e, "session"); });
+  }
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, RequestHandler& handler)
+    : options_(std::move(options)), handler_(handler), shutdown_signal_(std::make_unique<ShutdownSignal>()) {
+  unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
+}
+
+Server::~Server() = default;
+
+std::optional<std::string> Server::bind() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(options_.listen.host == "localhost" ? "127.0.0.1" : options_.listen.host, ec);
+  if (ec) return "cannot listen on '" + options_.listen.host + "': not an IP address";
+  std::uint16_t port = options_.listen.port;
+  for (auto& worker : workers_) {
+    tcp::endpoint endpoint(address, port);
+    tcp::acceptor acceptor(worker->io);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      // Every thread gets its own listener on the same port; the kernel spreads connections.
+      int one = 1;
+      if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        ec = beast::error_code(errno, beast::system_category());
+    }
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return "cannot listen on " + options_.listen.host + ":" + std::to_string(port) + ": " + ec.message();
+    }
+    port = acceptor.local_endpoint().port();  // port 0 resolves on the first bind; the rest share it
+    worker->acceptor.emplace(std::move(acceptor));
+  }
+  bound_port_ = port;
+  return std::nullopt;
+}
+
+void Server::run() {
+  auto& signal = *shutdown_signal_;
+  signal.signals.async_wait([this](const beast::error_code& ec, int number) {
+    if (ec) return;
+    log::info("shutdown requested, draining", {{"signal", number}});
+    drain_and_stop();
+  });
+  for (auto& worker : workers_) {
+    net::co_spawn(worker->io, accept_loop(*this, *worker), [](std::exception_ptr e) { log_exception(e, "accept"); });
+    worker->thread = std::thread([&io = worker->io] { io.run(); });
+  }
+  signal.io.run();
+  for (auto& worker : workers_) {
+    if (worker->thread.joinable()) worker->thread.join();
+  }
+}
+
+void Server::shutdown() {
+  net::post(shutdown_signal_->io, [this] { drain_and_stop(); });
+}
+
+// Runs on the signal thread: stop accepting, close idle keep-alive connections, let
+// requests in flight finish until the deadline, then stop every thread.
+void Server::drain_and_stop() {
+  if (draining_.exchange(true, std::memory_order_acq_rel)) return;
+  handler_.on_drain();
+  for (auto& worker : workers_) {
+    net::post(worker->io, [&w = *worker] {
+      beast::error_code ignored;
+      if (w.acceptor) w.acceptor->close(ignored);
+      for (beast::tcp_stream* stream : w.idle_sessions) stream->socket().cancel(ignored);
+    });
+  }
+  auto deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
+  auto timer = std::make_shared<net::steady_timer>(shutdown_signal_->io);
+  auto poll = std::make_shared<std::function<void()>>();
+  *poll = [this, deadline, timer, poll] {
+    bool idle = open_sessions_.load(std::memory_order_acquire) == 0;
+    if (idle || std::chrono::steady_clock::now() >= deadline) {
+      if (!idle) {
+        log::warn("shutdown deadline reached, closing open connections",
+                  {{"open_connections", open_sessions_.load()}});
+      }
+      for (auto& worker : workers_) worker->io.stop();
+      shutdown_signal_->signals.cancel();
+      *poll = nullptr;  // break the self-reference
+      return;
+    }
+    // Sessions that became idle since the last pass (a response just finished) close now.
+    for (auto& worker : workers_) {
+      net::post(worker->io, [&w = *worker] {
+        beast::error_code ignored;
+        for (beast::tcp_stream* stream : w.idle_sessions) stream->socket().cancel(ignored);
+      });
+    }
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait([poll](const beast::error_code&) {
+      if (*poll) (*poll)();
+    });
+  };
+  (*poll)();
+}
+
+}  // namespace switchyard::http

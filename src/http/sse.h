@@ -1,0 +1,36 @@
+// Server-sent events: splitting a byte stream into complete frames, and reading a frame's
+// fields. The relay forwards whole frames only, so a client never sees half an event,
+// even when the upstream dies mid-frame.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace switchyard::http {
+
+class SseFrameSplitter {
+ public:
+  // Appends bytes from the upstream.
+  void feed(std::string_view bytes) { pending_.append(bytes); }
+
+  // Returns the next complete frame including its terminating blank line, or an empty
+  // view when no complete frame is buffered. The view is valid until the next call.
+  std::string_view next_frame();
+
+  // Bytes of an incomplete trailing frame (what a truncated stream leaves behind).
+  std::size_t pending_bytes() const { return pending_.size() - consumed_; }
+
+ private:
+  std::string pending_;
+  std::size_t consumed_ = 0;
+};
+
+struct SseEvent {
+  std::string event;  // value of the "event:" line, if any
+  std::string data;   // "data:" lines joined by '\n'
+};
+
+// Parses one frame (as returned by next_frame). Comment lines (":") are ignored.
+SseEvent parse_sse_frame(std::string_view frame);
+
+}  // namespace switchyard::http

@@ -1,0 +1,357 @@
+#include "http/upstream.h"
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <stdexcept>
+#include <unordered_map>
+#include <variant>
+
+namespace switchyard::http {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+constexpr std::size_t kMaxIdlePerOrigin = 256;
+constexpr auto kMaxIdleAge = std::chrono::seconds(30);  // below common server keep-alive limits
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+struct Connection {
+  std::variant<PlainStream, TlsStream> stream;
+  beast::flat_buffer buffer;
+  Clock::time_point idle_since{};
+
+  template <class... Args>
+  explicit Connection(Args&&... args) : stream(std::forward<Args>(args)...) {}
+
+  beast::tcp_stream& tcp() {
+    if (auto* plain = std::get_if<PlainStream>(&stream)) return *plain;
+    return beast::get_lowest_layer(std::get<TlsStream>(stream));
+  }
+};
+
+std::string origin_key(const UpstreamTarget& target) {
+  // The TLS context is part of the key: a connection verified against one CA file must
+  // not serve a provider configured with another.
+  std::string key = target.url.tls ? "https://" : "http://";
+  key += target.url.host_header();
+  if (target.tls_context) key += "#" + std::to_string(reinterpret_cast<std::uintptr_t>(target.tls_context.get()));
+  return key;
+}
+
+GatewayError unreachable(const UpstreamTarget& target, std::string_view what, const beast::error_code& ec) {
+  return make_error(ErrorKind::upstream_unreachable,
+                    std::string(what) + " " + target.url.origin() + ": " + ec.message(), "upstream_unreachable");
+}
+
+GatewayError timed_out(const UpstreamTarget& target, std::string_view what, std::string code) {
+  return make_error(ErrorKind::upstream_timeout, "timed out " + std::string(what) + " " + target.url.origin(),
+                    std::move(code));
+}
+
+// A socket error that means the server closed a kept-alive connection before reading.
+bool is_stale_connection_error(const beast::error_code& ec) {
+  return ec == net::error::eof || ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == bhttp::error::end_of_stream || ec == ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+std::shared_ptr<ssl::context> make_client_tls_context(const std::string& ca_file) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  beast::error_code ec;
+  if (ca_file.empty()) {
+    context->set_default_verify_paths(ec);
+  } else {
+    context->load_verify_file(ca_file, ec);
+  }
+  if (ec) {
+    throw std::runtime_error(ca_file.empty() ? "cannot load the system CA store: " + ec.message()
+                                             : "cannot load CA file '" + ca_file + "': " + ec.message());
+  }
+  context->set_verify_mode(ssl::verify_peer);
+  return context;
+}
+
+net::awaitable<Result<std::string>> UpstreamResponse::read_all(std::size_t limit) {
+  std::string body;
+  while (true) {
+    auto piece = co_await read_some();
+    if (!piece) co_return piece.take_error();
+    if (piece->empty()) break;
+    if (body.size() + piece->size() > limit) {
+      co_return make_error(ErrorKind::upstream_protocol,
+                           "upstream response is larger than " + std::to_string(limit) + " bytes",
+                           "upstream_response_too_large");
+    }
+    body.append(*piece);
+  }
+  co_return body;
+}
+
+struct UpstreamPool::State {
+  explicit State(net::io_context& io_context) : io(io_context), resolver(io_context) {}
+  net::io_context& io;
+  tcp::resolver resolver;
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
+
+  std::unique_ptr<Connection> take_idle(const std::string& key) {
+    auto found = idle.find(key);
+    if (found == idle.end()) return nullptr;
+    auto& stack = found->second;
+    while (!stack.empty()) {
+      std::unique_ptr<Connection> connection = std::move(stack.back());
+      stack.pop_back();
+      if (Clock::now() - connection->idle_since < kMaxIdleAge) return connection;
+    }
+    return nullptr;
+  }
+
+  void put_idle(const std::string& key, std::unique_ptr<Connection> connection) {
+    auto& stack = idle[key];
+    if (stack.size() >= kMaxIdlePerOrigin) return;
+    connection->idle_since = Clock::now();
+    connection->buffer.clear();
+    stack.push_back(std::move(connection));
+  }
+};
+
+namespace {
+
+class Deadline {
+ public:
+  explicit Deadline(Millis total) : end_(Clock::now() + total) {}
+  // The time an operation may take: its own limit, cut to what is left of the total.
+  Clock::duration budget(Millis limit) const {
+    auto left = end_ - Clock::now();
+    if (left < Clock::duration::zero()) left = Clock::duration::zero();
+    return std::min<Clock::duration>(limit, left);
+  }
+  Clock::duration left() const { return budget(Millis::max()); }
+  bool expired() const { return Clock::now() >= end_; }
+
+ private:
+  Clock::time_point end_;
+};
+
+// One request and its response on one connection; returns the connection to the pool
+// when the body was read to the end and the server allows keep-alive.
+class PooledResponse final : public UpstreamResponse {
+ public:
+  PooledResponse(std::weak_ptr<UpstreamPool::State> pool, std::string key, std::unique_ptr<Connection> connection,
+                 const UpstreamRequest& request)
+      : pool_(std::move(pool)), key_(std::move(key)), connection_(std::move(connection)), target_(*request.target),
+        deadline_(request.timeouts.total), timeouts_(request.timeouts) {
+    parser_.header_limit(64 * 1024);
+    parser_.body_limit(boost::none);
+    wire_request_.method_string(request.method);
+    wire_request_.target(request.path);
+    wire_request_.version(11);
+    wire_request_.set(bhttp::field::host, target_.url.host_header());
+    for (const auto& [name, value] : request.headers) wire_request_.set(name, value);
+    wire_request_.keep_alive(true);
+    wire_request_.body() = request.body;
+    wire_request_.prepare_payload();
+  }
+
+  ~PooledResponse() override {
+    if (connection_ && parser_.is_done() && parser_.keep_alive() && !failed_) {
+      if (auto pool = pool_.lock()) pool->put_idle(key_, std::move(connection_));
+    }
+  }
+
+  // Writes the request and reads the response headers.
+  net::awaitable<beast::error_code> exchange_headers() {
+    connection_->tcp().expires_after(deadline_.budget(timeouts_.first_byte));
+    beast::error_code ec;
+    if (auto* plain = std::get_if<PlainStream>(&connection_->stream)) {
+      ec = co_await exchange_on(*plain);
+    } else {
+      ec = co_await exchange_on(std::get<TlsStream>(connection_->stream));
+    }
+    if (ec) {
+      failed_ = true;
+      co_return ec;
+    }
+    for (const auto& field : parser_.get()) {
+      headers_.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    co_return ec;
+  }
+
+  bool header_received() const { return parser_.is_header_done(); }
+
+  int status() const override { return static_cast<int>(parser_.get().result_int()); }
+
+  std::string_view header(std::string_view name) const override {
+    for (const auto& [key, value] : headers_) {
+      if (beast::iequals(key, name)) return value;
+    }
+    return {};
+  }
+
+  const HeaderList& headers() const override { return headers_; }
+
+  net::awaitable<Result<std::string_view>> read_some() override {
+    while (!parser_.is_done()) {
+      auto& body = parser_.get().body();
+      body.data = chunk_.data();
+      body.size = chunk_.size();
+      connection_->tcp().expires_after(deadline_.left());
+      beast::error_code ec;
+      if (auto* plain = std::get_if<PlainStream>(&connection_->stream)) {
+        ec = co_await read_on(*plain);
+      } else {
+        ec = co_await read_on(std::get<TlsStream>(connection_->stream));
+      }
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) {
+        failed_ = true;
+        if (ec == beast::error::timeout) {
+          co_return timed_out(target_, "reading the response from", "upstream_timeout");
+        }
+        co_return make_error(ErrorKind::upstream_unreachable,
+                             "upstream " + target_.url.origin() + " closed the connection mid-response: " + ec.message(),
+                             "upstream_truncated");
+      }
+      std::size_t got = chunk_.size() - parser_.get().body().size;
+      if (got > 0) co_return std::string_view(chunk_.data(), got);
+    }
+    co_return std::string_view{};
+  }
+
+ private:
+  template <class Stream>
+  net::awaitable<beast::error_code> exchange_on(Stream& stream) {
+    auto [write_ec, written] = co_await bhttp::async_write(stream, wire_request_, use_tuple);
+    if (write_ec) co_return write_ec;
+    auto [read_ec, read] = co_await bhttp::async_read_header(stream, connection_->buffer, parser_, use_tuple);
+    co_return read_ec;
+  }
+
+  template <class Stream>
+  net::awaitable<beast::error_code> read_on(Stream& stream) {
+    auto [ec, n] = co_await bhttp::async_read_some(stream, connection_->buffer, parser_, use_tuple);
+    co_return ec;
+  }
+
+  std::weak_ptr<UpstreamPool::State> pool_;  // weak: the pool may be gone when a stopped coroutine unwinds
+  std::string key_;
+  std::unique_ptr<Connection> connection_;
+  const UpstreamTarget& target_;
+  Deadline deadline_;
+  UpstreamTimeouts timeouts_;
+  bhttp::request<bhttp::string_body> wire_request_;
+  bhttp::response_parser<bhttp::buffer_body> parser_;
+  HeaderList headers_;
+  std::array<char, 16 * 1024> chunk_{};
+  bool failed_ = false;
+};
+
+net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State& pool, const UpstreamTarget& target,
+                                                            const UpstreamRequest& request) {
+  const UpstreamUrl& url = target.url;
+  auto [resolve_ec, endpoints] =
+      co_await pool.resolver.async_resolve(url.host, std::to_string(url.port), use_tuple);
+  if (resolve_ec) co_return unreachable(target, "cannot resolve", resolve_ec);
+
+  beast::tcp_stream tcp_stream(pool.io);
+  tcp_stream.expires_after(request.timeouts.connect);
+  auto [connect_ec, endpoint] = co_await tcp_stream.async_connect(endpoints, use_tuple);
+  if (connect_ec == beast::error::timeout) co_return timed_out(target, "connecting to", "upstream_connect_timeout");
+  if (connect_ec) co_return unreachable(target, "cannot connect to", connect_ec);
+  beast::error_code ignored;
+  tcp_stream.socket().set_option(tcp::no_delay(true), ignored);
+
+  if (!url.tls) co_return std::make_unique<Connection>(std::in_place_type<PlainStream>, std::move(tcp_stream));
+
+  auto connection = std::make_unique<Connection>(std::in_place_type<TlsStream>, std::move(tcp_stream),
+                                                 *target.tls_context);
+  auto& tls = std::get<TlsStream>(connection->stream);
+  if (!SSL_set_tlsext_host_name(tls.native_handle(), url.host.c_str())) {
+    co_return make_error(ErrorKind::upstream_unreachable, "cannot set TLS server name for " + url.origin(),
+                         "upstream_tls_error");
+  }
+  tls.set_verify_callback(ssl::host_name_verification(url.host));
+  beast::get_lowest_layer(tls).expires_after(request.timeouts.connect);
+  auto [handshake_ec] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
+  if (handshake_ec == beast::error::timeout) {
+    co_return timed_out(target, "in the TLS handshake with", "upstream_connect_timeout");
+  }
+  if (handshake_ec) {
+    co_return make_error(ErrorKind::upstream_unreachable,
+                         "TLS handshake with " + url.origin() + " failed: " + handshake_ec.message(),
+                         "upstream_tls_error");
+  }
+  co_return connection;
+}
+
+}  // namespace
+
+UpstreamPool::UpstreamPool(net::io_context& io) : state_(std::make_shared<State>(io)) {}
+
+UpstreamPool::~UpstreamPool() = default;
+
+std::size_t UpstreamPool::idle_connections() const {
+  std::size_t count = 0;
+  for (const auto& [key, stack] : state_->idle) count += stack.size();
+  return count;
+}
+
+net::awaitable<Result<std::unique_ptr<UpstreamResponse>>> UpstreamPool::send(const UpstreamRequest& request) {
+  const UpstreamTarget& target = *request.target;
+  std::string key = origin_key(target);
+  // A pooled connection may have been closed by the server while idle; that shows up as
+  // EOF or reset before any response byte, and then one fresh connection is tried.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::unique_ptr<Connection> connection = attempt == 0 ? state_->take_idle(key) : nullptr;
+    bool reused = connection != nullptr;
+    if (!connection) {
+      auto connected = co_await connect(*state_, target, request);
+      if (!connected) co_return connected.take_error();
+      connection = std::move(connected.value());
+    }
+    auto response = std::make_unique<PooledResponse>(state_, key, std::move(connection), request);
+    beast::error_code ec = co_await response->exchange_headers();
+    if (!ec) co_return std::unique_ptr<UpstreamResponse>(std::move(response));
+    if (ec == beast::error::timeout) {
+      co_return timed_out(target, "waiting for the response headers from", "upstream_first_byte_timeout");
+    }
+    if (reused && is_stale_connection_error(ec) && !response->header_received()) continue;
+    if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
+        ec != bhttp::error::end_of_stream) {
+      co_return make_error(ErrorKind::upstream_protocol,
+                           "upstream " + target.url.origin() + " sent a malformed response: " + ec.message(),
+                           "upstream_bad_response");
+    }
+    co_return unreachable(target, "lost the connection to", ec);
+  }
+  co_return make_error(ErrorKind::upstream_unreachable, "cannot reach " + target.url.origin(), "upstream_unreachable");
+}
+
+}  // namespace switchyard::http

@@ -1,0 +1,90 @@
+// The upstream client: per-thread keep-alive connection pools, HTTPS with certificate and
+// host name verification (system CA store, SNI), connect / first-byte / total timeouts,
+// and response bodies read piece by piece so a stream is relayed, never buffered whole.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "core/units.h"
+#include "http/endpoint.h"
+
+namespace boost::asio {
+class io_context;
+namespace ssl {
+class context;
+}
+}  // namespace boost::asio
+
+namespace switchyard::http {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// Where requests for one provider go. `tls_context` is set for https URLs; providers
+// share one context (the system CA store, or a configured CA file) across threads.
+struct UpstreamTarget {
+  UpstreamUrl url;
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
+};
+
+// Builds the TLS context upstream connections verify against: the system CA store,
+// or only `ca_file` when given. Throws std::runtime_error with a reason on failure.
+std::shared_ptr<boost::asio::ssl::context> make_client_tls_context(const std::string& ca_file = {});
+
+struct UpstreamTimeouts {
+  Millis connect{std::chrono::seconds(10)};
+  Millis first_byte{std::chrono::seconds(120)};  // from sending the request to the response headers
+  Millis total{std::chrono::seconds(600)};       // the whole exchange, body included
+};
+
+struct UpstreamRequest {
+  const UpstreamTarget* target = nullptr;
+  std::string method = "POST";
+  std::string path;  // absolute path with query, base path included
+  HeaderList headers;
+  std::string body;
+  UpstreamTimeouts timeouts;
+};
+
+// A response as the pipeline consumes it, whoever produced it (a real upstream, or the
+// built-in mock provider).
+class UpstreamResponse {
+ public:
+  virtual ~UpstreamResponse() = default;
+  virtual int status() const = 0;
+  // Header value, or empty when absent. Names are case-insensitive.
+  virtual std::string_view header(std::string_view name) const = 0;
+  virtual const HeaderList& headers() const = 0;
+  // The next piece of the body; an empty view marks its end. Valid until the next call.
+  virtual boost::asio::awaitable<Result<std::string_view>> read_some() = 0;
+  // The rest of the body, failing past `limit` bytes.
+  boost::asio::awaitable<Result<std::string>> read_all(std::size_t limit);
+};
+
+// Idle keep-alive connections of one thread, keyed by upstream origin.
+class UpstreamPool {
+ public:
+  explicit UpstreamPool(boost::asio::io_context& io);
+  ~UpstreamPool();
+  UpstreamPool(const UpstreamPool&) = delete;
+  UpstreamPool& operator=(const UpstreamPool&) = delete;
+
+  // Sends `request` and waits for the response headers. A reused connection that turns
+  // out to be closed by the server is retried once on a fresh one.
+  boost::asio::awaitable<Result<std::unique_ptr<UpstreamResponse>>> send(const UpstreamRequest& request);
+
+  std::size_t idle_connections() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace switchyard::http

@@ -1,0 +1,145 @@
+// switchyard: flags -> configuration -> server. Nothing else lives here.
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include "config/loader.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "server/gateway.h"
+#include "server/runtime.h"
+
+namespace {
+
+constexpr std::string_view kUsage = R"(Switchyard, an AI model gateway.
+
+Usage:
+  switchyard [--config FILE] [--listen HOST:PORT]
+  switchyard --check-config FILE
+
+Options:
+  --config FILE        serve with this YAML configuration (see docs/configuration.md);
+                       without it, the embedded default: 127.0.0.1:4000, the built-in
+                       mock provider, and a provider for each of OPENAI_API_KEY,
+                       ANTHROPIC_API_KEY and GEMINI_API_KEY that is set
+  --listen HOST:PORT   override server.listen
+  --check-config FILE  validate FILE, print every problem as FILE:LINE: message,
+                       exit 0 if it is valid and 1 if not
+  --help               this text
+  --version            the version
+)";
+
+struct Flags {
+  std::string config;
+  std::string check_config;
+  std::string listen;
+};
+
+int usage_error(const std::string& message) {
+  std::cerr << "switchyard: " << message << "\n\n" << kUsage;
+  return 2;
+}
+
+int check_config(const std::string& path) {
+  auto result = switchyard::config::load_config_file(path, switchyard::config::process_environment());
+  if (!result.snapshot) {
+    for (const auto& error : result.errors) std::cerr << error << '\n';
+    return 1;
+  }
+  auto runtime = switchyard::server::build_runtime(*result.snapshot);
+  if (!runtime) {
+    std::cerr << path << ": " << runtime.error().message << '\n';
+    return 1;
+  }
+  std::cout << path << ": OK (" << result.snapshot->providers.size() << " providers, "
+            << result.snapshot->models.size() << " model aliases)\n";
+  return 0;
+}
+
+void announce(const switchyard::config::Snapshot& snapshot, std::uint16_t port) {
+  namespace log = switchyard::log;
+  std::string providers;
+  for (const auto& provider : snapshot.providers) {
+    if (!providers.empty()) providers += ",";
+    providers += provider.name;
+  }
+  log::info("configuration loaded", {{"source", snapshot.source}, {"providers", providers}});
+  if (snapshot.master_key.empty()) {
+    log::warn("no master key is set: serving without authentication, on loopback only");
+  }
+  std::string host = snapshot.server.listen.host;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  log::info("listening on http://" + host + ":" + std::to_string(port));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace config = switchyard::config;
+  Flags flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    auto value = [&](std::string& into) {
+      if (i + 1 >= argc) return false;
+      into = argv[++i];
+      return true;
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (arg == "--version") {
+      std::cout << "switchyard " << SWITCHYARD_VERSION << '\n';
+      return 0;
+    } else if (arg == "--config") {
+      if (!value(flags.config)) return usage_error("--config needs a file");
+    } else if (arg == "--check-config") {
+      if (!value(flags.check_config)) return usage_error("--check-config needs a file");
+    } else if (arg == "--listen") {
+      if (!value(flags.listen)) return usage_error("--listen needs HOST:PORT");
+    } else {
+      return usage_error("unknown argument '" + std::string(arg) + "'");
+    }
+  }
+  if (!flags.check_config.empty()) return check_config(flags.check_config);
+
+  auto env = config::process_environment();
+  config::Snapshot snapshot;
+  if (flags.config.empty()) {
+    snapshot = config::embedded_default(env);
+  } else {
+    auto loaded = config::load_config_file(flags.config, env);
+    if (!loaded.snapshot) {
+      for (const auto& error : loaded.errors) std::cerr << error << '\n';
+      return 1;
+    }
+    snapshot = std::move(*loaded.snapshot);
+  }
+  if (!flags.listen.empty()) {
+    std::string problem;
+    auto address = switchyard::http::parse_listen_address(flags.listen, problem);
+    if (!address) return usage_error("--listen " + flags.listen + ": " + problem);
+    snapshot.server.listen = *address;
+  }
+  if (auto problem = config::exposure_problem(snapshot)) {
+    std::cerr << "switchyard: " << *problem << '\n';
+    return 1;
+  }
+  switchyard::log::set_min_level(snapshot.log_level);
+
+  auto runtime = switchyard::server::build_runtime(snapshot);
+  if (!runtime) {
+    std::cerr << "switchyard: " << runtime.error().message << '\n';
+    return 1;
+  }
+  switchyard::server::Gateway gateway(std::move(runtime.value()));
+  switchyard::http::Server server(snapshot.server, gateway);
+  if (auto problem = server.bind()) {
+    std::cerr << "switchyard: " << *problem << '\n';
+    return 1;
+  }
+  announce(snapshot, server.bound_port());
+  server.run();
+  switchyard::log::info("stopped");
+  return 0;
+}

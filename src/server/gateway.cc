@@ -1,0 +1,120 @@
+#include "server/gateway.h"
+
+#include <ctime>
+
+#include "dialects/openai/models.h"
+#include "server/chat_pipeline.h"
+#include "server/request_context.h"
+#include "server/responses.h"
+#include "server/routes.h"
+
+namespace switchyard::server {
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+ErrorKind kind_for_status(int status) {
+  switch (status) {
+    case 400: return ErrorKind::invalid_request;
+    case 401: return ErrorKind::authentication;
+    case 404: return ErrorKind::not_found;
+    case 405: return ErrorKind::method_not_allowed;
+    case 413: return ErrorKind::payload_too_large;
+    case 431: return ErrorKind::invalid_request;
+    default: return ErrorKind::internal;
+  }
+}
+
+std::string code_for_status(int status) {
+  switch (status) {
+    case 413: return "request_too_large";
+    case 431: return "request_header_too_large";
+    case 400: return "malformed_request";
+    default: return "internal_error";
+  }
+}
+
+// Sends an error and records it for the settle phase.
+net::awaitable<void> fail(http::Exchange& exchange, RequestContext& context, const GatewayError& error) {
+  context.status = error.status;
+  context.error_code = error.code;
+  co_await exchange.response.send(error_response(error));
+}
+
+}  // namespace
+
+http::ClientResponse Gateway::reject(std::string_view target, int status, std::string_view message) {
+  (void)target;  // every inbound dialect answers in OpenAI's shape until others exist
+  GatewayError error = make_error(kind_for_status(status), std::string(message), code_for_status(status));
+  error.status = status;
+  return error_response(error);
+}
+
+net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
+  std::shared_ptr<const Runtime> runtime = runtime_.load(std::memory_order_acquire);
+  const http::ClientRequest& request = exchange.request;
+
+  RequestContext context;
+  context.request_id = exchange.request_id;
+  context.method = std::string(request.method_string());
+  context.path = std::string(request.target());
+  context.received_at = exchange.received_at;
+  SettleGuard settle(context);
+
+  RouteMatch route = match_route(request.method_string(), request.target());
+  switch (route.operation) {
+    case Operation::healthz:
+      context.log_access = false;
+      context.status = 200;
+      co_await exchange.response.send(json_response(200, R"({"status":"ok"})"));
+      co_return;
+    case Operation::readyz: {
+      context.log_access = false;
+      bool draining = draining_.load(std::memory_order_acquire);
+      context.status = draining ? 503 : 200;
+      co_await exchange.response.send(
+          json_response(context.status, draining ? R"({"status":"draining"})" : R"({"status":"ready"})"));
+      co_return;
+    }
+    case Operation::unknown_path:
+      co_await fail(exchange, context,
+                    make_error(ErrorKind::not_found,
+                               "Unknown request URL: " + context.method + " " + context.path.substr(0, context.path.find('?')),
+                               "unknown_url"));
+      co_return;
+    case Operation::wrong_method:
+      co_await fail(exchange, context,
+                    make_error(ErrorKind::method_not_allowed,
+                               "Method " + context.method + " is not allowed here; use " + std::string(route.allowed_method),
+                               "method_not_allowed"));
+      co_return;
+    case Operation::list_models:
+    case Operation::chat_completions:
+      break;
+  }
+
+  // Admit, part one: who is calling. Done before the body is parsed, so unauthenticated
+  // clients cannot make the gateway do work.
+  std::string_view credential = policy::presented_credential(
+      request[bhttp::field::authorization], request["x-api-key"], request["x-goog-api-key"]);
+  if (!runtime->master_key.accepts(credential)) {
+    co_await fail(exchange, context,
+                  make_error(ErrorKind::authentication,
+                             credential.empty() ? "Missing API key. Send it as 'Authorization: Bearer <key>'."
+                                                : "Incorrect API key provided.",
+                             "invalid_api_key"));
+    co_return;
+  }
+
+  if (route.operation == Operation::list_models) {
+    std::vector<openai::ModelEntry> models;
+    for (const auto& alias : runtime->router.aliases()) models.push_back({alias.name, "switchyard"});
+    context.status = 200;
+    co_await exchange.response.send(json_response(200, openai::model_list_body(models, std::time(nullptr))));
+    co_return;
+  }
+  co_await run_chat_completion(*runtime, exchange, context);
+}
+
+}  // namespace switchyard::server

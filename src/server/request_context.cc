@@ -1,0 +1,33 @@
+#include "server/request_context.h"
+
+#include "telemetry/access_log.h"
+
+namespace switchyard::server {
+
+SettleGuard::~SettleGuard() {
+  if (!context_.log_access) return;
+  using std::chrono::duration_cast;
+  using std::chrono::microseconds;
+  telemetry::AccessRecord record;
+  record.request_id = context_.request_id;
+  record.method = context_.method;
+  record.path = context_.path;
+  record.status = context_.status;
+  record.dialect = context_.dialect;
+  record.model = context_.model;
+  record.provider = context_.provider;
+  record.upstream_model = context_.upstream_model;
+  record.upstream_status = context_.upstream_status;
+  record.attempts = context_.attempts;
+  record.stream = context_.stream;
+  record.duration_us = duration_cast<microseconds>(std::chrono::steady_clock::now() - context_.received_at).count();
+  record.upstream_us = duration_cast<microseconds>(context_.upstream_time).count();
+  record.usage = context_.usage;
+  record.error_code = context_.error_code;
+  try {
+    telemetry::write_access_log(record);
+  } catch (...) {  // a destructor must not throw; losing one log line is the lesser harm
+  }
+}
+
+}  // namespace switchyard::server

@@ -1,0 +1,47 @@
+// Everything one request accumulates on its way through the pipeline, in one typed struct.
+// The settle phase turns it into the access-log line (and later the ledger row and metrics).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "core/usage.h"
+
+namespace switchyard::server {
+
+struct RequestContext {
+  std::string request_id;
+  std::string method;
+  std::string path;
+  std::chrono::steady_clock::time_point received_at;
+  bool log_access = true;  // health probes are not logged
+
+  std::string dialect;
+  std::string model;  // as the client asked
+  bool stream = false;
+
+  std::string provider;        // the deployment that answered
+  std::string upstream_model;
+  int attempts = 0;
+  int upstream_status = 0;
+  std::chrono::steady_clock::duration upstream_time{};
+
+  int status = 0;  // sent to the client
+  std::string error_code;
+  Usage usage;
+};
+
+// Settles a request exactly once, whatever path it took out of the pipeline (normal
+// return, exception, or a coroutine destroyed at shutdown).
+class SettleGuard {
+ public:
+  explicit SettleGuard(RequestContext& context) : context_(context) {}
+  ~SettleGuard();
+  SettleGuard(const SettleGuard&) = delete;
+  SettleGuard& operator=(const SettleGuard&) = delete;
+
+ private:
+  RequestContext& context_;
+};
+
+}  // namespace switchyard::server

@@ -1,0 +1,16 @@
+// Small builders for the gateway's own (non-relayed) responses.
+#pragma once
+
+#include <string>
+
+#include "core/error.h"
+#include "http/server.h"
+
+namespace switchyard::server {
+
+http::ClientResponse json_response(int status, std::string body);
+
+// An error in the caller's dialect (OpenAI's shape, for now the only inbound dialect).
+http::ClientResponse error_response(const GatewayError& error);
+
+}  // namespace switchyard::server
