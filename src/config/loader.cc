@@ -18,9 +18,39 @@ namespace {
 
 // Walks the YAML tree, converting and checking values, and collects every error with
 // the line it belongs to instead of stopping at the first.
+constexpr std::string_view kEnvMarker = "__SWITCHYARD_ENV_";
+
+// `${VAR}` cannot stand in YAML as written ({ and } delimit flow mappings, so
+// `{master_key: ${KEY}}` does not parse). Each reference on one line is swapped for a
+// YAML-safe marker before parsing, and resolved per value afterwards, so errors keep
+// their line and an expanded value can never change the document's structure.
+std::string protect_env_references(std::string_view text, std::vector<std::string>& references) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t start = text.find("${", i);
+    std::size_t end = start == std::string_view::npos ? start : text.find_first_of("}\n", start);
+    if (end == std::string_view::npos || text[end] != '}') {
+      std::size_t stop = start == std::string_view::npos ? text.size() : start + 2;
+      out.append(text.substr(i, stop - i));
+      i = stop;
+      continue;
+    }
+    out.append(text.substr(i, start - i));
+    out += kEnvMarker;
+    out += std::to_string(references.size());
+    out += "__";
+    references.emplace_back(text.substr(start + 2, end - start - 2));
+    i = end + 1;
+  }
+  return out;
+}
+
 class Compiler {
  public:
-  Compiler(std::string source, const EnvLookup& env) : source_(std::move(source)), env_(env) {}
+  Compiler(std::string source, const EnvLookup& env, std::vector<std::string> env_references)
+      : source_(std::move(source)), env_(env), env_references_(std::move(env_references)) {}
 
   LoadResult compile(const YAML::Node& root) {
     Snapshot snapshot;
@@ -121,41 +151,44 @@ class Compiler {
     return expand(node.Scalar(), node, what);
   }
 
+  // Resolves the environment references protect_env_references() put into `text`.
   std::optional<std::string> expand(const std::string& text, const YAML::Node& node, std::string_view what) {
+    if (text.find("${") != std::string::npos) {
+      error(node, std::string(what) + ": unterminated or malformed '${' (write ${NAME} or ${NAME:-default})");
+      return std::nullopt;
+    }
     std::string out;
     std::size_t i = 0;
     while (i < text.size()) {
-      std::size_t start = text.find("${", i);
-      if (start == std::string::npos) {
+      std::size_t start = text.find(kEnvMarker, i);
+      std::size_t digits = start == std::string::npos ? start : start + kEnvMarker.size();
+      std::size_t end = digits == std::string::npos ? digits : text.find("__", digits);
+      if (end == std::string::npos) {
         out.append(text, i);
         break;
       }
       out.append(text, i, start - i);
-      std::size_t end = text.find('}', start);
-      if (end == std::string::npos) {
-        error(node, std::string(what) + ": unterminated '${' (write ${NAME})");
-        return std::nullopt;
-      }
-      std::string inner = text.substr(start + 2, end - start - 2);
+      std::size_t index = std::stoul(text.substr(digits, end - digits));
+      std::string name = env_references_.at(index);
       std::optional<std::string> fallback;
-      if (auto dash = inner.find(":-"); dash != std::string::npos) {
-        fallback = inner.substr(dash + 2);
-        inner.resize(dash);
+      if (auto dash = name.find(":-"); dash != std::string::npos) {
+        fallback = name.substr(dash + 2);
+        name.resize(dash);
       }
-      if (inner.empty() || !std::all_of(inner.begin(), inner.end(), [](char c) {
+      if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
             return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
           })) {
-        error(node, std::string(what) + ": '${" + inner + "}' is not a valid environment variable reference");
+        error(node, std::string(what) + ": '${" + name + "}' is not a valid environment variable reference");
         return std::nullopt;
       }
-      auto value = env_(inner);
+      auto value = env_(name);
       if (!value && !fallback) {
-        error(node, "environment variable " + inner + " is not set (needed by " + std::string(what) +
-                        "; write ${" + inner + ":-} to allow it to be empty)");
+        error(node, "environment variable " + name + " is not set (needed by " + std::string(what) +
+                        "; write ${" + name + ":-} to allow it to be empty)");
         return std::nullopt;
       }
       out += value ? *value : *fallback;
-      i = end + 1;
+      i = end + 2;
     }
     return out;
   }
@@ -436,6 +469,7 @@ class Compiler {
   const EnvLookup& env_;
   std::vector<std::string> errors_;
   std::map<std::string, int> provider_lines_;
+  std::vector<std::string> env_references_;
 };
 
 }  // namespace
@@ -449,15 +483,17 @@ EnvLookup process_environment() {
 }
 
 LoadResult load_config_text(std::string_view text, const std::string& source_name, const EnvLookup& env) {
+  std::vector<std::string> env_references;
+  std::string protected_text = protect_env_references(text, env_references);
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(text));
+    root = YAML::Load(protected_text);
   } catch (const YAML::Exception& e) {
     LoadResult result;
     result.errors.push_back(source_name + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
     return result;
   }
-  return Compiler(source_name, env).compile(root);
+  return Compiler(source_name, env, std::move(env_references)).compile(root);
 }
 
 LoadResult load_config_file(const std::string& path, const EnvLookup& env) {

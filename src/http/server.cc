@@ -15,6 +15,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <array>
 #include <list>
 #include <thread>
 
@@ -149,24 +150,24 @@ struct SessionRunner {
       auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
       worker.idle_sessions.erase(idle_entry);
       first = false;
+      auto received_at = std::chrono::steady_clock::now();
+      if (header_ec == bhttp::error::body_limit) {  // Content-Length alone is over the limit
+        co_await self.send_rejection(stream, parser, 413, self.too_large_message(), received_at);
+        break;
+      }
       if (header_ec) {
         if (header_ec != bhttp::error::end_of_stream && header_ec != beast::error::timeout &&
             header_ec != net::error::operation_aborted && header_ec != net::error::connection_reset &&
             header_ec != net::error::eof) {
           int status = header_ec == bhttp::error::header_limit ? 431 : 400;
-          co_await self.send_rejection(stream, "", status, "malformed HTTP request: " + header_ec.message());
+          co_await self.send_rejection(stream, parser, status, "malformed HTTP request: " + header_ec.message(),
+                                       received_at);
         }
         break;
       }
 
-      auto& header = parser.get();
-      std::string target(header.target());
-      if (auto length = parser.content_length(); length && *length > options.max_body_size) {
-        co_await self.send_rejection(stream, target, 413, self.too_large_message());
-        break;
-      }
-      if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
-        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, header.version()};
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, parser.get().version()};
         auto [ec, n] = co_await bhttp::async_write(stream, go_on, use_tuple);
         if (ec) break;
       }
@@ -175,36 +176,27 @@ struct SessionRunner {
       auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
       if (body_ec) {
         if (body_ec == bhttp::error::body_limit) {
-          co_await self.send_rejection(stream, target, 413, self.too_large_message());
+          co_await self.send_rejection(stream, parser, 413, self.too_large_message(), received_at);
         } else if (body_ec != beast::error::timeout && body_ec != bhttp::error::end_of_stream &&
                    body_ec != net::error::eof && body_ec != net::error::connection_reset) {
-          co_await self.send_rejection(stream, target, 400, "malformed HTTP request body: " + body_ec.message());
+          co_await self.send_rejection(stream, parser, 400, "malformed HTTP request body: " + body_ec.message(),
+                                       received_at);
         }
         break;
       }
       stream.expires_never();
 
       ClientRequest request = parser.release();
-      std::string request_id;
-      if (auto sent = request["x-request-id"]; is_acceptable_request_id(sent)) {
-        request_id = std::string(sent);
-      } else {
-        request_id = new_request_id();
-      }
+      std::string request_id = request_id_for(request);
       bool keep_alive = request.keep_alive() && !server.draining();
       StreamChannel channel(stream, request_id, keep_alive, options.idle_timeout);
-      Exchange exchange{request, request_id, channel, worker.upstreams, std::chrono::steady_clock::now()};
-      // Handlers report errors as values; an exception here is a bug. Answer 500 if we
-      // still can and drop the connection, whose state is now unknown.
-      bool handler_failed = false;
+      Exchange exchange{request, request_id, channel, worker.upstreams, received_at};
+      // Handlers answer their own failures; an exception escaping one is a bug, and the
+      // connection, whose state is now unknown, is dropped.
       try {
         co_await server.handler_.handle(exchange);
       } catch (const std::exception& e) {
         log::error("request handler failed", {{"request_id", request_id}, {"error", e.what()}});
-        handler_failed = true;
-      }
-      if (handler_failed) {
-        if (!channel.committed()) co_await channel.send(server.handler_.reject(target, 500, "internal error"));
         break;
       }
       if (!channel.reusable()) break;
@@ -220,14 +212,46 @@ struct SessionRunner {
     return "request body is larger than the limit of " + std::to_string(server.options_.max_body_size) + " bytes";
   }
 
-  net::awaitable<void> send_rejection(beast::tcp_stream& stream, std::string_view target, int status,
-                                      std::string message) {
-    ClientResponse response = server.handler_.reject(target, status, message);
-    response.set("x-request-id", new_request_id());
+  static std::string request_id_for(const bhttp::request_header<>& header) {
+    if (auto sent = header["x-request-id"]; is_acceptable_request_id(sent)) return std::string(sent);
+    return new_request_id();
+  }
+
+  // Answers a request refused before its handler ran, then the connection closes.
+  net::awaitable<void> send_rejection(beast::tcp_stream& stream, const bhttp::request_parser<bhttp::string_body>& parser,
+                                      int status, std::string message,
+                                      std::chrono::steady_clock::time_point received_at) {
+    // A Content-Length over the limit fails the header read after every field was parsed.
+    bool has_header = parser.is_header_done() || status == 413;
+    std::string request_id = has_header ? request_id_for(parser.get()) : new_request_id();
+    std::string_view method;
+    std::string_view target;
+    if (has_header) {
+      method = parser.get().method_string();
+      target = parser.get().target();
+    }
+    ClientResponse response =
+        server.handler_.reject(Rejection{method, target, request_id, status, message, received_at});
+    response.set("x-request-id", request_id);
     response.keep_alive(false);
     response.prepare_payload();
     stream.expires_after(server.options_.idle_timeout);
-    co_await bhttp::async_write(stream, response, use_tuple);
+    auto [ec, n] = co_await bhttp::async_write(stream, response, use_tuple);
+    if (!ec) co_await linger(stream);
+  }
+
+  // Closing a socket with unread input makes the kernel send RST, and the client may then
+  // lose the response it has not read yet. Read and discard for a moment first.
+  static net::awaitable<void> linger(beast::tcp_stream& stream) {
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::array<char, 16 * 1024> sink;
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    while (std::chrono::steady_clock::now() < until) {
+      stream.expires_at(until);
+      auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+      if (ec) break;
+    }
   }
 };
 

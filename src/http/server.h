@@ -59,14 +59,23 @@ struct Exchange {
   std::chrono::steady_clock::time_point received_at;
 };
 
+struct Rejection {
+  std::string_view method;  // empty when not even the request line parsed
+  std::string_view target;
+  const std::string& request_id;
+  int status;
+  std::string_view message;
+  std::chrono::steady_clock::time_point received_at;
+};
+
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
   virtual boost::asio::awaitable<void> handle(Exchange& exchange) = 0;
   // The response for a request the server refuses before the handler sees it (body over
-  // the limit, malformed HTTP). `target` is empty when not even the request line parsed,
-  // otherwise it lets the handler answer in the dialect of the path.
-  virtual ClientResponse reject(std::string_view target, int status, std::string_view message) = 0;
+  // the limit, malformed HTTP). The handler answers in the dialect of the path and
+  // accounts for the request like any other.
+  virtual ClientResponse reject(const Rejection& rejection) = 0;
   // Called when the server starts draining, so readiness can report it.
   virtual void on_drain() {}
 };

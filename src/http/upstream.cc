@@ -146,14 +146,12 @@ namespace {
 class Deadline {
  public:
   explicit Deadline(Millis total) : end_(Clock::now() + total) {}
+  // What is left of the total, never negative.
+  Clock::duration left() const { return std::max(end_ - Clock::now(), Clock::duration::zero()); }
   // The time an operation may take: its own limit, cut to what is left of the total.
   Clock::duration budget(Millis limit) const {
-    auto left = end_ - Clock::now();
-    if (left < Clock::duration::zero()) left = Clock::duration::zero();
-    return std::min<Clock::duration>(limit, left);
+    return std::min(std::chrono::duration_cast<Clock::duration>(limit), left());
   }
-  Clock::duration left() const { return budget(Millis::max()); }
-  bool expired() const { return Clock::now() >= end_; }
 
  private:
   Clock::time_point end_;
@@ -204,7 +202,14 @@ class PooledResponse final : public UpstreamResponse {
     co_return ec;
   }
 
-  bool header_received() const { return parser_.is_header_done(); }
+  // A kept-alive connection the server had already closed fails on the write, or with a
+  // clean EOF before any response byte. Only then is the request known to be unprocessed
+  // and safe to send again; a reset after the write may mean the upstream acted on it.
+  bool failed_as_stale(const beast::error_code& ec) const {
+    if (parser_.got_some()) return false;
+    if (!request_written_) return is_stale_connection_error(ec);
+    return ec == net::error::eof || ec == bhttp::error::end_of_stream;
+  }
 
   int status() const override { return static_cast<int>(parser_.get().result_int()); }
 
@@ -250,6 +255,7 @@ class PooledResponse final : public UpstreamResponse {
   net::awaitable<beast::error_code> exchange_on(Stream& stream) {
     auto [write_ec, written] = co_await bhttp::async_write(stream, wire_request_, use_tuple);
     if (write_ec) co_return write_ec;
+    request_written_ = true;
     auto [read_ec, read] = co_await bhttp::async_read_header(stream, connection_->buffer, parser_, use_tuple);
     co_return read_ec;
   }
@@ -271,6 +277,7 @@ class PooledResponse final : public UpstreamResponse {
   HeaderList headers_;
   std::array<char, 16 * 1024> chunk_{};
   bool failed_ = false;
+  bool request_written_ = false;
 };
 
 net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State& pool, const UpstreamTarget& target,
@@ -342,7 +349,7 @@ net::awaitable<Result<std::unique_ptr<UpstreamResponse>>> UpstreamPool::send(con
     if (ec == beast::error::timeout) {
       co_return timed_out(target, "waiting for the response headers from", "upstream_first_byte_timeout");
     }
-    if (reused && is_stale_connection_error(ec) && !response->header_received()) continue;
+    if (reused && response->failed_as_stale(ec)) continue;
     if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
         ec != bhttp::error::end_of_stream) {
       co_return make_error(ErrorKind::upstream_protocol,

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "core/log.h"
+#include "dialects/openai/error.h"
 #include "dialects/openai/models.h"
 #include "server/chat_pipeline.h"
 #include "server/request_context.h"
@@ -44,10 +46,18 @@ net::awaitable<void> fail(http::Exchange& exchange, RequestContext& context, con
 
 }  // namespace
 
-http::ClientResponse Gateway::reject(std::string_view target, int status, std::string_view message) {
-  (void)target;  // every inbound dialect answers in OpenAI's shape until others exist
-  GatewayError error = make_error(kind_for_status(status), std::string(message), code_for_status(status));
-  error.status = status;
+http::ClientResponse Gateway::reject(const http::Rejection& rejection) {
+  GatewayError error = make_error(kind_for_status(rejection.status), std::string(rejection.message),
+                                  code_for_status(rejection.status));
+  error.status = rejection.status;
+  RequestContext context;
+  context.request_id = rejection.request_id;
+  context.method = std::string(rejection.method);
+  context.path = std::string(rejection.target);
+  context.received_at = rejection.received_at;
+  context.status = error.status;
+  context.error_code = error.code;
+  SettleGuard settle(context);
   return error_response(error);
 }
 
@@ -114,7 +124,25 @@ net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
     co_await exchange.response.send(json_response(200, openai::model_list_body(models, std::time(nullptr))));
     co_return;
   }
-  co_await run_chat_completion(*runtime, exchange, context);
+  // Errors are values on the data plane; an exception is a bug. It still gets a 500 in
+  // the caller's dialect (or an in-stream error) and a settled record.
+  std::string failure;
+  try {
+    co_await run_chat_completion(*runtime, exchange, context);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  if (!failure.empty()) {
+    log::error("request failed with an exception", {{"request_id", context.request_id}, {"error", failure}});
+    GatewayError error = make_error(ErrorKind::internal, "internal error", "internal_error");
+    context.error_code = error.code;
+    if (!exchange.response.committed()) {
+      co_await fail(exchange, context, error);
+    } else {
+      co_await exchange.response.write_chunk(openai::error_frame(error));
+      co_await exchange.response.end_stream();
+    }
+  }
 }
 
 }  // namespace switchyard::server

@@ -16,7 +16,7 @@ class Gateway final : public http::RequestHandler {
   explicit Gateway(std::shared_ptr<const Runtime> runtime) : runtime_(std::move(runtime)) {}
 
   boost::asio::awaitable<void> handle(http::Exchange& exchange) override;
-  http::ClientResponse reject(std::string_view target, int status, std::string_view message) override;
+  http::ClientResponse reject(const http::Rejection& rejection) override;
   void on_drain() override { draining_.store(true, std::memory_order_release); }
 
  private:

@@ -1,0 +1,449 @@
+// A scriptable mock of the OpenAI Chat Completions API, used as the gateway's upstream in the
+// integration and e2e suites. It speaks the wire format of tests/fixtures/openai/*, validates
+// requests like the real API does, and can be told to misbehave (status codes, hangs, resets,
+// truncated or failing streams) one chat request at a time.
+//
+//   import { startOpenAIMock } from '../mocks/openai-mock.mjs';
+//   const mock = await startOpenAIMock();          // mock.url === 'http://127.0.0.1:PORT/v1'
+//   mock.script([{ kind: 'status', status: 429 }]); // the next chat request gets a 429
+//
+// CLI: node tests/mocks/openai-mock.mjs --port 0 [--api-key KEY]
+//
+// Behaviours (consumed FIFO, one per chat request; `normal` when the queue is empty):
+//   {kind:'normal'}
+//   {kind:'status', status, body?, headers?}   an error status with a real OpenAI error body
+//   {kind:'slow_first_byte', delay_ms}         wait, then behave normally
+//   {kind:'hang'}                              never answer (the socket is freed by close())
+//   {kind:'reset'}                             RST the connection before any header
+//   {kind:'truncate', after_chunks}            stream: N chunks, half a frame, then drop the socket
+//                                              (non-streaming: half the JSON body, then drop)
+//   {kind:'error_midstream', after_chunks}     stream: N chunks, an error frame, then a clean end
+//                                              (non-streaming: a plain 500)
+//   {kind:'slow_stream', interval_ms}          stream with a pause between frames
+//                                              (non-streaming: one pause before the answer)
+
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep, setImmediate as nextTurn } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+
+const FIXTURES = new URL('../fixtures/openai/', import.meta.url);
+const fixture = (name) => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
+
+const SYSTEM_FINGERPRINT = 'fp_06737a9306';
+const MIDSTREAM_ERROR = {
+  error: {
+    message: 'The server had an error while processing your request.',
+    type: 'server_error',
+    param: null,
+    code: null,
+  },
+};
+
+// Error bodies the real API sends for the statuses the tests script.
+const ERROR_BODIES = {
+  400: fixture('openai.error.400.json'),
+  401: fixture('openai.error.401.json'),
+  404: fixture('openai.error.404.json'),
+  429: fixture('openai.error.429.json'),
+  500: fixture('openai.error.500.json'),
+};
+const GENERIC_ERROR_BODY = ERROR_BODIES[500];
+const MODELS = fixture('openai.models.list.json');
+
+const invalidRequest = (message, param = null, code = null) => ({
+  error: { message, type: 'invalid_request_error', param, code },
+});
+
+/** Split on whitespace, ignoring empty pieces: the mock's notion of a "token". */
+const countWords = (text) => text.split(/\s+/).filter(Boolean).length;
+
+/** The text of a message: a string content, or its text parts joined by a space. */
+function messageText(message) {
+  const content = message?.content;
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .filter((part) => part?.type === 'text' && typeof part.text === 'string')
+      .map((part) => part.text)
+      .join(' ');
+  }
+  return '';
+}
+
+/** The deterministic answer and usage for a (validated) chat request. */
+export function mockAnswer(request) {
+  const lastUser = [...request.messages].reverse().find((m) => m?.role === 'user');
+  const content = `Hello from mock: ${lastUser ? messageText(lastUser) : ''}`;
+  const promptTokens = countWords(request.messages.map(messageText).join(' '));
+  const completionTokens = countWords(content);
+  return {
+    content,
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: 0,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
+    },
+  };
+}
+
+const randomId = (prefix, bytes = 22) => prefix + randomBytes(bytes).toString('base64url').replace(/[-_]/g, 'x');
+
+/** Validate a chat request the way the real API does; returns an error body or null. */
+function validateChatRequest(request) {
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+    return invalidRequest('Invalid request body: expected a JSON object.', null, 'invalid_type');
+  }
+  if (typeof request.model !== 'string' || request.model === '') {
+    return invalidRequest('you must provide a model parameter', 'model', 'missing_required_parameter');
+  }
+  if (request.messages === undefined) {
+    return invalidRequest("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
+  }
+  if (!Array.isArray(request.messages)) {
+    return invalidRequest("Invalid type for 'messages': expected an array of objects.", 'messages', 'invalid_type');
+  }
+  if (request.messages.length === 0) {
+    return invalidRequest(
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'messages',
+      'empty_array',
+    );
+  }
+  if (request.stream_options != null && request.stream !== true) {
+    return invalidRequest(
+      "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+      'stream_options',
+      'invalid_value',
+    );
+  }
+  return null;
+}
+
+/** The non-streaming `chat.completion` object, field order as in the fixtures. */
+function completionBody(request, answer) {
+  return {
+    id: randomId('chatcmpl-'),
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: request.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: answer.content, refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
+    usage: answer.usage,
+    service_tier: 'default',
+    system_fingerprint: SYSTEM_FINGERPRINT,
+  };
+}
+
+/** The SSE frames of a streamed answer, `[DONE]` included, each ending with a blank line. */
+function streamFrames(request, answer) {
+  const includeUsage = request.stream_options?.include_usage === true;
+  const base = {
+    id: randomId('chatcmpl-'),
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model: request.model,
+    system_fingerprint: SYSTEM_FINGERPRINT,
+  };
+  // With include_usage every chunk says "usage":null; without it the key is absent.
+  const chunk = (choices, usage = null) => ({ ...base, choices, ...(includeUsage ? { usage } : {}) });
+  const choice = (delta, finishReason = null) => ({ index: 0, delta, logprobs: null, finish_reason: finishReason });
+
+  // Each word keeps its trailing whitespace so that the deltas concatenate to the exact answer.
+  const words = answer.content.match(/\S+\s*/g) ?? [];
+  const chunks = [
+    chunk([choice({ role: 'assistant', content: '', refusal: null })]),
+    ...words.map((word) => chunk([choice({ content: word })])),
+    chunk([choice({}, 'stop')]),
+  ];
+  if (includeUsage) chunks.push(chunk([], answer.usage));
+  return [...chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`), 'data: [DONE]\n\n'];
+}
+
+const lowerCaseHeaders = (headers) =>
+  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+
+export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test' } = {}) {
+  const requests = [];
+  const queue = [];
+  const sockets = new Set();
+  const closing = new AbortController();
+
+  const responseHeaders = (extra = {}) => ({
+    'x-request-id': randomId('req_', 16),
+    'openai-version': '2020-10-01',
+    'openai-processing-ms': '7',
+    ...extra,
+  });
+
+  // Everything the mock writes goes through these, so that the record of a request also holds
+  // exactly what was answered (tests compare it with what the gateway relayed).
+  function begin(res, record, status, headers) {
+    record.response = { status, headers: responseHeaders(headers), body: '' };
+    res.writeHead(status, record.response.headers);
+  }
+  function write(res, record, text) {
+    if (res.destroyed) return Promise.resolve(false);
+    record.response.body += text;
+    // Resolves once the bytes are handed to the kernel, or false if the client went away first.
+    return new Promise((resolve) => {
+      const gone = () => resolve(false);
+      res.once('close', gone);
+      res.write(text, (err) => {
+        res.off('close', gone);
+        resolve(!err);
+      });
+    });
+  }
+  function sendJSON(res, record, status, body, headers = {}) {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    begin(res, record, status, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(text)),
+      ...headers,
+    });
+    record.response.body = text;
+    res.end(text);
+  }
+
+  function sendScriptedStatus(res, record, { status, body, headers }) {
+    const defaultHeaders = status === 429 && headers === undefined ? { 'retry-after': '1' } : {};
+    sendJSON(res, record, status, body ?? ERROR_BODIES[status] ?? GENERIC_ERROR_BODY, { ...defaultHeaders, ...headers });
+  }
+
+  function resetConnection(req) {
+    const socket = req.socket;
+    if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+    else socket.destroy();
+  }
+
+  async function sendStream(res, record, frames, behaviour) {
+    begin(res, record, 200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    const chunkCount = frames.length - 1; // the last frame is [DONE]
+    const stopAfter = Math.max(0, Math.min(behaviour.after_chunks ?? 0, chunkCount));
+
+    for (let i = 0; i < frames.length; i++) {
+      if (behaviour.kind === 'truncate' && i === stopAfter) {
+        // Half a frame and no blank line: the gateway must not relay it.
+        await write(res, record, frames[i].slice(0, Math.ceil(frames[i].length / 2)));
+        res.socket?.destroy();
+        return;
+      }
+      if (behaviour.kind === 'error_midstream' && i === stopAfter) {
+        await write(res, record, `data: ${JSON.stringify(MIDSTREAM_ERROR)}\n\n`);
+        res.end();
+        return;
+      }
+      if (i > 0) {
+        // Yield between frames so each one leaves in its own write; pause when asked to.
+        if (behaviour.kind === 'slow_stream') await sleep(behaviour.interval_ms ?? 100, undefined, { signal: closing.signal });
+        else await nextTurn();
+      }
+      if (!(await write(res, record, frames[i]))) return; // the client went away
+    }
+    res.end();
+  }
+
+  async function handleChat(req, res, record) {
+    const behaviour = queue.shift() ?? { kind: 'normal' };
+    record.behaviour = behaviour;
+
+    if (req.headers.authorization !== `Bearer ${apiKey}`) {
+      return sendJSON(res, record, 401, ERROR_BODIES[401]);
+    }
+    switch (behaviour.kind) {
+      case 'status':
+        return sendScriptedStatus(res, record, behaviour);
+      case 'reset':
+        return resetConnection(req);
+      case 'hang':
+        return; // close() destroys the socket
+      case 'slow_first_byte':
+        await sleep(behaviour.delay_ms ?? 1000, undefined, { signal: closing.signal });
+        if (res.destroyed) return;
+        break;
+    }
+
+    let request;
+    try {
+      request = JSON.parse(record.body);
+    } catch {
+      return sendJSON(
+        res,
+        record,
+        400,
+        invalidRequest(
+          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+        ),
+      );
+    }
+    const invalid = validateChatRequest(request);
+    if (invalid) return sendJSON(res, record, 400, invalid);
+
+    const answer = mockAnswer(request);
+    if (request.stream === true) return sendStream(res, record, streamFrames(request, answer), behaviour);
+
+    const body = JSON.stringify(completionBody(request, answer));
+    switch (behaviour.kind) {
+      case 'truncate': {
+        begin(res, record, 200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+        await write(res, record, body.slice(0, Math.ceil(body.length / 2)));
+        res.socket?.destroy();
+        return;
+      }
+      case 'error_midstream':
+        return sendJSON(res, record, 500, ERROR_BODIES[500]);
+      case 'slow_stream':
+        await sleep(behaviour.interval_ms ?? 100, undefined, { signal: closing.signal });
+        break;
+    }
+    return sendJSON(res, record, 200, body);
+  }
+
+  function handleModels(req, res, record, pathname) {
+    if (req.headers.authorization !== `Bearer ${apiKey}`) return sendJSON(res, record, 401, ERROR_BODIES[401]);
+    if (pathname === '/v1/models') return sendJSON(res, record, 200, MODELS);
+    const id = decodeURIComponent(pathname.slice('/v1/models/'.length));
+    const model = MODELS.data.find((m) => m.id === id);
+    if (model) return sendJSON(res, record, 200, model);
+    return sendJSON(
+      res,
+      record,
+      404,
+      invalidRequest(`The model '${id}' does not exist`, 'model', 'model_not_found'),
+    );
+  }
+
+  // The same control surface as the JS API, for tests that drive the mock from another process.
+  function handleControl(req, res, pathname, body) {
+    const reply = (status, value) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(value));
+    };
+    if (req.method === 'POST' && pathname === '/__mock/script') {
+      let behaviours;
+      try {
+        behaviours = JSON.parse(body);
+      } catch {
+        return reply(400, invalidRequest('script body must be a JSON array of behaviours'));
+      }
+      if (!Array.isArray(behaviours)) return reply(400, invalidRequest('script body must be a JSON array of behaviours'));
+      script(behaviours);
+      return reply(200, { queued: queue.length });
+    }
+    if (req.method === 'GET' && pathname === '/__mock/requests') return reply(200, requests);
+    if (req.method === 'POST' && pathname === '/__mock/reset') {
+      reset();
+      return reply(200, { ok: true });
+    }
+    return reply(404, invalidRequest(`Unknown mock control route (${req.method} ${pathname})`));
+  }
+
+  async function handle(req, res) {
+    res.on('error', () => {}); // a client that went away is not the mock's problem
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const pathname = new URL(req.url, 'http://mock').pathname;
+
+    if (pathname.startsWith('/__mock/')) return handleControl(req, res, pathname, body);
+
+    const record = { method: req.method, path: req.url, headers: lowerCaseHeaders(req.headers), body };
+    requests.push(record);
+
+    if (req.method === 'POST' && pathname === '/v1/chat/completions') return handleChat(req, res, record);
+    if (req.method === 'GET' && (pathname === '/v1/models' || pathname.startsWith('/v1/models/'))) {
+      return handleModels(req, res, record, pathname);
+    }
+    return sendJSON(res, record, 404, invalidRequest(`Invalid URL (${req.method} ${pathname})`));
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      if (err?.name === 'AbortError') return; // the mock is closing
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: `mock failure: ${err}`, type: 'server_error', param: null, code: null } }));
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const actualPort = server.address().port;
+
+  function script(behaviours) {
+    for (const behaviour of behaviours) {
+      if (!behaviour || typeof behaviour.kind !== 'string') throw new TypeError(`invalid behaviour: ${JSON.stringify(behaviour)}`);
+      queue.push(behaviour);
+    }
+  }
+  function reset() {
+    requests.length = 0;
+    queue.length = 0;
+  }
+  let closed;
+  function close() {
+    closed ??= new Promise((resolve) => {
+      closing.abort();
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+    return closed;
+  }
+
+  return {
+    url: `http://127.0.0.1:${actualPort}/v1`,
+    port: actualPort,
+    apiKey,
+    requests,
+    script,
+    reset,
+    close,
+    /** The chat requests received so far, parsed. */
+    chatRequests: () =>
+      requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/chat/completions')),
+  };
+}
+
+// CLI entry point.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const option = (name, fallback) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+  };
+  const mock = await startOpenAIMock({
+    port: Number(option('--port', '0')),
+    apiKey: option('--api-key', 'sk-upstream-test'),
+  });
+  console.log(`openai-mock listening on http://127.0.0.1:${mock.port}`);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => mock.close().then(() => process.exit(0)));
+  }
+}

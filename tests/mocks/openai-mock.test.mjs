@@ -1,0 +1,271 @@
+// Self-check of the OpenAI mock, without the gateway: the official SDK pointed straight at it
+// must work (so the mock speaks the real wire format), and every behaviour must do what the
+// suites rely on. Run: node --test tests/mocks/
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  APIConnectionError,
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  NotFoundError,
+  RateLimitError,
+} from 'openai';
+
+import { openaiFixture } from '../support/fixtures.mjs';
+import { DONE, parseSSE, readJSON, readSSE, streamedContent } from '../support/http.mjs';
+import { collect, expectSDKError, itServesChatThroughTheSDK, sdkClient } from '../support/sdk.mjs';
+import { startOpenAIMock } from './openai-mock.mjs';
+
+const KEY = 'sk-upstream-test';
+
+describe('openai mock', () => {
+  let mock;
+  let openai;
+  before(async () => {
+    mock = await startOpenAIMock({ apiKey: KEY });
+    openai = sdkClient(mock.url, KEY);
+  });
+  beforeEach(() => mock.reset());
+  after(() => mock.close());
+
+  const request = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] };
+  /** POST /v1/chat/completions with raw fetch (`body` is an object or raw text). */
+  const post = (body, headers = { authorization: `Bearer ${KEY}` }) =>
+    fetch(`${mock.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
+
+  describe('with the official SDK', () => {
+    itServesChatThroughTheSDK({
+      client: () => openai,
+      model: 'gpt-4o-mini',
+      expectedContent: 'Hello from mock: Say hello',
+      expectedUsage: { prompt_tokens: 2, completion_tokens: 5, total_tokens: 7 },
+      listedModels: ['gpt-4o-mini'],
+    });
+
+    it('a wrong key raises AuthenticationError', async () => {
+      await expectSDKError(sdkClient(mock.url, 'sk-wrong').chat.completions.create(request), AuthenticationError, 401);
+    });
+
+    const statusClasses = [
+      [400, BadRequestError],
+      [404, NotFoundError],
+      [429, RateLimitError],
+      [500, InternalServerError],
+      [503, InternalServerError],
+    ];
+    for (const [status, ErrorClass] of statusClasses) {
+      it(`a scripted ${status} raises ${ErrorClass.name}`, async () => {
+        mock.script([{ kind: 'status', status }]);
+        await expectSDKError(openai.chat.completions.create(request), ErrorClass, status);
+      });
+    }
+
+    it('error_midstream makes stream iteration throw APIError', async () => {
+      mock.script([{ kind: 'error_midstream', after_chunks: 2 }]);
+      const err = await expectSDKError(collect(await openai.chat.completions.create({ ...request, stream: true })), APIError);
+      assert.equal(err.error?.type, 'server_error');
+    });
+
+    it('reset surfaces as APIConnectionError', async () => {
+      mock.script([{ kind: 'reset' }]);
+      await expectSDKError(openai.chat.completions.create(request), APIConnectionError);
+    });
+  });
+
+  describe('wire format', () => {
+    it('answers with the fields of the recorded chat.completion fixture', async () => {
+      const body = await readJSON(await post(request));
+      const fixture = openaiFixture('openai.chat.response.text.json');
+      assert.deepEqual(Object.keys(body), Object.keys(fixture));
+      assert.deepEqual(Object.keys(body.choices[0].message), Object.keys(fixture.choices[0].message));
+      assert.deepEqual(Object.keys(body.usage), Object.keys(fixture.usage));
+      assert.match(body.id, /^chatcmpl-[A-Za-z0-9]+$/);
+      assert.equal(body.model, 'gpt-4o-mini');
+      assert.equal(body.choices[0].logprobs, null);
+    });
+
+    it('joins the text parts of array content', async () => {
+      const body = await readJSON(
+        await post({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'a b' }, { type: 'text', text: 'c' }] }] }),
+      );
+      assert.equal(body.choices[0].message.content, 'Hello from mock: a b c');
+      assert.equal(body.usage.prompt_tokens, 3);
+    });
+
+    it('streams one chunk per word, then finish_reason, then [DONE]', async () => {
+      const res = await post({ ...request, stream: true });
+      assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+      const { events, trailing } = await readSSE(res);
+      assert.equal(trailing, '');
+      assert.equal(events.at(-1), DONE);
+      assert.deepEqual(events[0].choices[0].delta, { role: 'assistant', content: '', refusal: null });
+      assert.deepEqual(
+        events.slice(1, -2).map((e) => e.choices[0].delta.content),
+        ['Hello ', 'from ', 'mock: ', 'Say ', 'hello'],
+      );
+      assert.equal(events.at(-2).choices[0].finish_reason, 'stop');
+      assert.ok(events.slice(0, -1).every((e) => !('usage' in e)), 'no usage key without include_usage');
+    });
+
+    it('with include_usage puts "usage":null on every chunk and adds a choices:[] usage chunk', async () => {
+      const { events } = await readSSE(await post({ ...request, stream: true, stream_options: { include_usage: true } }));
+      const chunks = events.slice(0, -1);
+      assert.ok(chunks.slice(0, -1).every((e) => e.usage === null));
+      assert.deepEqual(chunks.at(-1).choices, []);
+      assert.equal(chunks.at(-1).usage.total_tokens, 7);
+    });
+  });
+
+  describe('validation', () => {
+    const cases = [
+      ['missing key', request, 401, { code: 'invalid_api_key' }, {}],
+      ['invalid JSON', '{"model":', 400, { type: 'invalid_request_error' }],
+      ['missing model', { messages: request.messages }, 400, { param: 'model' }],
+      ['missing messages', { model: 'm' }, 400, { param: 'messages' }],
+      ['empty messages', { model: 'm', messages: [] }, 400, { param: 'messages' }],
+      ['stream_options without stream', { ...request, stream_options: { include_usage: true } }, 400, { param: 'stream_options' }],
+    ];
+    for (const [name, body, status, expected, headers] of cases) {
+      it(`answers ${name} with ${status}`, async () => {
+        const res = await post(body, headers);
+        assert.equal(res.status, status);
+        const { error } = await readJSON(res);
+        for (const [key, value] of Object.entries(expected)) assert.equal(error[key], value);
+      });
+    }
+
+    it('does not echo the key it rejects', async () => {
+      const text = await (await post(request, { authorization: 'Bearer sk-secret-wrong-key' })).text();
+      assert.ok(!text.includes('sk-secret-wrong-key'));
+    });
+  });
+
+  describe('behaviours', () => {
+    it('status 429 sends retry-after: 1 and the fixture body by default', async () => {
+      mock.script([{ kind: 'status', status: 429 }]);
+      const res = await post(request);
+      assert.equal(res.headers.get('retry-after'), '1');
+      assert.deepEqual(await readJSON(res), openaiFixture('openai.error.429.json'));
+    });
+
+    it('status uses the given headers and body instead', async () => {
+      mock.script([{ kind: 'status', status: 429, headers: { 'retry-after': '7' }, body: { error: { message: 'x' } } }]);
+      const res = await post(request);
+      assert.equal(res.headers.get('retry-after'), '7');
+      assert.deepEqual(await readJSON(res), { error: { message: 'x' } });
+    });
+
+    it('behaviours are consumed one per chat request, then normal again', async () => {
+      mock.script([{ kind: 'status', status: 500 }, { kind: 'status', status: 400 }]);
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await post(request)).status);
+      assert.deepEqual(statuses, [500, 400, 200]);
+    });
+
+    it('slow_first_byte delays the response headers', async () => {
+      mock.script([{ kind: 'slow_first_byte', delay_ms: 300 }]);
+      const started = Date.now();
+      const res = await post(request);
+      assert.ok(Date.now() - started >= 280);
+      assert.equal(res.status, 200);
+    });
+
+    it('slow_stream spaces the frames out', async () => {
+      mock.script([{ kind: 'slow_stream', interval_ms: 50 }]);
+      const started = Date.now();
+      const { events } = await readSSE(await post({ ...request, stream: true }));
+      // 8 frames incl. [DONE] → 7 pauses
+      assert.equal(events.length, 8);
+      assert.ok(Date.now() - started >= 7 * 50 - 20);
+    });
+
+    it('truncate sends complete chunks, then half a frame, then drops the connection', async () => {
+      mock.script([{ kind: 'truncate', after_chunks: 2 }]);
+      const res = await post({ ...request, stream: true });
+      assert.equal(res.status, 200);
+      await assert.rejects(res.text(), 'reading a truncated stream must fail');
+      const { frames, trailing } = parseSSE(mock.requests[0].response.body);
+      assert.equal(frames.length, 2);
+      assert.ok(trailing.startsWith('data: {'), `trailing: ${trailing}`);
+    });
+
+    it('error_midstream sends chunks, then an error frame, and ends cleanly', async () => {
+      mock.script([{ kind: 'error_midstream', after_chunks: 1 }]);
+      const { events, trailing } = await readSSE(await post({ ...request, stream: true }));
+      assert.equal(trailing, '');
+      assert.equal(events.length, 2);
+      assert.equal(events[1].error.type, 'server_error');
+    });
+
+    it('reset drops the connection before any header', async () => {
+      mock.script([{ kind: 'reset' }]);
+      await assert.rejects(post(request));
+    });
+
+    it('hang never answers, and close() frees the request', async () => {
+      const own = await startOpenAIMock({ apiKey: KEY });
+      own.script([{ kind: 'hang' }]);
+      const pending = fetch(`${own.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}` },
+        body: JSON.stringify(request),
+      });
+      const outcome = await Promise.race([pending.then(() => 'answered', () => 'failed'), new Promise((r) => setTimeout(r, 300, 'waiting'))]);
+      assert.equal(outcome, 'waiting');
+      await own.close();
+      await assert.rejects(pending);
+    });
+  });
+
+  describe('recording and HTTP control', () => {
+    it('records method, path, lower-cased headers and the raw body', async () => {
+      const raw = '{"model":"m",  "messages":[{"role":"user","content":"x"}]}';
+      await (await post(raw, { Authorization: `Bearer ${KEY}`, 'X-Custom': 'v' })).arrayBuffer();
+      const [record] = mock.requests;
+      assert.equal(record.method, 'POST');
+      assert.equal(record.path, '/v1/chat/completions');
+      assert.equal(record.headers['x-custom'], 'v');
+      assert.equal(record.body, raw);
+    });
+
+    it('POST /__mock/script, GET /__mock/requests and POST /__mock/reset work over HTTP', async () => {
+      const base = mock.url.replace(/\/v1$/, '');
+      await fetch(`${base}/__mock/script`, { method: 'POST', body: JSON.stringify([{ kind: 'status', status: 500 }]) });
+      assert.equal((await post(request)).status, 500);
+      const recorded = await readJSON(await fetch(`${base}/__mock/requests`));
+      assert.equal(recorded.length, 1);
+      assert.equal(recorded[0].path, '/v1/chat/completions');
+      await fetch(`${base}/__mock/reset`, { method: 'POST' });
+      assert.equal(mock.requests.length, 0);
+    });
+
+    it('runs as a CLI and prints its address', async () => {
+      const script = fileURLToPath(new URL('./openai-mock.mjs', import.meta.url));
+      const child = spawn(process.execPath, [script, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      try {
+        const line = await new Promise((resolve, reject) => {
+          child.stdout.setEncoding('utf8');
+          child.stdout.once('data', resolve);
+          child.once('exit', (code) => reject(new Error(`mock CLI exited ${code}`)));
+        });
+        const match = /^openai-mock listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(line);
+        assert.ok(match, line);
+        const res = await fetch(`${match[1]}/v1/models`, { headers: { authorization: `Bearer ${KEY}` } });
+        assert.equal(res.status, 200);
+        await res.arrayBuffer();
+      } finally {
+        child.kill('SIGTERM');
+      }
+    });
+  });
+});

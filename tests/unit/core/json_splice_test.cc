@@ -1,0 +1,52 @@
+#include "core/json_splice.h"
+
+#include <gtest/gtest.h>
+
+namespace switchyard::json_splice {
+namespace {
+
+TEST(JsonSplice, ReplacesOnlyTheTopLevelValue) {
+  std::string body = R"({"messages":[{"model":"inner"}],"model" : "alias","n":1.50})";
+  EXPECT_EQ(set_member(body, "model", R"("gpt-4o")"), R"({"messages":[{"model":"inner"}],"model" : "gpt-4o","n":1.50})");
+}
+
+TEST(JsonSplice, KeepsUnknownFieldsAndFormattingByteForByte) {
+  std::string body = "{\n  \"model\": \"a\",\n  \"x_custom\": {\"a\": [1, 2e3]},\n  \"temperature\": 0.70\n}";
+  std::string out = set_member(body, "model", R"("b")");
+  EXPECT_EQ(out, "{\n  \"model\": \"b\",\n  \"x_custom\": {\"a\": [1, 2e3]},\n  \"temperature\": 0.70\n}");
+}
+
+TEST(JsonSplice, SkipsStringsThatLookLikeStructure) {
+  std::string body = R"({"content":"}{\"model\":\"fake\"","model":"real"})";
+  auto span = find_member(body, "model");
+  ASSERT_TRUE(span);
+  EXPECT_EQ(body.substr(span->value_begin, span->value_end - span->value_begin), R"("real")");
+}
+
+TEST(JsonSplice, LastDuplicateKeyWinsLikeUpstreamParsers) {
+  std::string body = R"({"model":"first","model":"second"})";
+  EXPECT_EQ(set_member(body, "model", R"("x")"), R"({"model":"first","model":"x"})");
+}
+
+TEST(JsonSplice, AddsAMissingMemberAtTheStart) {
+  EXPECT_EQ(set_member(R"({"stream":true})", "stream_options", R"({"include_usage":true})"),
+            R"({"stream_options":{"include_usage":true},"stream":true})");
+  EXPECT_EQ(set_member("{ }", "a", "1"), R"({"a":1 })");
+}
+
+TEST(JsonSplice, FindsValuesOfEveryKind) {
+  std::string body = R"({"a":null,"b":[1,[2]],"c":{"d":{}},"e":-1.5e3,"f":true})";
+  auto value_of = [&](std::string_view key) {
+    auto span = find_member(body, key);
+    return span ? body.substr(span->value_begin, span->value_end - span->value_begin) : std::string("<none>");
+  };
+  EXPECT_EQ(value_of("a"), "null");
+  EXPECT_EQ(value_of("b"), "[1,[2]]");
+  EXPECT_EQ(value_of("c"), R"({"d":{}})");
+  EXPECT_EQ(value_of("e"), "-1.5e3");
+  EXPECT_EQ(value_of("f"), "true");
+  EXPECT_EQ(value_of("d"), "<none>");
+}
+
+}  // namespace
+}  // namespace switchyard::json_splice

@@ -1,0 +1,33 @@
+#include "policy/master_key.h"
+
+#include <gtest/gtest.h>
+
+namespace switchyard::policy {
+namespace {
+
+TEST(MasterKey, AcceptsOnlyTheExactKey) {
+  MasterKey key("sk-master-123");
+  EXPECT_TRUE(key.enabled());
+  EXPECT_TRUE(key.accepts("sk-master-123"));
+  EXPECT_FALSE(key.accepts("sk-master-12"));
+  EXPECT_FALSE(key.accepts("sk-master-1234"));
+  EXPECT_FALSE(key.accepts(""));
+}
+
+TEST(MasterKey, DisabledWhenEmpty) {
+  MasterKey none("");
+  EXPECT_FALSE(none.enabled());
+  EXPECT_TRUE(none.accepts(""));
+}
+
+TEST(PresentedCredential, ReadsEachSdksHeader) {
+  EXPECT_EQ(presented_credential("Bearer sk-a", "", ""), "sk-a");
+  EXPECT_EQ(presented_credential("bearer   sk-a ", "", ""), "sk-a");
+  EXPECT_EQ(presented_credential("", "sk-anthropic", ""), "sk-anthropic");
+  EXPECT_EQ(presented_credential("", "", "sk-gemini"), "sk-gemini");
+  EXPECT_EQ(presented_credential("Basic abc", "", ""), "");
+  EXPECT_EQ(presented_credential("", "", ""), "");
+}
+
+}  // namespace
+}  // namespace switchyard::policy
