@@ -52,8 +52,8 @@ int check_config(const std::string& path) {
     std::cerr << path << ": " << runtime.error().message << '\n';
     return 1;
   }
-  std::cout << path << ": OK (" << result.snapshot->providers.size() << " providers, "
-            << result.snapshot->models.size() << " model aliases)\n";
+  std::cout << path << ": OK (providers: " << result.snapshot->providers.size()
+            << ", model aliases: " << result.snapshot->models.size() << ")\n";
   return 0;
 }
 

@@ -314,7 +314,7 @@ class Compiler {
     for (auto it = node.begin(); it != node.end(); ++it) {
       providers::ProviderSpec spec;
       spec.name = it->first.as<std::string>("");
-      const YAML::Node& body = it->second;
+      YAML::Node body = it->second;  // a copy: it-> yields a temporary
       std::string where = "providers." + spec.name;
       if (!valid_name(spec.name)) {
         error(it->first, "provider name '" + spec.name + "' may contain only letters, digits, '_', '-' and '.'");
@@ -400,7 +400,7 @@ class Compiler {
         error(it->first, "a model alias needs a name");
         continue;
       }
-      const YAML::Node& body = it->second;
+      YAML::Node body = it->second;  // a copy: it-> yields a temporary
       if (!body.IsMap()) {
         error(body, where + " must be a mapping with 'deployments'");
         continue;
