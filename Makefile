@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 JOBS ?= 2
 SANITIZE_DIR ?= build-sanitize
 
-.PHONY: all deps build run test test-unit test-node sanitize check-config clean
+.PHONY: all deps build run test test-unit test-node sanitize clean
 
 all: build
 
@@ -20,8 +20,10 @@ build: deps
 run: build
 	./$(BUILD_DIR)/switchyard $(ARGS)
 
+# Everything CI runs: the Release build's suites, then the same suites under ASan+UBSan.
 test: build
 	$(MAKE) --no-print-directory test-unit test-node
+	$(MAKE) --no-print-directory sanitize
 
 test-unit:
 	ctest --test-dir $(BUILD_DIR) --output-on-failure
