@@ -7,6 +7,15 @@
 //   const mock = await startOpenAIMock();          // mock.url === 'http://127.0.0.1:PORT/v1'
 //   mock.script([{ kind: 'status', status: 429 }]); // the next chat request gets a 429
 //
+// Options: port, apiKey, and tls: { key, cert } (PEM) to serve HTTPS instead of HTTP
+// (mock.url is then 'https://127.0.0.1:PORT/v1').
+//
+// Every request is recorded (mock.requests) with method, path, lower-cased headers, raw body,
+// remotePort (the client's port: same port = same connection) and the response sent.
+// mock.closeIdleConnections() closes every connection that has no request in flight, the way an
+// upstream drops idle keep-alive connections, and returns how many it closed (also over HTTP:
+// POST /__mock/close-idle).
+//
 // CLI: node tests/mocks/openai-mock.mjs --port 0 [--api-key KEY]
 //
 // Behaviours (consumed FIFO, one per chat request; `normal` when the queue is empty):
@@ -21,10 +30,18 @@
 //                                              (non-streaming: a plain 500)
 //   {kind:'slow_stream', interval_ms}          stream with a pause between frames
 //                                              (non-streaming: one pause before the answer)
+//   {kind:'firehose', bytes}                   stream: ~1 KiB chunks as fast as the socket takes
+//                                              them (waiting for 'drain' when write() says so)
+//                                              until `bytes` are written, then [DONE]. Progress is
+//                                              live in mock.lastFirehose = {written, total, done,
+//                                              aborted}; the frames are not kept in the record.
+//                                              (non-streaming: behaves normally)
 
 import http from 'node:http';
+import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { setTimeout as sleep, setImmediate as nextTurn } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
@@ -174,14 +191,33 @@ function streamFrames(request, answer) {
   return [...chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`), 'data: [DONE]\n\n'];
 }
 
+const FIREHOSE_FRAME_BYTES = 1024;
+
+/** One `data: {chat.completion.chunk}\n\n` frame of exactly FIREHOSE_FRAME_BYTES bytes. */
+function firehoseFrame(request) {
+  const chunk = (content) => ({
+    id: 'chatcmpl-firehose',
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model: request.model,
+    system_fingerprint: SYSTEM_FINGERPRINT,
+    choices: [{ index: 0, delta: { content }, logprobs: null, finish_reason: null }],
+  });
+  const frame = (content) => `data: ${JSON.stringify(chunk(content))}\n\n`;
+  return frame('x'.repeat(FIREHOSE_FRAME_BYTES - Buffer.byteLength(frame(''))));
+}
+
 const lowerCaseHeaders = (headers) =>
   Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 
-export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test' } = {}) {
+export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', tls = null } = {}) {
   const requests = [];
   const queue = [];
-  const sockets = new Set();
+  const sockets = new Set(); // every TCP connection (close() destroys them)
+  const connections = new Set(); // the sockets requests arrive on (TLS sockets when tls is set)
+  const inFlight = new WeakMap(); // connection -> requests without a finished response
   const closing = new AbortController();
+  const state = { lastFirehose: null };
 
   const responseHeaders = (extra = {}) => ({
     'x-request-id': randomId('req_', 16),
@@ -262,6 +298,36 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test' } 
     res.end();
   }
 
+  /** The firehose behaviour: see the header comment. Writes straight to `res`, unrecorded. */
+  async function sendFirehose(res, record, request, behaviour) {
+    begin(res, record, 200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    const total = Math.max(0, Number(behaviour.bytes ?? 0));
+    const progress = { written: 0, total, done: false, aborted: false };
+    state.lastFirehose = progress;
+    record.response.body = `[firehose: ${total} bytes, not recorded]`;
+    const frame = firehoseFrame(request);
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    const stop = AbortSignal.any([gone.signal, closing.signal]);
+    try {
+      while (progress.written < total) {
+        if (res.destroyed) throw new Error('client went away');
+        const accepted = res.write(frame);
+        progress.written += FIREHOSE_FRAME_BYTES;
+        if (!accepted) await once(res, 'drain', { signal: stop });
+      }
+    } catch {
+      progress.aborted = true;
+      return;
+    }
+    res.end('data: [DONE]\n\n');
+    progress.done = true;
+  }
+
   async function handleChat(req, res, record) {
     const behaviour = queue.shift() ?? { kind: 'normal' };
     record.behaviour = behaviour;
@@ -298,6 +364,7 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test' } 
     const invalid = validateChatRequest(request);
     if (invalid) return sendJSON(res, record, 400, invalid);
 
+    if (request.stream === true && behaviour.kind === 'firehose') return sendFirehose(res, record, request, behaviour);
     const answer = mockAnswer(request);
     if (request.stream === true) return sendStream(res, record, streamFrames(request, answer), behaviour);
 
@@ -354,6 +421,10 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test' } 
       reset();
       return reply(200, { ok: true });
     }
+    if (req.method === 'POST' && pathname === '/__mock/close-idle') {
+      // The connection carrying this request is busy, so it stays open for the answer.
+      return reply(200, { closed: closeIdleConnections() });
+    }
     return reply(404, invalidRequest(`Unknown mock control route (${req.method} ${pathname})`));
   }
 
@@ -366,7 +437,13 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test' } 
 
     if (pathname.startsWith('/__mock/')) return handleControl(req, res, pathname, body);
 
-    const record = { method: req.method, path: req.url, headers: lowerCaseHeaders(req.headers), body };
+    const record = {
+      method: req.method,
+      path: req.url,
+      headers: lowerCaseHeaders(req.headers),
+      body,
+      remotePort: req.socket.remotePort,
+    };
     requests.push(record);
 
     if (req.method === 'POST' && pathname === '/v1/chat/completions') return handleChat(req, res, record);
@@ -376,7 +453,11 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test' } 
     return sendJSON(res, record, 404, invalidRequest(`Invalid URL (${req.method} ${pathname})`));
   }
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req, res) => {
+    const connection = req.socket;
+    inFlight.set(connection, (inFlight.get(connection) ?? 0) + 1);
+    // 'close' also follows a normal 'finish' (and is emitted once either way).
+    res.once('close', () => inFlight.set(connection, inFlight.get(connection) - 1));
     handle(req, res).catch((err) => {
       if (err?.name === 'AbortError') return; // the mock is closing
       if (!res.headersSent) {
@@ -386,11 +467,18 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test' } 
         res.destroy();
       }
     });
-  });
+  };
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, onRequest) : http.createServer(onRequest);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  server.on(tls ? 'secureConnection' : 'connection', (socket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+  });
+  // A failed handshake (e.g. a client that rejects the certificate) is not the mock's problem.
+  if (tls) server.on('tlsClientError', () => {});
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -407,6 +495,17 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test' } 
   function reset() {
     requests.length = 0;
     queue.length = 0;
+    state.lastFirehose = null;
+  }
+  /** Closes (FIN) every connection without a request in flight; returns how many it closed. */
+  function closeIdleConnections() {
+    let closed = 0;
+    for (const socket of connections) {
+      if (socket.destroyed || (inFlight.get(socket) ?? 0) > 0) continue;
+      socket.destroy();
+      closed++;
+    }
+    return closed;
   }
   let closed;
   function close() {
@@ -419,13 +518,18 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test' } 
   }
 
   return {
-    url: `http://127.0.0.1:${actualPort}/v1`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${actualPort}/v1`,
     port: actualPort,
     apiKey,
     requests,
     script,
     reset,
     close,
+    closeIdleConnections,
+    /** Progress of the latest firehose stream ({written, total, done, aborted}), or null. */
+    get lastFirehose() {
+      return state.lastFirehose;
+    },
     /** The chat requests received so far, parsed. */
     chatRequests: () =>
       requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/chat/completions')),

@@ -4,6 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
+import https from 'node:https';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
@@ -17,8 +19,9 @@ import {
 } from 'openai';
 
 import { openaiFixture } from '../support/fixtures.mjs';
-import { DONE, parseSSE, readJSON, readSSE, streamedContent } from '../support/http.mjs';
+import { DONE, parseSSE, readJSON, readSSE, streamedContent, waitFor } from '../support/http.mjs';
 import { collect, expectSDKError, itServesChatThroughTheSDK, sdkClient } from '../support/sdk.mjs';
+import { createTestCA } from '../support/tls.mjs';
 import { startOpenAIMock } from './openai-mock.mjs';
 
 const KEY = 'sk-upstream-test';
@@ -41,6 +44,21 @@ describe('openai mock', () => {
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(5000),
+    });
+
+  /** GET <base>/models with node:http(s) (`agent`, `ca` passed through); resolves the parsed body. */
+  const getModels = (base, options = {}) =>
+    new Promise((resolve, reject) => {
+      const { get } = base.startsWith('https:') ? https : http;
+      get(`${base}/models`, { ...options, headers: { authorization: `Bearer ${KEY}` } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve(JSON.parse(text)));
+        res.on('error', reject);
+      }).on('error', reject);
     });
 
   describe('with the official SDK', () => {
@@ -212,6 +230,43 @@ describe('openai mock', () => {
       await assert.rejects(post(request));
     });
 
+    it('firehose streams 1 KiB chunk frames up to `bytes`, then [DONE], reporting progress', async () => {
+      mock.script([{ kind: 'firehose', bytes: 64 * 1024 }]);
+      const { events, trailing, text } = await readSSE(await post({ ...request, stream: true }));
+      assert.equal(trailing, '');
+      assert.equal(events.length, 64 + 1);
+      assert.equal(events.at(-1), DONE);
+      assert.ok(events.slice(0, -1).every((e) => e.object === 'chat.completion.chunk' && e.choices[0].delta.content));
+      assert.equal(Buffer.byteLength(text), 64 * 1024 + 'data: [DONE]\n\n'.length);
+      assert.deepEqual(mock.lastFirehose, { written: 64 * 1024, total: 64 * 1024, done: true, aborted: false });
+    });
+
+    it('firehose waits for a client that does not read, and stops when it goes away', async () => {
+      mock.script([{ kind: 'firehose', bytes: 256 * 1024 * 1024 }]);
+      const controller = new AbortController();
+      const res = await fetch(`${mock.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}` },
+        body: JSON.stringify({ ...request, stream: true }),
+        signal: controller.signal,
+      });
+      assert.equal(res.status, 200);
+      // Nothing reads the body: the socket buffers fill up and the writes stop well short.
+      let last = -1;
+      await waitFor(
+        async () => {
+          const { written } = mock.lastFirehose;
+          const stalled = written === last;
+          last = written;
+          return stalled;
+        },
+        { timeoutMs: 5000, intervalMs: 200, message: 'the firehose to stall' },
+      );
+      assert.ok(!mock.lastFirehose.done && mock.lastFirehose.written < 64 * 1024 * 1024);
+      controller.abort();
+      await waitFor(() => mock.lastFirehose.aborted, { message: 'the firehose to notice the client left' });
+    });
+
     it('hang never answers, and close() frees the request', async () => {
       const own = await startOpenAIMock({ apiKey: KEY });
       own.script([{ kind: 'hang' }]);
@@ -238,6 +293,55 @@ describe('openai mock', () => {
       assert.equal(record.body, raw);
     });
 
+    it('records the client port: the same for requests over one keep-alive connection', async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (let i = 0; i < 3; i++) assert.equal((await getModels(mock.url, { agent })).object, 'list');
+      } finally {
+        agent.destroy();
+      }
+      const ports = mock.requests.map((r) => r.remotePort);
+      assert.ok(Number.isInteger(ports[0]) && ports[0] > 0, `remotePort ${ports[0]}`);
+      assert.deepEqual(ports, [ports[0], ports[0], ports[0]]);
+    });
+
+    it('closeIdleConnections() closes idle connections, not one with a request in flight', async () => {
+      const own = await startOpenAIMock({ apiKey: KEY });
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        await getModels(own.url, { agent }); // leaves one idle keep-alive connection
+        own.script([{ kind: 'hang' }]);
+        const busy = fetch(`${own.url}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${KEY}` },
+          body: JSON.stringify(request),
+        }).then(() => 'answered', () => 'failed');
+        await waitFor(() => own.chatRequests().length === 1, { message: 'the hanging request to arrive' });
+        assert.equal(own.closeIdleConnections(), 1, 'only the idle keep-alive connection');
+        assert.equal(own.closeIdleConnections(), 0);
+        await own.close();
+        assert.equal(await busy, 'failed');
+      } finally {
+        agent.destroy();
+        await own.close();
+      }
+    });
+
+    it('serves HTTPS with tls: {key, cert}', async () => {
+      const ca = createTestCA();
+      const own = await startOpenAIMock({ apiKey: KEY, tls: ca.issueServerCert() });
+      try {
+        assert.match(own.url, /^https:\/\/127\.0\.0\.1:\d+\/v1$/);
+        assert.equal((await getModels(own.url, { ca: ca.cert })).object, 'list');
+        assert.equal(own.requests.length, 1);
+        assert.ok(own.requests[0].remotePort > 0);
+        // Without the CA the client must refuse the certificate.
+        await assert.rejects(fetch(`${own.url}/models`));
+      } finally {
+        await own.close();
+      }
+    });
+
     it('POST /__mock/script, GET /__mock/requests and POST /__mock/reset work over HTTP', async () => {
       const base = mock.url.replace(/\/v1$/, '');
       await fetch(`${base}/__mock/script`, { method: 'POST', body: JSON.stringify([{ kind: 'status', status: 500 }]) });
@@ -247,6 +351,8 @@ describe('openai mock', () => {
       assert.equal(recorded[0].path, '/v1/chat/completions');
       await fetch(`${base}/__mock/reset`, { method: 'POST' });
       assert.equal(mock.requests.length, 0);
+      const { closed } = await readJSON(await fetch(`${base}/__mock/close-idle`, { method: 'POST' }));
+      assert.ok(Number.isInteger(closed), `closed: ${closed}`);
     });
 
     it('runs as a CLI and prints its address', async () => {

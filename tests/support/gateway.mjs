@@ -54,10 +54,16 @@ export function gatewayEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
-/** Writes `text` to a fresh temp dir (removed at exit) and returns the file's path. */
-export function writeTempFile(text, name = 'switchyard.yaml') {
+/** A fresh temp dir, removed at exit. */
+export function makeTempDir() {
   const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-test-'));
   tempDirs.add(dir);
+  return dir;
+}
+
+/** Writes `text` to a fresh temp dir (removed at exit) and returns the file's path. */
+export function writeTempFile(text, name = 'switchyard.yaml') {
+  const dir = makeTempDir();
   const file = path.join(dir, name);
   writeFileSync(file, text);
   return file;

@@ -1,0 +1,157 @@
+// Streaming backpressure: the gateway reads the next piece of an upstream stream only after the
+// client accepted the previous one, so a client that stops reading stops the upstream too (the
+// gateway neither slurps the stream nor grows its memory), and reading again resumes it.
+//
+// The mock's `firehose` behaviour writes ~1 KiB SSE frames as fast as its socket takes them and
+// reports its progress live in mock.lastFirehose.written.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { describe, it } from 'node:test';
+
+import { MASTER_KEY } from '../support/config.mjs';
+import { itKeepsLogsCleanAndComplete, useGatewayWithMock } from '../support/harness.mjs';
+import { DONE, chatBody, readJSON, readSSE, streamedContent, waitFor } from '../support/http.mjs';
+
+const MiB = 1024 * 1024;
+const STREAM_BYTES = 64 * MiB;
+// Kernel socket buffers on both hops (mock→gateway, gateway→client) plus the gateway's own read
+// buffer; a gateway that reads ahead of its client blows through this within the stall window.
+const MAX_IN_FLIGHT_BYTES = 16 * MiB;
+const MAX_RSS_KIB = 100 * 1024;
+const DONE_FRAME = `data: ${DONE}\n\n`;
+
+/** The resident set size of a process in KiB, from /proc/<pid>/status. */
+function rssKiB(pid) {
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  assert.ok(match, `no VmRSS for pid ${pid}`);
+  return Number(match[1]);
+}
+
+describe('streaming backpressure', () => {
+  const ctx = useGatewayWithMock();
+
+  /**
+   * Starts a firehose stream of `bytes` through the gateway with a raw node:http client and
+   * pauses the response right after its headers, so nothing of the body is read. The request is
+   * added to ctx.client.seen for the access-log check.
+   */
+  async function openPausedFirehose(bytes) {
+    ctx.mock.script([{ kind: 'firehose', bytes }]);
+    const body = JSON.stringify(chatBody({ stream: true }));
+    const req = http.request(`${ctx.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      agent: false,
+      headers: {
+        authorization: `Bearer ${MASTER_KEY}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
+    });
+    const res = await new Promise((resolve, reject) => {
+      req.once('response', resolve);
+      req.once('error', reject);
+      req.end(body);
+    });
+    res.pause();
+    ctx.client.seen.push({ id: res.headers['x-request-id'], method: 'POST', path: '/v1/chat/completions', status: res.statusCode });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'] ?? '', /^text\/event-stream/);
+    return { req, res };
+  }
+
+  /**
+   * Waits until the firehose stopped making progress (no new bytes for `quietMs`) or finished,
+   * sampling the gateway's RSS meanwhile. Returns { written, done, maxRssKiB }.
+   */
+  async function waitForFirehoseToStall({ quietMs = 300, timeoutMs = 5000 } = {}) {
+    let maxRssKiB = rssKiB(ctx.gateway.proc.pid);
+    let last = -1;
+    let lastChange = Date.now();
+    await waitFor(
+      () => {
+        maxRssKiB = Math.max(maxRssKiB, rssKiB(ctx.gateway.proc.pid));
+        const progress = ctx.mock.lastFirehose;
+        if (!progress) return false;
+        if (progress.done) return true;
+        if (progress.written !== last) {
+          last = progress.written;
+          lastChange = Date.now();
+          return false;
+        }
+        return Date.now() - lastChange >= quietMs;
+      },
+      { timeoutMs, intervalMs: 50, message: 'the firehose to stall or finish' },
+    );
+    return { written: ctx.mock.lastFirehose.written, done: ctx.mock.lastFirehose.done, maxRssKiB };
+  }
+
+  /** Asserts the upstream was held back while the client did not read. */
+  function assertHeldBack({ written, done, maxRssKiB }) {
+    assert.ok(
+      !done && written < MAX_IN_FLIGHT_BYTES,
+      `the upstream wrote ${(written / MiB).toFixed(1)} MiB${done ? ' (all of it)' : ''} while the client read nothing: ` +
+        `the gateway reads ahead of its client (limit ${MAX_IN_FLIGHT_BYTES / MiB} MiB)`,
+    );
+    assert.ok(written > 0, 'the upstream must have started streaming');
+    assert.ok(maxRssKiB < MAX_RSS_KIB, `gateway RSS reached ${(maxRssKiB / 1024).toFixed(1)} MiB`);
+  }
+
+  /** Reads the rest of a response, counting bytes and blank-line-terminated frames. */
+  function drain(res) {
+    return new Promise((resolve, reject) => {
+      let bytes = 0;
+      let frames = 0;
+      let tail = '';
+      res.setEncoding('latin1');
+      res.on('data', (text) => {
+        bytes += text.length;
+        // Count "\n\n" also when it straddles two chunks.
+        const joined = tail + text;
+        frames += joined.split('\n\n').length - 1 - (tail.split('\n\n').length - 1);
+        tail = joined.slice(-DONE_FRAME.length);
+      });
+      res.once('end', () => resolve({ bytes, frames, tail }));
+      res.once('error', reject);
+      res.resume();
+    });
+  }
+
+  it('holds the upstream back while the client reads nothing, then relays the whole stream', async () => {
+    const { res } = await openPausedFirehose(STREAM_BYTES);
+    assertHeldBack(await waitForFirehoseToStall());
+
+    const received = await drain(res);
+    const { total, written, done } = ctx.mock.lastFirehose;
+    assert.ok(done && written === total, 'the upstream must finish once the client reads again');
+    assert.equal(received.tail, DONE_FRAME, 'the stream must end with data: [DONE]');
+    assert.equal(received.frames, total / 1024 + 1, 'every 1 KiB frame and [DONE] must arrive');
+    assert.ok(rssKiB(ctx.gateway.proc.pid) < MAX_RSS_KIB, 'gateway RSS after the stream');
+  });
+
+  it('stops the upstream and stays healthy when a paused client goes away', async () => {
+    const { res } = await openPausedFirehose(STREAM_BYTES);
+    assertHeldBack(await waitForFirehoseToStall());
+
+    res.socket.destroy();
+    await waitFor(() => ctx.mock.lastFirehose.aborted, {
+      timeoutMs: 3000,
+      message: 'the gateway to close the upstream stream after its client went away',
+    });
+    assert.ok(!ctx.mock.lastFirehose.done);
+
+    const health = await ctx.client.get('/healthz');
+    assert.equal(health.status, 200);
+    assert.deepEqual(await readJSON(health), { status: 'ok' });
+
+    const normal = await ctx.client.chat(chatBody({ stream: true }));
+    assert.equal(normal.status, 200);
+    const stream = await readSSE(normal);
+    assert.equal(stream.events.at(-1), DONE);
+    assert.equal(streamedContent(stream.events), 'Hello from mock: Say hello');
+    assert.ok(rssKiB(ctx.gateway.proc.pid) < MAX_RSS_KIB, 'gateway RSS after the stream');
+  });
+
+  itKeepsLogsCleanAndComplete(ctx);
+});
