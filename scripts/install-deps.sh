@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev ca-certificates libsqlite3-dev libhiredis-dev libpq-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm openssl
+  nodejs npm openssl curl
 )
 
 missing=()
