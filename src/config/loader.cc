@@ -325,7 +325,7 @@ class Compiler {
         continue;
       }
       provider_lines_[spec.name] = it->first.Mark().line + 1;
-      check_keys(body, where, {"type", "base_url", "api_key", "headers", "ca_file", "timeouts"});
+      check_keys(body, where, {"type", "base_url", "api_key", "api_version", "headers", "ca_file", "timeouts"});
       auto type_node = body["type"];
       if (!type_node) {
         error(it->first, where + ": missing 'type' (one of: " + known_types() + ")");
@@ -355,6 +355,13 @@ class Compiler {
       }
       if (auto key = body["api_key"]) {
         if (auto value = scalar(key, where + ".api_key")) spec.api_key = *value;
+      }
+      if (auto version = body["api_version"]) {
+        if (spec.type != "azure-openai") {
+          error(version, where + ".api_version applies only to type azure-openai");
+        } else if (auto value = scalar(version, where + ".api_version")) {
+          spec.api_version = *value;
+        }
       }
       if (auto headers = body["headers"]) read_headers(headers, where + ".headers", spec);
       if (auto ca = body["ca_file"]) {
@@ -418,7 +425,7 @@ class Compiler {
           error(entry, at + " must be a mapping with 'provider' and 'model'");
           continue;
         }
-        check_keys(entry, at, {"provider", "model"});
+        check_keys(entry, at, {"provider", "model", "unsupported_params"});
         routing::Deployment deployment;
         auto provider = entry["provider"];
         auto model = entry["model"];
@@ -438,6 +445,14 @@ class Compiler {
         }
         deployment.provider = *provider_name;
         deployment.model = *model_name;
+        if (auto policy = entry["unsupported_params"]) {
+          auto value = scalar(policy, at + ".unsupported_params");
+          if (value == "drop") {
+            deployment.unsupported_params = canonical::UnsupportedParams::drop;
+          } else if (value && *value != "reject") {
+            error(policy, at + ".unsupported_params must be reject or drop");
+          }
+        }
         alias.deployments.push_back(std::move(deployment));
       }
       snapshot.models.push_back(std::move(alias));
@@ -516,7 +531,10 @@ Snapshot embedded_default(const EnvLookup& env) {
   mock.name = "mock";
   mock.type = "mock";
   snapshot.providers.push_back(std::move(mock));
-  snapshot.models.push_back({"mock", {{"mock", "mock-1"}}});
+  routing::Deployment mock_deployment;
+  mock_deployment.provider = "mock";
+  mock_deployment.model = "mock-1";
+  snapshot.models.push_back({"mock", {mock_deployment}});
   // Until the native Anthropic and Gemini dialects land, both are reached through their
   // official OpenAI-compatible endpoints.
   struct Known {

@@ -7,7 +7,9 @@
 namespace switchyard {
 
 enum class Dialect {
-  openai_chat,  // OpenAI Chat Completions, and every OpenAI-compatible service
+  openai_chat,         // OpenAI Chat Completions, and every OpenAI-compatible service
+  anthropic_messages,  // Anthropic Messages
+  gemini,              // Google Gemini generateContent
 };
 
 std::string_view dialect_name(Dialect dialect);

@@ -95,8 +95,8 @@ json::object usage_object(std::int64_t prompt, std::int64_t completion) {
 
 }  // namespace
 
-boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> MockProvider::chat(
-    const ChatCall& call, http::UpstreamPool&) const {
+boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> MockProvider::send(
+    const ProviderCall& call, http::UpstreamPool&) const {
   // The pipeline has validated the body already; the mock only reads what it echoes.
   json::value request = json::parse(call.body);
   const json::object& fields = request.get_object();

@@ -9,15 +9,11 @@ namespace switchyard::providers {
 
 class MockProvider final : public Provider {
  public:
-  explicit MockProvider(const ProviderSpec& spec) : Provider(spec.name), timeouts_(spec.timeouts) {}
+  explicit MockProvider(const ProviderSpec& spec) : Provider(spec.name, Dialect::openai_chat, spec.timeouts) {}
 
-  Dialect dialect() const override { return Dialect::openai_chat; }
-  const std::optional<http::UpstreamTimeouts>& timeouts() const override { return timeouts_; }
-  boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> chat(
-      const ChatCall& call, http::UpstreamPool& pool) const override;
-
- private:
-  std::optional<http::UpstreamTimeouts> timeouts_;
+  bool supports(Operation operation) const override { return operation == Operation::generate; }
+  boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> send(
+      const ProviderCall& call, http::UpstreamPool& pool) const override;
 };
 
 }  // namespace switchyard::providers

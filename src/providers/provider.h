@@ -22,6 +22,7 @@ struct ProviderSpec {
   std::string type;                 // see provider_types()
   std::string base_url;             // what the provider's official SDK takes as base URL
   std::string api_key;              // never logged, never sent anywhere but this provider
+  std::string api_version;          // azure-openai: the api-version query parameter
   http::HeaderList headers;         // extra headers on every upstream request
   std::string ca_file;              // verify TLS against this CA bundle instead of the system store
   std::optional<http::UpstreamTimeouts> timeouts;  // overrides the global upstream timeouts
@@ -29,6 +30,7 @@ struct ProviderSpec {
 
 struct ProviderTypeInfo {
   std::string_view type;
+  Dialect dialect;
   bool needs_base_url;
   std::string_view default_base_url;  // used when base_url is omitted (empty: none)
   std::string_view description;
@@ -37,25 +39,34 @@ struct ProviderTypeInfo {
 const std::vector<ProviderTypeInfo>& provider_types();
 const ProviderTypeInfo* find_provider_type(std::string_view type);
 
-struct ChatCall {
-  std::string body;  // in the provider's dialect, model already set
+enum class Operation { generate, count_tokens, embed };
+
+struct ProviderCall {
+  Operation operation = Operation::generate;
+  std::string model;  // the upstream's name for the model (some APIs put it in the URL)
+  std::string body;   // in the provider's dialect
   bool stream = false;
   http::UpstreamTimeouts timeouts;
 };
 
 class Provider {
  public:
-  explicit Provider(std::string name) : name_(std::move(name)) {}
+  Provider(std::string name, Dialect dialect, std::optional<http::UpstreamTimeouts> timeouts)
+      : name_(std::move(name)), dialect_(dialect), timeouts_(std::move(timeouts)) {}
   virtual ~Provider() = default;
   const std::string& name() const { return name_; }
-  virtual Dialect dialect() const = 0;
+  Dialect dialect() const { return dialect_; }
   // The provider's own timeouts, if configured; otherwise the caller's defaults apply.
-  virtual const std::optional<http::UpstreamTimeouts>& timeouts() const = 0;
-  virtual boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> chat(
-      const ChatCall& call, http::UpstreamPool& pool) const = 0;
+  const std::optional<http::UpstreamTimeouts>& timeouts() const { return timeouts_; }
+  // False when the provider's API has no such operation.
+  virtual bool supports(Operation operation) const = 0;
+  virtual boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> send(
+      const ProviderCall& call, http::UpstreamPool& pool) const = 0;
 
  private:
   std::string name_;
+  Dialect dialect_;
+  std::optional<http::UpstreamTimeouts> timeouts_;
 };
 
 // Builds a provider from its spec; the error names what is wrong with it.

@@ -1,17 +1,20 @@
 // The provider types Switchyard knows, and construction from a spec.
 #include <stdexcept>
 
+#include "providers/http_provider.h"
 #include "providers/mock.h"
-#include "providers/openai_compatible.h"
 #include "providers/provider.h"
 
 namespace switchyard::providers {
 
 const std::vector<ProviderTypeInfo>& provider_types() {
   static const std::vector<ProviderTypeInfo> types = {
-      {"openai", false, "https://api.openai.com/v1",
+      {"openai", Dialect::openai_chat, false, "https://api.openai.com/v1",
        "OpenAI, or any OpenAI-compatible service given its base_url"},
-      {"mock", false, "", "built-in deterministic mock, no network"},
+      {"azure-openai", Dialect::openai_chat, true, "", "Azure OpenAI: base_url is the resource endpoint"},
+      {"anthropic", Dialect::anthropic_messages, false, "https://api.anthropic.com", "Anthropic Messages API"},
+      {"gemini", Dialect::gemini, false, "https://generativelanguage.googleapis.com", "Google Gemini API"},
+      {"mock", Dialect::openai_chat, false, "", "built-in deterministic mock, no network"},
   };
   return types;
 }
@@ -40,7 +43,12 @@ Result<std::shared_ptr<const Provider>> make_provider(const ProviderSpec& spec) 
       return make_error(ErrorKind::internal, "provider '" + spec.name + "': " + e.what());
     }
   }
-  return std::shared_ptr<const Provider>(std::make_shared<OpenAICompatibleProvider>(spec, std::move(target)));
+  std::shared_ptr<const Provider> provider;
+  if (spec.type == "openai") provider = std::make_shared<OpenAIProvider>(spec, std::move(target));
+  else if (spec.type == "azure-openai") provider = std::make_shared<AzureOpenAIProvider>(spec, std::move(target));
+  else if (spec.type == "anthropic") provider = std::make_shared<AnthropicProvider>(spec, std::move(target));
+  else provider = std::make_shared<GeminiProvider>(spec, std::move(target));
+  return provider;
 }
 
 }  // namespace switchyard::providers

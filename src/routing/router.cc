@@ -13,7 +13,9 @@ std::vector<Candidate> Router::plan(std::string_view requested_model) const {
   if (auto alias = by_name_.find(std::string(requested_model)); alias != by_name_.end()) {
     for (const Deployment& deployment : alias->second->deployments) {
       auto provider = providers_.find(deployment.provider);
-      if (provider != providers_.end()) candidates.push_back({provider->second.get(), deployment.model});
+      if (provider != providers_.end()) {
+        candidates.push_back({provider->second.get(), deployment.model, deployment.unsupported_params});
+      }
     }
     return candidates;
   }
@@ -21,7 +23,8 @@ std::vector<Candidate> Router::plan(std::string_view requested_model) const {
   if (slash == std::string_view::npos || slash == 0 || slash + 1 == requested_model.size()) return candidates;
   auto provider = providers_.find(std::string(requested_model.substr(0, slash)));
   if (provider != providers_.end()) {
-    candidates.push_back({provider->second.get(), std::string(requested_model.substr(slash + 1))});
+    candidates.push_back({provider->second.get(), std::string(requested_model.substr(slash + 1)),
+                          canonical::UnsupportedParams::reject});
   }
   return candidates;
 }

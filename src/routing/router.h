@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/canonical.h"
 #include "providers/provider.h"
 
 namespace switchyard::routing {
@@ -15,6 +16,8 @@ namespace switchyard::routing {
 struct Deployment {
   std::string provider;
   std::string model;  // the name the provider knows the model by
+  // What translation does with a parameter this provider's API cannot take.
+  canonical::UnsupportedParams unsupported_params = canonical::UnsupportedParams::reject;
 };
 
 struct ModelAlias {
@@ -25,6 +28,7 @@ struct ModelAlias {
 struct Candidate {
   const providers::Provider* provider = nullptr;
   std::string model;
+  canonical::UnsupportedParams unsupported_params = canonical::UnsupportedParams::reject;
 };
 
 using ProviderMap = std::unordered_map<std::string, std::shared_ptr<const providers::Provider>>;

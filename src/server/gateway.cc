@@ -3,12 +3,11 @@
 #include <ctime>
 
 #include "core/log.h"
-#include "dialects/openai/error.h"
-#include "dialects/openai/models.h"
-#include "server/chat_pipeline.h"
+#include "dialects/codec.h"
+#include "dialects/routes.h"
+#include "server/generate_pipeline.h"
 #include "server/request_context.h"
 #include "server/responses.h"
-#include "server/routes.h"
 
 namespace switchyard::server {
 namespace net = boost::asio;
@@ -37,11 +36,31 @@ std::string code_for_status(int status) {
   }
 }
 
-// Sends an error and records it for the settle phase.
-net::awaitable<void> fail(http::Exchange& exchange, RequestContext& context, const GatewayError& error) {
+// Sends an error in the caller's dialect and records it for the settle phase.
+net::awaitable<void> fail(http::Exchange& exchange, RequestContext& context, Dialect dialect, const GatewayError& error) {
   context.status = error.status;
   context.error_code = error.code;
-  co_await exchange.response.send(error_response(error));
+  co_await exchange.response.send(error_response(dialect, error));
+}
+
+// Gemini clients may send their key as ?key=; it must never reach logs or upstreams.
+std::string_view query_key(std::string_view target) {
+  std::size_t query = target.find('?');
+  while (query != std::string_view::npos) {
+    std::string_view rest = target.substr(query + 1);
+    if (rest.starts_with("key=")) {
+      rest.remove_prefix(4);
+      return rest.substr(0, rest.find('&'));
+    }
+    query = target.find('&', query + 1);
+  }
+  return {};
+}
+
+// GET /v1/models answers in Anthropic's shape to Anthropic SDKs, which send anthropic-version.
+Dialect models_dialect(const RouteMatch& route, const http::ClientRequest& request) {
+  if (route.dialect == Dialect::openai_chat && !request["anthropic-version"].empty()) return Dialect::anthropic_messages;
+  return route.dialect;
 }
 
 }  // namespace
@@ -50,6 +69,7 @@ http::ClientResponse Gateway::reject(const http::Rejection& rejection) {
   GatewayError error = make_error(kind_for_status(rejection.status), std::string(rejection.message),
                                   code_for_status(rejection.status));
   error.status = rejection.status;
+  Dialect dialect = match_route(rejection.method, rejection.target).dialect;
   RequestContext context;
   context.request_id = rejection.request_id;
   context.method = std::string(rejection.method);
@@ -58,7 +78,7 @@ http::ClientResponse Gateway::reject(const http::Rejection& rejection) {
   context.status = error.status;
   context.error_code = error.code;
   SettleGuard settle(context);
-  return error_response(error);
+  return error_response(dialect, error);
 }
 
 net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
@@ -88,19 +108,21 @@ net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
       co_return;
     }
     case Operation::unknown_path:
-      co_await fail(exchange, context,
+      co_await fail(exchange, context, route.dialect,
                     make_error(ErrorKind::not_found,
                                "Unknown request URL: " + context.method + " " + context.path.substr(0, context.path.find('?')),
                                "unknown_url"));
       co_return;
     case Operation::wrong_method:
-      co_await fail(exchange, context,
+      co_await fail(exchange, context, route.dialect,
                     make_error(ErrorKind::method_not_allowed,
                                "Method " + context.method + " is not allowed here; use " + std::string(route.allowed_method),
                                "method_not_allowed"));
       co_return;
     case Operation::list_models:
-    case Operation::chat_completions:
+    case Operation::generate:
+    case Operation::count_tokens:
+    case Operation::embed:
       break;
   }
 
@@ -108,8 +130,9 @@ net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
   // clients cannot make the gateway do work.
   std::string_view credential = policy::presented_credential(
       request[bhttp::field::authorization], request["x-api-key"], request["x-goog-api-key"]);
+  if (credential.empty()) credential = query_key(request.target());
   if (!runtime->master_key.accepts(credential)) {
-    co_await fail(exchange, context,
+    co_await fail(exchange, context, route.dialect,
                   make_error(ErrorKind::authentication,
                              credential.empty() ? "Missing API key. Send it as 'Authorization: Bearer <key>'."
                                                 : "Incorrect API key provided.",
@@ -118,17 +141,22 @@ net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
   }
 
   if (route.operation == Operation::list_models) {
-    std::vector<openai::ModelEntry> models;
+    std::vector<ModelListEntry> models;
     for (const auto& alias : runtime->router.aliases()) models.push_back({alias.name, "switchyard"});
     context.status = 200;
-    co_await exchange.response.send(json_response(200, openai::model_list_body(models, std::time(nullptr))));
+    co_await exchange.response.send(json_response(200, codec_for(models_dialect(route, request)).model_list_body(models)));
+    co_return;
+  }
+  if (route.operation == Operation::count_tokens || route.operation == Operation::embed) {
+    co_await fail(exchange, context, route.dialect,
+                  make_error(ErrorKind::not_found, "this operation is not available on this gateway yet", "unsupported_operation"));
     co_return;
   }
   // Errors are values on the data plane; an exception is a bug. It still gets a 500 in
   // the caller's dialect (or an in-stream error) and a settled record.
   std::string failure;
   try {
-    co_await run_chat_completion(*runtime, exchange, context);
+    co_await run_generate(*runtime, exchange, context, route);
   } catch (const std::exception& e) {
     failure = e.what();
   }
@@ -137,9 +165,9 @@ net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
     GatewayError error = make_error(ErrorKind::internal, "internal error", "internal_error");
     context.error_code = error.code;
     if (!exchange.response.committed()) {
-      co_await fail(exchange, context, error);
+      co_await fail(exchange, context, route.dialect, error);
     } else {
-      co_await exchange.response.write_chunk(openai::error_frame(error));
+      co_await exchange.response.write_chunk(codec_for(route.dialect).error_frame(error));
       co_await exchange.response.end_stream();
     }
   }

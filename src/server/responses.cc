@@ -1,6 +1,6 @@
 #include "server/responses.h"
 
-#include "dialects/openai/error.h"
+#include "dialects/codec.h"
 
 namespace switchyard::server {
 
@@ -11,8 +11,8 @@ http::ClientResponse json_response(int status, std::string body) {
   return response;
 }
 
-http::ClientResponse error_response(const GatewayError& error) {
-  return json_response(error.status, openai::error_body(error));
+http::ClientResponse error_response(Dialect dialect, const GatewayError& error) {
+  return json_response(error.status, codec_for(dialect).error_body(error));
 }
 
 }  // namespace switchyard::server

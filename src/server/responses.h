@@ -4,13 +4,14 @@
 #include <string>
 
 #include "core/error.h"
+#include "dialects/dialect.h"
 #include "http/server.h"
 
 namespace switchyard::server {
 
 http::ClientResponse json_response(int status, std::string body);
 
-// An error in the caller's dialect (OpenAI's shape, for now the only inbound dialect).
-http::ClientResponse error_response(const GatewayError& error);
+// An error in the caller's dialect.
+http::ClientResponse error_response(Dialect dialect, const GatewayError& error);
 
 }  // namespace switchyard::server

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/canonical.h"
 #include "core/result.h"
 
 namespace switchyard::openai {
@@ -25,5 +26,13 @@ Result<ChatRequestView> inspect_chat_request(std::string_view body);
 // (the relay strips the usage chunk again when the client did not ask for it).
 // All other bytes are the client's own.
 std::string passthrough_body(std::string_view body, const ChatRequestView& request, std::string_view upstream_model);
+
+// The whole request in the canonical model, for translation to another dialect.
+// Parameters without a canonical home land in `extensions` under their wire names.
+Result<canonical::Request> decode_chat_request(std::string_view body);
+
+// A canonical request as an OpenAI Chat Completions body for `options.upstream_model`.
+// Streams always ask for usage. Fails (400) on what the API cannot take, per options.
+Result<std::string> encode_chat_request(const canonical::Request& request, const canonical::EncodeOptions& options);
 
 }  // namespace switchyard::openai

@@ -3,6 +3,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <boost/json/serialize.hpp>
+#include <cstdint>
+#include <ctime>
+
+#include "core/request_id.h"
+#include "dialects/openai/chat_response.h"
+#include "dialects/openai/error.h"
 #include "dialects/openai/usage.h"
 #include "http/sse.h"
 
@@ -54,6 +61,184 @@ bool ChatStreamTap::on_frame(std::string_view frame) {
   const json::value* choices = object.if_contains("choices");
   bool usage_only = choices && choices->is_array() && choices->get_array().empty();
   return client_wants_usage_ || !usage_only;
+}
+
+}  // namespace switchyard::openai
+
+namespace switchyard::openai {
+namespace {
+
+std::string string_member(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+}  // namespace
+
+void ChatStreamDecoder::open_block(canonical::BlockKind kind, std::vector<canonical::StreamEvent>& out, std::string id,
+                                   std::string name) {
+  close_block(out);
+  open_ = true;
+  open_kind_ = kind;
+  open_index_ = next_index_++;
+  out.push_back(canonical::BlockStart{open_index_, kind, std::move(id), std::move(name)});
+}
+
+void ChatStreamDecoder::close_block(std::vector<canonical::StreamEvent>& out) {
+  if (!open_) return;
+  out.push_back(canonical::BlockStop{open_index_});
+  open_ = false;
+}
+
+void ChatStreamDecoder::emit_tail(std::vector<canonical::StreamEvent>& out) {
+  if (done_) return;
+  done_ = true;
+  close_block(out);
+  out.push_back(canonical::MessageDelta{stop_reason_.value_or(canonical::StopReason::end_turn), {}, usage_});
+  out.push_back(canonical::MessageStop{});
+}
+
+void ChatStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
+  if (done_) return;
+  if (event.data == "[DONE]") {
+    if (started_) emit_tail(out);
+    done_ = true;
+    return;
+  }
+  json::error_code ec;
+  json::value parsed = json::parse(event.data, ec);
+  if (ec || !parsed.is_object()) return;  // keep-alives and noise
+  const json::object& chunk = parsed.get_object();
+  if (const json::value* error = chunk.if_contains("error"); error && error->is_object()) {
+    const json::object& e = error->get_object();
+    GatewayError decoded = make_error(ErrorKind::upstream_protocol, string_member(e, "message"), string_member(e, "code"));
+    decoded.kind = ErrorKind::internal;
+    decoded.status = 500;
+    if (decoded.message.empty()) decoded.message = "the upstream reported an error mid-stream";
+    out.push_back(canonical::StreamError{std::move(decoded)});
+    done_ = true;
+    return;
+  }
+  if (!started_) {
+    started_ = true;
+    out.push_back(canonical::MessageStart{string_member(chunk, "id"), string_member(chunk, "model"), {}});
+  }
+  if (const json::value* usage = chunk.if_contains("usage"); usage && usage->is_object()) usage_ = parse_usage(*usage);
+  const json::value* choices = chunk.if_contains("choices");
+  if (!choices || !choices->is_array() || choices->get_array().empty()) return;
+  const json::object* choice = choices->get_array()[0].if_object();
+  if (!choice) return;
+  if (const json::value* delta_value = choice->if_contains("delta"); delta_value && delta_value->is_object()) {
+    const json::object& delta = delta_value->get_object();
+    std::string reasoning = string_member(delta, "reasoning_content");
+    if (!reasoning.empty()) {
+      if (!open_ || open_kind_ != canonical::BlockKind::thinking) open_block(canonical::BlockKind::thinking, out);
+      out.push_back(canonical::BlockDelta{open_index_, canonical::BlockDelta::Kind::thinking, std::move(reasoning)});
+    }
+    std::string content = string_member(delta, "content");
+    if (!content.empty()) {
+      if (!open_ || open_kind_ != canonical::BlockKind::text) open_block(canonical::BlockKind::text, out);
+      out.push_back(canonical::BlockDelta{open_index_, canonical::BlockDelta::Kind::text, std::move(content)});
+    }
+    if (const json::value* calls = delta.if_contains("tool_calls"); calls && calls->is_array()) {
+      for (const json::value& call_value : calls->get_array()) {
+        const json::object* call = call_value.if_object();
+        if (!call) continue;
+        const json::value* index_value = call->if_contains("index");
+        std::size_t tool = index_value && index_value->is_int64() ? static_cast<std::size_t>(index_value->get_int64())
+                                                                  : tool_blocks_.size();
+        const json::object* function = nullptr;
+        if (const json::value* f = call->if_contains("function"); f && f->is_object()) function = &f->get_object();
+        std::string arguments = function ? string_member(*function, "arguments") : std::string();
+        if (tool >= tool_blocks_.size()) {
+          // The first fragment of a call names it; later ones only carry arguments.
+          tool_blocks_.resize(tool + 1, SIZE_MAX);
+        }
+        if (tool_blocks_[tool] == SIZE_MAX) {
+          open_block(canonical::BlockKind::tool_call, out, string_member(*call, "id"),
+                     function ? string_member(*function, "name") : std::string());
+          tool_blocks_[tool] = open_index_;
+        }
+        if (!arguments.empty()) {
+          out.push_back(canonical::BlockDelta{tool_blocks_[tool], canonical::BlockDelta::Kind::arguments, std::move(arguments)});
+        }
+      }
+    }
+  }
+  if (const json::value* reason = choice->if_contains("finish_reason"); reason && reason->is_string()) {
+    stop_reason_ = stop_reason_from(reason->get_string());
+  }
+}
+
+bool ChatStreamDecoder::finish(std::vector<canonical::StreamEvent>& out) {
+  if (done_) return true;
+  // Some OpenAI-compatible servers end without [DONE]; a finish_reason is enough.
+  if (started_ && stop_reason_) {
+    emit_tail(out);
+    return true;
+  }
+  return false;
+}
+
+ChatStreamEncoder::ChatStreamEncoder(std::string model, bool include_usage)
+    : id_("chatcmpl-" + new_request_id()), model_(std::move(model)),
+      created_(static_cast<std::int64_t>(std::time(nullptr))), include_usage_(include_usage) {}
+
+void ChatStreamEncoder::chunk(json::object delta, const char* finish_reason, std::string& out) const {
+  json::object frame{{"id", id_},
+                     {"object", "chat.completion.chunk"},
+                     {"created", created_},
+                     {"model", model_},
+                     {"choices", json::array{json::object{{"index", 0},
+                                                          {"delta", std::move(delta)},
+                                                          {"logprobs", nullptr},
+                                                          {"finish_reason", finish_reason ? json::value(finish_reason)
+                                                                                          : json::value(nullptr)}}}}};
+  if (include_usage_) frame["usage"] = nullptr;
+  out += "data: ";
+  out += json::serialize(frame);
+  out += "\n\n";
+}
+
+void ChatStreamEncoder::encode(const canonical::StreamEvent& event, std::string& out) {
+  if (std::holds_alternative<canonical::MessageStart>(event)) {
+    chunk(json::object{{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}, nullptr, out);
+  } else if (auto* start = std::get_if<canonical::BlockStart>(&event)) {
+    if (start->kind != canonical::BlockKind::tool_call) return;
+    if (tool_index_.size() <= start->index) tool_index_.resize(start->index + 1);
+    std::size_t tool = tools_++;
+    tool_index_[start->index] = tool;
+    json::object call{{"index", tool},
+                      {"id", start->tool_call_id},
+                      {"type", "function"},
+                      {"function", json::object{{"name", start->tool_name}, {"arguments", ""}}}};
+    chunk(json::object{{"tool_calls", json::array{std::move(call)}}}, nullptr, out);
+  } else if (auto* delta = std::get_if<canonical::BlockDelta>(&event)) {
+    if (delta->kind == canonical::BlockDelta::Kind::text) {
+      chunk(json::object{{"content", delta->text}}, nullptr, out);
+    } else if (delta->kind == canonical::BlockDelta::Kind::arguments && delta->index < tool_index_.size() &&
+               tool_index_[delta->index]) {
+      json::object call{{"index", *tool_index_[delta->index]}, {"function", json::object{{"arguments", delta->text}}}};
+      chunk(json::object{{"tool_calls", json::array{std::move(call)}}}, nullptr, out);
+    }
+    // Thinking has no place in the OpenAI chunk format; it is not relayed.
+  } else if (auto* message = std::get_if<canonical::MessageDelta>(&event)) {
+    usage_ = message->usage;
+    chunk(json::object{}, finish_reason_for(message->stop_reason).data(), out);
+  } else if (std::holds_alternative<canonical::MessageStop>(event)) {
+    if (include_usage_) {
+      json::object frame{{"id", id_},
+                         {"object", "chat.completion.chunk"},
+                         {"created", created_},
+                         {"model", model_},
+                         {"choices", json::array{}},
+                         {"usage", usage_object(usage_)}};
+      out += "data: " + json::serialize(frame) + "\n\n";
+    }
+    out += "data: [DONE]\n\n";
+  } else if (auto* error = std::get_if<canonical::StreamError>(&event)) {
+    out += error_frame(error->error);
+  }
 }
 
 }  // namespace switchyard::openai

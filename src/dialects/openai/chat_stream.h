@@ -4,10 +4,14 @@
 // the usage chunk the gateway asked for on the client's behalf.
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "core/usage.h"
+#include "dialects/stream_codec.h"
 
 namespace switchyard::openai {
 
@@ -29,6 +33,47 @@ class ChatStreamTap {
   bool saw_done_ = false;
   bool saw_error_ = false;
   std::string finish_reason_;
+};
+
+// OpenAI chunks -> canonical events (an OpenAI-dialect upstream serving another dialect).
+class ChatStreamDecoder final : public StreamDecoder {
+ public:
+  void decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) override;
+  bool finish(std::vector<canonical::StreamEvent>& out) override;
+
+ private:
+  void open_block(canonical::BlockKind kind, std::vector<canonical::StreamEvent>& out, std::string id = {},
+                  std::string name = {});
+  void close_block(std::vector<canonical::StreamEvent>& out);
+  void emit_tail(std::vector<canonical::StreamEvent>& out);
+
+  bool started_ = false;
+  bool done_ = false;
+  bool open_ = false;
+  canonical::BlockKind open_kind_ = canonical::BlockKind::text;
+  std::size_t open_index_ = 0;
+  std::size_t next_index_ = 0;
+  std::vector<std::size_t> tool_blocks_;  // OpenAI tool index -> canonical block index
+  std::optional<canonical::StopReason> stop_reason_;
+  Usage usage_;
+};
+
+// Canonical events -> OpenAI chunks (an OpenAI client served by another dialect).
+class ChatStreamEncoder final : public StreamEncoder {
+ public:
+  ChatStreamEncoder(std::string model, bool include_usage);
+  void encode(const canonical::StreamEvent& event, std::string& out) override;
+
+ private:
+  void chunk(boost::json::object delta, const char* finish_reason, std::string& out) const;
+
+  std::string id_;
+  std::string model_;
+  std::int64_t created_;
+  bool include_usage_;
+  std::vector<std::optional<std::size_t>> tool_index_;  // canonical block index -> OpenAI tool index
+  std::size_t tools_ = 0;
+  Usage usage_;
 };
 
 }  // namespace switchyard::openai

@@ -1,5 +1,6 @@
 #include "dialects/openai/error.h"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -50,6 +51,35 @@ std::string error_body(const GatewayError& error) { return json::serialize(error
 
 std::string error_frame(const GatewayError& error) {
   return "data: " + json::serialize(error_object(error)) + "\n\n";
+}
+
+GatewayError decode_error(int status, std::string_view body) {
+  ErrorKind kind = status == 400   ? ErrorKind::invalid_request
+                   : status == 401 ? ErrorKind::authentication
+                   : status == 403 ? ErrorKind::permission
+                   : status == 404 ? ErrorKind::not_found
+                   : status == 413 ? ErrorKind::payload_too_large
+                   : status == 429 ? ErrorKind::rate_limited
+                   : status == 504 ? ErrorKind::upstream_timeout
+                   : status >= 500 ? ErrorKind::unavailable
+                                   : ErrorKind::invalid_request;
+  GatewayError error = make_error(kind, "upstream error " + std::to_string(status));
+  error.status = status;
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  const json::value* inner = !ec && parsed.is_object() ? parsed.get_object().if_contains("error") : nullptr;
+  if (inner && inner->is_string()) {
+    error.message = std::string(inner->get_string());
+  } else if (inner && inner->is_object()) {
+    const json::object& fields = inner->get_object();
+    if (const json::value* message = fields.if_contains("message"); message && message->is_string()) {
+      error.message = std::string(message->get_string());
+    }
+    if (const json::value* code = fields.if_contains("code"); code && code->is_string()) {
+      error.code = std::string(code->get_string());
+    }
+  }
+  return error;
 }
 
 }  // namespace switchyard::openai

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 
@@ -12,5 +13,8 @@ std::string error_body(const GatewayError& error);
 
 // An in-stream error after the response has started: the SDK throws APIError on it.
 std::string error_frame(const GatewayError& error);
+
+// Reads an OpenAI error body (any status) into a GatewayError with that status.
+GatewayError decode_error(int status, std::string_view body);
 
 }  // namespace switchyard::openai

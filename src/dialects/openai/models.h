@@ -4,13 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "dialects/codec.h"
+
 namespace switchyard::openai {
 
-struct ModelEntry {
-  std::string id;
-  std::string owned_by;
-};
-
-std::string model_list_body(const std::vector<ModelEntry>& models, long long created);
+std::string model_list_body(const std::vector<ModelListEntry>& models);
 
 }  // namespace switchyard::openai

@@ -44,4 +44,12 @@ Usage usage_from_response(std::string_view body) {
   return usage ? parse_usage(*usage) : Usage{};
 }
 
+json::object usage_object(const Usage& usage) {
+  return json::object{{"prompt_tokens", usage.input_tokens},
+                      {"completion_tokens", usage.output_tokens},
+                      {"total_tokens", usage.input_tokens + usage.output_tokens},
+                      {"prompt_tokens_details", json::object{{"cached_tokens", usage.cache_read_tokens}}},
+                      {"completion_tokens_details", json::object{{"reasoning_tokens", usage.reasoning_tokens}}}};
+}
+
 }  // namespace switchyard::openai

@@ -1,7 +1,8 @@
 // OpenAI's usage object <-> the canonical Usage.
 #pragma once
 
-#include <boost/json/fwd.hpp>
+#include <boost/json/object.hpp>
+#include <string_view>
 
 #include "core/usage.h"
 
@@ -14,5 +15,9 @@ Usage parse_usage(const boost::json::value& usage);
 // Usage of a complete (non-streamed) chat.completion body; `reported` is false when the
 // body has none or is not JSON.
 Usage usage_from_response(std::string_view body);
+
+// The usage object OpenAI clients expect: prompt_tokens includes cache reads and
+// completion_tokens includes reasoning, with the details broken out.
+boost::json::object usage_object(const Usage& usage);
 
 }  // namespace switchyard::openai

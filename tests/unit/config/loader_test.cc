@@ -116,7 +116,7 @@ TEST(ConfigLoader, RejectsBadUrls) {
 
 TEST(ConfigLoader, RejectsUnknownProviderTypesListingTheKnownOnes) {
   auto result = load("providers:\n  x: {type: opnai}\n");
-  EXPECT_TRUE(has_error(result, 2, "unknown provider type 'opnai' (one of: openai, mock)"));
+  EXPECT_TRUE(has_error(result, 2, "unknown provider type 'opnai' (one of: openai, azure-openai, anthropic, gemini, mock)"));
 }
 
 TEST(ConfigLoader, RejectsBadValues) {

@@ -1,0 +1,93 @@
+#include "core/json_fields.h"
+
+namespace switchyard::json_fields {
+namespace json = boost::json;
+
+namespace {
+
+const json::value* present(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value && !value->is_null() ? value : nullptr;
+}
+
+}  // namespace
+
+void Reader::fail(std::string_view path, std::string message) {
+  if (error_) return;
+  error_ = make_error(ErrorKind::invalid_request, std::move(message), "invalid_request", std::string(path));
+}
+
+std::optional<std::string> Reader::string(const json::object& object, std::string_view key, std::string_view path) {
+  const json::value* value = present(object, key);
+  if (!value) return std::nullopt;
+  if (!value->is_string()) {
+    fail(join_path(path, key), "'" + join_path(path, key) + "' must be a string");
+    return std::nullopt;
+  }
+  return std::string(value->get_string());
+}
+
+std::optional<bool> Reader::boolean(const json::object& object, std::string_view key, std::string_view path) {
+  const json::value* value = present(object, key);
+  if (!value) return std::nullopt;
+  if (!value->is_bool()) {
+    fail(join_path(path, key), "'" + join_path(path, key) + "' must be a boolean");
+    return std::nullopt;
+  }
+  return value->get_bool();
+}
+
+std::optional<double> Reader::number(const json::object& object, std::string_view key, std::string_view path) {
+  const json::value* value = present(object, key);
+  if (!value) return std::nullopt;
+  if (value->is_double()) return value->get_double();
+  if (value->is_int64()) return static_cast<double>(value->get_int64());
+  if (value->is_uint64()) return static_cast<double>(value->get_uint64());
+  fail(join_path(path, key), "'" + join_path(path, key) + "' must be a number");
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> Reader::integer(const json::object& object, std::string_view key, std::string_view path) {
+  const json::value* value = present(object, key);
+  if (!value) return std::nullopt;
+  if (value->is_int64()) return value->get_int64();
+  if (value->is_uint64() && value->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return static_cast<std::int64_t>(value->get_uint64());
+  }
+  if (value->is_double() && value->get_double() == static_cast<double>(static_cast<std::int64_t>(value->get_double()))) {
+    return static_cast<std::int64_t>(value->get_double());
+  }
+  fail(join_path(path, key), "'" + join_path(path, key) + "' must be an integer");
+  return std::nullopt;
+}
+
+const json::object* Reader::object(const json::object& object, std::string_view key, std::string_view path) {
+  const json::value* value = present(object, key);
+  if (!value) return nullptr;
+  if (!value->is_object()) {
+    fail(join_path(path, key), "'" + join_path(path, key) + "' must be an object");
+    return nullptr;
+  }
+  return &value->get_object();
+}
+
+const json::array* Reader::array(const json::object& object, std::string_view key, std::string_view path) {
+  const json::value* value = present(object, key);
+  if (!value) return nullptr;
+  if (!value->is_array()) {
+    fail(join_path(path, key), "'" + join_path(path, key) + "' must be an array");
+    return nullptr;
+  }
+  return &value->get_array();
+}
+
+std::string join_path(std::string_view parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  return std::string(parent) + "." + std::string(key);
+}
+
+std::string index_path(std::string_view parent, std::size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
+}  // namespace switchyard::json_fields

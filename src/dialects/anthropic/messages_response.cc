@@ -1,0 +1,139 @@
+#include "dialects/anthropic/messages_response.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/request_id.h"
+#include "dialects/anthropic/messages_request.h"
+
+namespace switchyard::anthropic {
+namespace json = boost::json;
+
+namespace {
+
+std::int64_t count(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value && value->is_int64() ? value->get_int64() : 0;
+}
+
+std::string text_of(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+}  // namespace
+
+std::string_view stop_reason_name(canonical::StopReason reason) {
+  switch (reason) {
+    case canonical::StopReason::end_turn: return "end_turn";
+    case canonical::StopReason::max_tokens: return "max_tokens";
+    case canonical::StopReason::stop_sequence: return "stop_sequence";
+    case canonical::StopReason::tool_use: return "tool_use";
+    case canonical::StopReason::content_filter: return "refusal";
+    case canonical::StopReason::pause: return "pause_turn";
+    case canonical::StopReason::other: return "end_turn";
+  }
+  return "end_turn";
+}
+
+canonical::StopReason stop_reason_from(std::string_view name) {
+  if (name == "max_tokens" || name == "model_context_window_exceeded") return canonical::StopReason::max_tokens;
+  if (name == "stop_sequence") return canonical::StopReason::stop_sequence;
+  if (name == "tool_use") return canonical::StopReason::tool_use;
+  if (name == "refusal") return canonical::StopReason::content_filter;
+  if (name == "pause_turn") return canonical::StopReason::pause;
+  return canonical::StopReason::end_turn;
+}
+
+Usage parse_usage(const json::object& usage) {
+  Usage out;
+  out.reported = true;
+  out.cache_read_tokens = count(usage, "cache_read_input_tokens");
+  out.cache_write_tokens = count(usage, "cache_creation_input_tokens");
+  out.input_tokens = count(usage, "input_tokens") + out.cache_read_tokens + out.cache_write_tokens;
+  out.output_tokens = count(usage, "output_tokens");
+  return out;
+}
+
+json::object usage_object(const Usage& usage) {
+  return json::object{{"input_tokens", usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens},
+                      {"output_tokens", usage.output_tokens},
+                      {"cache_creation_input_tokens", usage.cache_write_tokens},
+                      {"cache_read_input_tokens", usage.cache_read_tokens}};
+}
+
+Result<canonical::Response> decode_message(std::string_view body) {
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  const json::object* root = parsed.if_object();
+  const json::value* content = root ? root->if_contains("content") : nullptr;
+  if (ec || !content || !content->is_array()) {
+    return make_error(ErrorKind::upstream_protocol, "the upstream sent a message without content", "upstream_bad_response");
+  }
+  canonical::Response out;
+  out.id = text_of(*root, "id");
+  out.model = text_of(*root, "model");
+  for (const json::value& item : content->get_array()) {
+    const json::object* block = item.if_object();
+    if (!block) continue;
+    std::string type = text_of(*block, "type");
+    if (type == "text") {
+      out.content.push_back(canonical::TextBlock{text_of(*block, "text")});
+    } else if (type == "tool_use") {
+      const json::value* input = block->if_contains("input");
+      std::string arguments = input ? json::serialize(*input) : "{}";
+      if (text_of(*block, "name") == kJsonTool) {
+        out.content.push_back(canonical::TextBlock{std::move(arguments)});  // JSON mode's answer
+      } else {
+        out.content.push_back(canonical::ToolCallBlock{text_of(*block, "id"), text_of(*block, "name"), std::move(arguments)});
+      }
+    } else if (type == "thinking") {
+      out.content.push_back(canonical::ThinkingBlock{text_of(*block, "thinking"), text_of(*block, "signature"), {}});
+    } else if (type == "redacted_thinking") {
+      out.content.push_back(canonical::ThinkingBlock{{}, {}, text_of(*block, "data")});
+    }
+  }
+  out.stop_reason = stop_reason_from(text_of(*root, "stop_reason"));
+  out.stop_sequence = text_of(*root, "stop_sequence");
+  bool json_mode_answer = false;
+  for (const json::value& item : content->get_array()) {
+    if (item.is_object() && text_of(item.get_object(), "name") == kJsonTool) json_mode_answer = true;
+  }
+  if (json_mode_answer && out.stop_reason == canonical::StopReason::tool_use) out.stop_reason = canonical::StopReason::end_turn;
+  if (const json::value* usage = root->if_contains("usage"); usage && usage->is_object()) {
+    out.usage = parse_usage(usage->get_object());
+  }
+  return out;
+}
+
+std::string encode_message(const canonical::Response& response, std::string_view model) {
+  json::array content;
+  for (const auto& block : response.content) {
+    if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
+      if (!text->text.empty()) content.push_back(json::object{{"type", "text"}, {"text", text->text}, {"citations", nullptr}});
+    } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
+      json::error_code ec;
+      json::value input = json::parse(call->arguments, ec);
+      if (ec || !input.is_object()) input = json::object{};
+      content.push_back(json::object{{"type", "tool_use"}, {"id", call->id}, {"name", call->name}, {"input", input}});
+    } else if (auto* thinking = std::get_if<canonical::ThinkingBlock>(&block)) {
+      if (!thinking->redacted_data.empty()) {
+        content.push_back(json::object{{"type", "redacted_thinking"}, {"data", thinking->redacted_data}});
+      } else {
+        content.push_back(json::object{{"type", "thinking"}, {"thinking", thinking->text}, {"signature", thinking->signature}});
+      }
+    }
+  }
+  std::string id = response.id.starts_with("msg_") ? response.id : "msg_" + new_request_id();
+  json::object body{{"id", id},
+                    {"type", "message"},
+                    {"role", "assistant"},
+                    {"model", model},
+                    {"content", std::move(content)},
+                    {"stop_reason", stop_reason_name(response.stop_reason)},
+                    {"stop_sequence", response.stop_sequence.empty() ? json::value(nullptr) : json::value(json::string(response.stop_sequence))},
+                    {"usage", usage_object(response.usage)}};
+  return json::serialize(body);
+}
+
+}  // namespace switchyard::anthropic

@@ -1,0 +1,23 @@
+// Anthropic Message bodies <-> the canonical Response, and Anthropic usage.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+
+#include "core/canonical.h"
+#include "core/result.h"
+
+namespace switchyard::anthropic {
+
+Result<canonical::Response> decode_message(std::string_view body);
+std::string encode_message(const canonical::Response& response, std::string_view model);
+
+std::string_view stop_reason_name(canonical::StopReason reason);
+canonical::StopReason stop_reason_from(std::string_view name);
+
+// Anthropic's input_tokens excludes cache reads and writes; canonical input includes them.
+Usage parse_usage(const boost::json::object& usage);
+boost::json::object usage_object(const Usage& usage);
+
+}  // namespace switchyard::anthropic

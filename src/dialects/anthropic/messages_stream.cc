@@ -1,0 +1,202 @@
+#include "dialects/anthropic/messages_stream.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/request_id.h"
+#include "dialects/anthropic/error.h"
+#include "dialects/anthropic/messages_request.h"
+#include "dialects/anthropic/messages_response.h"
+
+namespace switchyard::anthropic {
+namespace json = boost::json;
+
+namespace {
+
+std::string text_of(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+const json::object* object_of(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value && value->is_object() ? &value->get_object() : nullptr;
+}
+
+std::size_t index_of(const json::object& object) {
+  const json::value* value = object.if_contains("index");
+  return value && value->is_int64() ? static_cast<std::size_t>(value->get_int64()) : 0;
+}
+
+// message_delta usage is cumulative and may restate input counts; merge what is present.
+void merge_usage(Usage& usage, const json::object& delta) {
+  Usage update = parse_usage(delta);
+  usage.reported = true;
+  if (delta.contains("output_tokens")) usage.output_tokens = update.output_tokens;
+  if (delta.contains("input_tokens")) {
+    usage.cache_read_tokens = update.cache_read_tokens;
+    usage.cache_write_tokens = update.cache_write_tokens;
+    usage.input_tokens = update.input_tokens;
+  }
+}
+
+void frame(std::string_view type, const json::object& data, std::string& out) {
+  out += "event: ";
+  out += type;
+  out += "\ndata: ";
+  out += json::serialize(data);
+  out += "\n\n";
+}
+
+}  // namespace
+
+void MessagesStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
+  if (done_) return;
+  json::error_code ec;
+  json::value parsed = json::parse(event.data, ec);
+  if (ec || !parsed.is_object()) return;
+  const json::object& data = parsed.get_object();
+  std::string type = event.event.empty() ? text_of(data, "type") : event.event;
+
+  if (type == "message_start") {
+    const json::object* message = object_of(data, "message");
+    canonical::MessageStart start;
+    if (message) {
+      start.id = text_of(*message, "id");
+      start.model = text_of(*message, "model");
+      if (const json::object* usage = object_of(*message, "usage")) usage_ = parse_usage(*usage);
+    }
+    start.usage = usage_;
+    out.push_back(std::move(start));
+  } else if (type == "content_block_start") {
+    std::size_t index = index_of(data);
+    const json::object* block = object_of(data, "content_block");
+    std::string kind = block ? text_of(*block, "type") : std::string();
+    if (kind == "text") {
+      out.push_back(canonical::BlockStart{index, canonical::BlockKind::text, {}, {}});
+    } else if (kind == "tool_use" && text_of(*block, "name") == kJsonTool) {
+      json_mode_blocks_.insert(index);
+      out.push_back(canonical::BlockStart{index, canonical::BlockKind::text, {}, {}});
+    } else if (kind == "tool_use") {
+      out.push_back(canonical::BlockStart{index, canonical::BlockKind::tool_call, text_of(*block, "id"), text_of(*block, "name")});
+    } else if (kind == "thinking" || kind == "redacted_thinking") {
+      out.push_back(canonical::BlockStart{index, canonical::BlockKind::thinking, {}, {}});
+    } else {
+      skipped_blocks_.insert(index);
+    }
+  } else if (type == "content_block_delta") {
+    std::size_t index = index_of(data);
+    const json::object* delta = object_of(data, "delta");
+    if (!delta || skipped_blocks_.count(index)) return;
+    std::string kind = text_of(*delta, "type");
+    using Kind = canonical::BlockDelta::Kind;
+    if (kind == "text_delta") {
+      out.push_back(canonical::BlockDelta{index, Kind::text, text_of(*delta, "text")});
+    } else if (kind == "input_json_delta") {
+      std::string partial = text_of(*delta, "partial_json");
+      if (partial.empty()) return;
+      Kind as = json_mode_blocks_.count(index) ? Kind::text : Kind::arguments;
+      out.push_back(canonical::BlockDelta{index, as, std::move(partial)});
+    } else if (kind == "thinking_delta") {
+      out.push_back(canonical::BlockDelta{index, Kind::thinking, text_of(*delta, "thinking")});
+    } else if (kind == "signature_delta") {
+      out.push_back(canonical::BlockDelta{index, Kind::signature, text_of(*delta, "signature")});
+    }
+  } else if (type == "content_block_stop") {
+    std::size_t index = index_of(data);
+    if (!skipped_blocks_.count(index)) out.push_back(canonical::BlockStop{index});
+  } else if (type == "message_delta") {
+    canonical::MessageDelta delta;
+    if (const json::object* fields = object_of(data, "delta")) {
+      delta.stop_reason = stop_reason_from(text_of(*fields, "stop_reason"));
+      delta.stop_sequence = text_of(*fields, "stop_sequence");
+    }
+    if (!json_mode_blocks_.empty() && delta.stop_reason == canonical::StopReason::tool_use) {
+      delta.stop_reason = canonical::StopReason::end_turn;
+    }
+    if (const json::object* usage = object_of(data, "usage")) merge_usage(usage_, *usage);
+    delta.usage = usage_;
+    out.push_back(std::move(delta));
+  } else if (type == "message_stop") {
+    out.push_back(canonical::MessageStop{});
+    done_ = true;
+  } else if (type == "error") {
+    int status = 500;
+    if (const json::object* error = object_of(data, "error"); error && text_of(*error, "type") == "overloaded_error") status = 529;
+    out.push_back(canonical::StreamError{decode_error(status, event.data)});
+    done_ = true;
+  }
+}
+
+bool MessagesStreamDecoder::finish(std::vector<canonical::StreamEvent>&) { return done_; }
+
+void MessagesStreamEncoder::encode(const canonical::StreamEvent& event, std::string& out) {
+  if (auto* start = std::get_if<canonical::MessageStart>(&event)) {
+    std::string id = start->id.starts_with("msg_") ? start->id : "msg_" + new_request_id();
+    json::object message{{"id", id},
+                         {"type", "message"},
+                         {"role", "assistant"},
+                         {"model", model_},
+                         {"content", json::array{}},
+                         {"stop_reason", nullptr},
+                         {"stop_sequence", nullptr},
+                         {"usage", usage_object(start->usage)}};
+    frame("message_start", json::object{{"type", "message_start"}, {"message", std::move(message)}}, out);
+  } else if (auto* block = std::get_if<canonical::BlockStart>(&event)) {
+    json::object content;
+    switch (block->kind) {
+      case canonical::BlockKind::text: content = {{"type", "text"}, {"text", ""}}; break;
+      case canonical::BlockKind::tool_call:
+        content = {{"type", "tool_use"}, {"id", block->tool_call_id}, {"name", block->tool_name}, {"input", json::object{}}};
+        break;
+      case canonical::BlockKind::thinking: content = {{"type", "thinking"}, {"thinking", ""}, {"signature", ""}}; break;
+    }
+    frame("content_block_start",
+          json::object{{"type", "content_block_start"}, {"index", block->index}, {"content_block", std::move(content)}}, out);
+  } else if (auto* delta = std::get_if<canonical::BlockDelta>(&event)) {
+    json::object body;
+    switch (delta->kind) {
+      case canonical::BlockDelta::Kind::text: body = {{"type", "text_delta"}, {"text", delta->text}}; break;
+      case canonical::BlockDelta::Kind::arguments: body = {{"type", "input_json_delta"}, {"partial_json", delta->text}}; break;
+      case canonical::BlockDelta::Kind::thinking: body = {{"type", "thinking_delta"}, {"thinking", delta->text}}; break;
+      case canonical::BlockDelta::Kind::signature: body = {{"type", "signature_delta"}, {"signature", delta->text}}; break;
+    }
+    frame("content_block_delta",
+          json::object{{"type", "content_block_delta"}, {"index", delta->index}, {"delta", std::move(body)}}, out);
+  } else if (auto* stop = std::get_if<canonical::BlockStop>(&event)) {
+    frame("content_block_stop", json::object{{"type", "content_block_stop"}, {"index", stop->index}}, out);
+  } else if (auto* message = std::get_if<canonical::MessageDelta>(&event)) {
+    json::object delta{{"stop_reason", stop_reason_name(message->stop_reason)},
+                       {"stop_sequence", message->stop_sequence.empty() ? json::value(nullptr)
+                                                                        : json::value(json::string(message->stop_sequence))}};
+    frame("message_delta",
+          json::object{{"type", "message_delta"}, {"delta", std::move(delta)}, {"usage", usage_object(message->usage)}}, out);
+  } else if (std::holds_alternative<canonical::MessageStop>(event)) {
+    frame("message_stop", json::object{{"type", "message_stop"}}, out);
+  } else if (auto* error = std::get_if<canonical::StreamError>(&event)) {
+    out += error_frame(error->error);
+  }
+}
+
+void MessagesStreamTap::on_frame(std::string_view raw) {
+  bool interesting = raw.find("\"usage\"") != std::string_view::npos || raw.find("event: error") != std::string_view::npos;
+  if (!interesting) return;
+  http::SseEvent event = http::parse_sse_frame(raw);
+  if (event.event == "error") {
+    saw_error_ = true;
+    return;
+  }
+  json::error_code ec;
+  json::value parsed = json::parse(event.data, ec);
+  if (ec || !parsed.is_object()) return;
+  const json::object& data = parsed.get_object();
+  if (event.event == "message_start") {
+    if (const json::object* message = object_of(data, "message")) {
+      if (const json::object* usage = object_of(*message, "usage")) usage_ = parse_usage(*usage);
+    }
+  } else if (event.event == "message_delta") {
+    if (const json::object* usage = object_of(data, "usage")) merge_usage(usage_, *usage);
+  }
+}
+
+}  // namespace switchyard::anthropic

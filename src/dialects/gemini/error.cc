@@ -1,0 +1,78 @@
+#include "dialects/gemini/error.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace switchyard::gemini {
+namespace json = boost::json;
+
+namespace {
+
+std::string_view status_name(int status) {
+  switch (status) {
+    case 400: return "INVALID_ARGUMENT";
+    case 401: return "UNAUTHENTICATED";
+    case 403: return "PERMISSION_DENIED";
+    case 404: return "NOT_FOUND";
+    case 409: return "ABORTED";
+    case 413: return "INVALID_ARGUMENT";
+    case 429: return "RESOURCE_EXHAUSTED";
+    case 499: return "CANCELLED";
+    case 501: return "UNIMPLEMENTED";
+    case 502:
+    case 503:
+    case 529: return "UNAVAILABLE";
+    case 504: return "DEADLINE_EXCEEDED";
+    default: break;
+  }
+  return status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT";
+}
+
+json::object error_object(const GatewayError& error) {
+  return json::object{{"error", json::object{{"code", error.status},
+                                             {"message", error.message},
+                                             {"status", status_name(error.status)}}}};
+}
+
+ErrorKind kind_for(int status) {
+  switch (status) {
+    case 400: return ErrorKind::invalid_request;
+    case 401: return ErrorKind::authentication;
+    case 403: return ErrorKind::permission;
+    case 404: return ErrorKind::not_found;
+    case 429: return ErrorKind::rate_limited;
+    case 504: return ErrorKind::upstream_timeout;
+    default: break;
+  }
+  return status >= 500 ? ErrorKind::unavailable : ErrorKind::invalid_request;
+}
+
+}  // namespace
+
+std::string error_body(const GatewayError& error) { return json::serialize(error_object(error)); }
+
+std::string error_frame(const GatewayError& error) { return "data: " + json::serialize(error_object(error)) + "\n\n"; }
+
+GatewayError decode_error(int status, std::string_view body) {
+  GatewayError error = make_error(kind_for(status), "upstream error " + std::to_string(status));
+  error.status = status;
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  const json::value* inner = !ec && parsed.is_object() ? parsed.get_object().if_contains("error") : nullptr;
+  if (!inner || !inner->is_object()) return error;
+  const json::object& fields = inner->get_object();
+  if (const json::value* message = fields.if_contains("message"); message && message->is_string()) {
+    error.message = std::string(message->get_string());
+  }
+  if (const json::value* name = fields.if_contains("status"); name && name->is_string()) {
+    error.code = std::string(name->get_string());
+  }
+  if (status == 400 && error.message.find("API key") != std::string::npos) {
+    error.status = 401;
+    error.kind = ErrorKind::authentication;
+  }
+  return error;
+}
+
+}  // namespace switchyard::gemini

@@ -1,0 +1,138 @@
+#include "dialects/gemini/generate_response.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/request_id.h"
+
+namespace switchyard::gemini {
+namespace json = boost::json;
+
+namespace {
+
+std::int64_t count(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value && value->is_int64() ? value->get_int64() : 0;
+}
+
+std::string text_of(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+}  // namespace
+
+Usage parse_usage(const json::object& usage) {
+  Usage out;
+  out.reported = true;
+  out.input_tokens = count(usage, "promptTokenCount") + count(usage, "toolUsePromptTokenCount");
+  out.cache_read_tokens = count(usage, "cachedContentTokenCount");
+  out.reasoning_tokens = count(usage, "thoughtsTokenCount");
+  out.output_tokens = count(usage, "candidatesTokenCount") + out.reasoning_tokens;
+  return out;
+}
+
+json::object usage_metadata(const Usage& usage) {
+  json::object out{{"promptTokenCount", usage.input_tokens},
+                   {"candidatesTokenCount", usage.output_tokens - usage.reasoning_tokens},
+                   {"totalTokenCount", usage.input_tokens + usage.output_tokens}};
+  if (usage.reasoning_tokens) out["thoughtsTokenCount"] = usage.reasoning_tokens;
+  if (usage.cache_read_tokens) out["cachedContentTokenCount"] = usage.cache_read_tokens;
+  return out;
+}
+
+canonical::StopReason stop_reason_from(std::string_view reason, bool has_function_call) {
+  // Gemini ends tool-calling turns with STOP; the calls themselves say what happened.
+  if (has_function_call && (reason.empty() || reason == "STOP")) return canonical::StopReason::tool_use;
+  if (reason == "MAX_TOKENS") return canonical::StopReason::max_tokens;
+  static constexpr std::string_view kFiltered[] = {"SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST", "PROHIBITED_CONTENT",
+                                                   "SPII", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION",
+                                                   "OTHER"};
+  for (std::string_view filtered : kFiltered) {
+    if (reason == filtered) return canonical::StopReason::content_filter;
+  }
+  return canonical::StopReason::end_turn;
+}
+
+std::string_view finish_reason_for(canonical::StopReason reason) {
+  switch (reason) {
+    case canonical::StopReason::max_tokens: return "MAX_TOKENS";
+    case canonical::StopReason::content_filter: return "SAFETY";
+    default: return "STOP";
+  }
+}
+
+Result<canonical::Response> decode_generate_response(std::string_view body) {
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (ec || !parsed.is_object()) {
+    return make_error(ErrorKind::upstream_protocol, "the upstream sent an unreadable generateContent response",
+                      "upstream_bad_response");
+  }
+  const json::object& root = parsed.get_object();
+  canonical::Response out;
+  out.id = text_of(root, "responseId");
+  out.model = text_of(root, "modelVersion");
+  if (const json::value* usage = root.if_contains("usageMetadata"); usage && usage->is_object()) {
+    out.usage = parse_usage(usage->get_object());
+  }
+  const json::value* candidates = root.if_contains("candidates");
+  if (!candidates || !candidates->is_array() || candidates->get_array().empty()) {
+    // A blocked prompt is a 200 with promptFeedback and no candidates.
+    out.stop_reason = canonical::StopReason::content_filter;
+    return out;
+  }
+  const json::object* candidate = candidates->get_array()[0].if_object();
+  bool has_call = false;
+  std::size_t k = 0;
+  if (const json::value* content = candidate ? candidate->if_contains("content") : nullptr; content && content->is_object()) {
+    if (const json::value* parts = content->get_object().if_contains("parts"); parts && parts->is_array()) {
+      for (const json::value& part_value : parts->get_array()) {
+        const json::object* part = part_value.if_object();
+        if (!part) continue;
+        bool thought = part->contains("thought") && part->at("thought").is_bool() && part->at("thought").get_bool();
+        if (const json::value* text = part->if_contains("text"); text && text->is_string()) {
+          if (thought) out.content.push_back(canonical::ThinkingBlock{std::string(text->get_string()), text_of(*part, "thoughtSignature"), {}});
+          else out.content.push_back(canonical::TextBlock{std::string(text->get_string())});
+        } else if (const json::value* call = part->if_contains("functionCall"); call && call->is_object()) {
+          has_call = true;
+          const json::object& fields = call->get_object();
+          std::string id = text_of(fields, "id");
+          if (id.empty()) id = "call_" + new_request_id().substr(0, 24);
+          const json::value* args = fields.if_contains("args");
+          out.content.push_back(canonical::ToolCallBlock{id, text_of(fields, "name"), args ? json::serialize(*args) : "{}"});
+        }
+        ++k;
+      }
+    }
+  }
+  out.stop_reason = stop_reason_from(candidate ? text_of(*candidate, "finishReason") : std::string(), has_call);
+  return out;
+}
+
+std::string encode_generate_response(const canonical::Response& response, std::string_view model) {
+  json::array parts;
+  for (const auto& block : response.content) {
+    if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
+      parts.push_back(json::object{{"text", text->text}});
+    } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
+      json::error_code ec;
+      json::value args = json::parse(call->arguments, ec);
+      if (ec || !args.is_object()) args = json::object{};
+      parts.push_back(json::object{{"functionCall", json::object{{"id", call->id}, {"name", call->name}, {"args", std::move(args)}}}});
+    } else if (auto* thinking = std::get_if<canonical::ThinkingBlock>(&block); thinking && !thinking->text.empty()) {
+      parts.push_back(json::object{{"text", thinking->text}, {"thought", true}});
+    }
+  }
+  if (parts.empty()) parts.push_back(json::object{{"text", ""}});
+  json::object candidate{{"content", json::object{{"parts", std::move(parts)}, {"role", "model"}}},
+                         {"finishReason", finish_reason_for(response.stop_reason)},
+                         {"index", 0}};
+  json::object body{{"candidates", json::array{std::move(candidate)}},
+                    {"usageMetadata", usage_metadata(response.usage)},
+                    {"modelVersion", model},
+                    {"responseId", response.id.empty() ? new_request_id() : response.id}};
+  return json::serialize(body);
+}
+
+}  // namespace switchyard::gemini

@@ -1,0 +1,167 @@
+#include "dialects/gemini/generate_stream.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/request_id.h"
+#include "dialects/gemini/error.h"
+#include "dialects/gemini/generate_response.h"
+
+namespace switchyard::gemini {
+namespace json = boost::json;
+
+namespace {
+
+std::string text_of(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+}  // namespace
+
+void GenerateStreamDecoder::open_block(canonical::BlockKind kind, std::vector<canonical::StreamEvent>& out,
+                                       std::string id, std::string name) {
+  close_block(out);
+  open_ = true;
+  open_kind_ = kind;
+  open_index_ = next_index_++;
+  out.push_back(canonical::BlockStart{open_index_, kind, std::move(id), std::move(name)});
+}
+
+void GenerateStreamDecoder::close_block(std::vector<canonical::StreamEvent>& out) {
+  if (!open_) return;
+  out.push_back(canonical::BlockStop{open_index_});
+  open_ = false;
+}
+
+void GenerateStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
+  if (done_) return;
+  json::error_code ec;
+  json::value parsed = json::parse(event.data, ec);
+  if (ec || !parsed.is_object()) return;
+  const json::object& chunk = parsed.get_object();
+  if (const json::value* error = chunk.if_contains("error"); error && error->is_object()) {
+    int status = 500;
+    if (const json::value* code = error->get_object().if_contains("code"); code && code->is_int64()) {
+      status = static_cast<int>(code->get_int64());
+    }
+    out.push_back(canonical::StreamError{decode_error(status, event.data)});
+    done_ = true;
+    return;
+  }
+  if (!started_) {
+    started_ = true;
+    out.push_back(canonical::MessageStart{text_of(chunk, "responseId"), text_of(chunk, "modelVersion"), {}});
+  }
+  if (const json::value* usage = chunk.if_contains("usageMetadata"); usage && usage->is_object()) {
+    usage_ = parse_usage(usage->get_object());  // a running total: the latest is the answer
+  }
+  const json::value* candidates = chunk.if_contains("candidates");
+  if (!candidates || !candidates->is_array() || candidates->get_array().empty()) {
+    if (chunk.contains("promptFeedback")) finish_reason_ = "SAFETY";
+    return;
+  }
+  const json::object* candidate = candidates->get_array()[0].if_object();
+  if (!candidate) return;
+  const json::value* content = candidate->if_contains("content");
+  const json::value* parts = content && content->is_object() ? content->get_object().if_contains("parts") : nullptr;
+  if (parts && parts->is_array()) {
+    for (const json::value& part_value : parts->get_array()) {
+      const json::object* part = part_value.if_object();
+      if (!part) continue;
+      if (const json::value* text = part->if_contains("text"); text && text->is_string()) {
+        if (text->get_string().empty()) continue;
+        bool thought = part->contains("thought") && part->at("thought").is_bool() && part->at("thought").get_bool();
+        auto kind = thought ? canonical::BlockKind::thinking : canonical::BlockKind::text;
+        if (!open_ || open_kind_ != kind) open_block(kind, out);
+        auto delta_kind = thought ? canonical::BlockDelta::Kind::thinking : canonical::BlockDelta::Kind::text;
+        out.push_back(canonical::BlockDelta{open_index_, delta_kind, std::string(text->get_string())});
+      } else if (const json::value* call = part->if_contains("functionCall"); call && call->is_object()) {
+        const json::object& fields = call->get_object();
+        std::string id = text_of(fields, "id");
+        if (id.empty()) id = "call_" + new_request_id().substr(0, 24);
+        const json::value* args = fields.if_contains("args");
+        open_block(canonical::BlockKind::tool_call, out, std::move(id), text_of(fields, "name"));
+        out.push_back(canonical::BlockDelta{open_index_, canonical::BlockDelta::Kind::arguments,
+                                            args && !args->is_null() ? json::serialize(*args) : "{}"});
+        close_block(out);
+        saw_call_ = true;
+      }
+    }
+  }
+  if (std::string reason = text_of(*candidate, "finishReason"); !reason.empty()) finish_reason_ = reason;
+}
+
+bool GenerateStreamDecoder::finish(std::vector<canonical::StreamEvent>& out) {
+  if (done_) return true;
+  // Gemini has no terminator: a finishReason on the last chunk is the sign of a whole stream.
+  if (!started_ || finish_reason_.empty()) return false;
+  close_block(out);
+  out.push_back(canonical::MessageDelta{stop_reason_from(finish_reason_, saw_call_), {}, usage_});
+  out.push_back(canonical::MessageStop{});
+  done_ = true;
+  return true;
+}
+
+void GenerateStreamEncoder::chunk(json::array parts, std::string& out, const char* finish_reason) {
+  if (response_id_.empty()) response_id_ = new_request_id();
+  json::object candidate{{"content", json::object{{"parts", std::move(parts)}, {"role", "model"}}}, {"index", 0}};
+  if (finish_reason) candidate["finishReason"] = finish_reason;
+  json::object body{{"candidates", json::array{std::move(candidate)}}};
+  if (finish_reason) body["usageMetadata"] = usage_metadata(usage_);
+  body["modelVersion"] = model_;
+  body["responseId"] = response_id_;
+  out += "data: " + json::serialize(body) + "\r\n\r\n";
+}
+
+void GenerateStreamEncoder::encode(const canonical::StreamEvent& event, std::string& out) {
+  if (auto* start = std::get_if<canonical::MessageStart>(&event)) {
+    if (!start->id.empty()) response_id_ = start->id;
+  } else if (auto* block = std::get_if<canonical::BlockStart>(&event)) {
+    if (block->kind == canonical::BlockKind::tool_call) calls_[block->index] = {block->tool_call_id, block->tool_name, {}};
+  } else if (auto* delta = std::get_if<canonical::BlockDelta>(&event)) {
+    using Kind = canonical::BlockDelta::Kind;
+    if (delta->kind == Kind::text && !delta->text.empty()) {
+      chunk(json::array{json::object{{"text", delta->text}}}, out);
+    } else if (delta->kind == Kind::thinking && !delta->text.empty()) {
+      chunk(json::array{json::object{{"text", delta->text}, {"thought", true}}}, out);
+    } else if (delta->kind == Kind::arguments) {
+      if (auto call = calls_.find(delta->index); call != calls_.end()) call->second.arguments += delta->text;
+    }
+  } else if (auto* stop = std::get_if<canonical::BlockStop>(&event)) {
+    // Gemini clients expect each functionCall whole, with its args as an object.
+    auto call = calls_.find(stop->index);
+    if (call == calls_.end()) return;
+    json::error_code ec;
+    json::value args = json::parse(call->second.arguments.empty() ? std::string_view("{}") : std::string_view(call->second.arguments), ec);
+    if (ec || !args.is_object()) args = json::object{};
+    chunk(json::array{json::object{{"functionCall", json::object{{"id", call->second.id},
+                                                                 {"name", call->second.name},
+                                                                 {"args", std::move(args)}}}}},
+          out);
+    calls_.erase(call);
+  } else if (auto* message = std::get_if<canonical::MessageDelta>(&event)) {
+    stop_reason_ = message->stop_reason;
+    usage_ = message->usage;
+  } else if (std::holds_alternative<canonical::MessageStop>(event)) {
+    chunk(json::array{json::object{{"text", ""}}}, out, finish_reason_for(stop_reason_).data());
+  } else if (auto* error = std::get_if<canonical::StreamError>(&event)) {
+    out += error_frame(error->error);
+  }
+}
+
+void GenerateStreamTap::on_frame(std::string_view raw) {
+  bool usage = raw.find("\"usageMetadata\"") != std::string_view::npos;
+  bool error = raw.find("\"error\"") != std::string_view::npos;
+  if (!usage && !error) return;
+  json::error_code ec;
+  json::value parsed = json::parse(http::parse_sse_frame(raw).data, ec);
+  if (ec || !parsed.is_object()) return;
+  const json::object& chunk = parsed.get_object();
+  if (chunk.contains("error")) saw_error_ = true;
+  if (const json::value* metadata = chunk.if_contains("usageMetadata"); metadata && metadata->is_object()) {
+    usage_ = parse_usage(metadata->get_object());
+  }
+}
+
+}  // namespace switchyard::gemini

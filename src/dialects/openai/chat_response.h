@@ -1,0 +1,20 @@
+// OpenAI chat.completion bodies <-> the canonical Response.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/canonical.h"
+#include "core/result.h"
+
+namespace switchyard::openai {
+
+Result<canonical::Response> decode_chat_response(std::string_view body);
+
+// `model` is the name reported to the client.
+std::string encode_chat_response(const canonical::Response& response, std::string_view model);
+
+std::string_view finish_reason_for(canonical::StopReason reason);
+canonical::StopReason stop_reason_from(std::string_view finish_reason);
+
+}  // namespace switchyard::openai

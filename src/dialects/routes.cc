@@ -1,0 +1,80 @@
+#include "dialects/routes.h"
+
+#include <array>
+
+namespace switchyard {
+namespace {
+
+struct Route {
+  std::string_view method;
+  std::string_view path;
+  Operation operation;
+  Dialect dialect;
+};
+
+constexpr std::array kRoutes = {
+    Route{"GET", "/healthz", Operation::healthz, Dialect::openai_chat},
+    Route{"GET", "/readyz", Operation::readyz, Dialect::openai_chat},
+    Route{"GET", "/v1/models", Operation::list_models, Dialect::openai_chat},
+    Route{"POST", "/v1/chat/completions", Operation::generate, Dialect::openai_chat},
+    Route{"POST", "/v1/embeddings", Operation::embed, Dialect::openai_chat},
+    Route{"POST", "/v1/messages", Operation::generate, Dialect::anthropic_messages},
+    Route{"POST", "/v1/messages/count_tokens", Operation::count_tokens, Dialect::anthropic_messages},
+    Route{"GET", "/v1beta/models", Operation::list_models, Dialect::gemini},
+    // The OpenAI SDK's base URL includes /v1, but some clients are configured without it.
+    Route{"GET", "/models", Operation::list_models, Dialect::openai_chat},
+    Route{"POST", "/chat/completions", Operation::generate, Dialect::openai_chat},
+    Route{"POST", "/embeddings", Operation::embed, Dialect::openai_chat},
+};
+
+struct GeminiMethod {
+  std::string_view name;
+  Operation operation;
+  bool stream;
+};
+
+constexpr std::array kGeminiMethods = {
+    GeminiMethod{"generateContent", Operation::generate, false},
+    GeminiMethod{"streamGenerateContent", Operation::generate, true},
+    GeminiMethod{"countTokens", Operation::count_tokens, false},
+    GeminiMethod{"embedContent", Operation::embed, false},
+    GeminiMethod{"batchEmbedContents", Operation::embed, false},
+};
+
+// /v1beta/models/{model}:{method}; the model may itself contain slashes (PROVIDER/MODEL).
+bool match_gemini(std::string_view method, std::string_view path, RouteMatch& match) {
+  constexpr std::string_view kPrefix = "/v1beta/models/";
+  if (!path.starts_with(kPrefix)) return false;
+  std::string_view rest = path.substr(kPrefix.size());
+  std::size_t colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  std::string_view name = rest.substr(colon + 1);
+  for (const GeminiMethod& candidate : kGeminiMethods) {
+    if (candidate.name != name) continue;
+    if (method != "POST") {
+      match = {Operation::wrong_method, Dialect::gemini, {}, false, "POST"};
+      return true;
+    }
+    match = {candidate.operation, Dialect::gemini, std::string(rest.substr(0, colon)), candidate.stream, {}};
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+RouteMatch match_route(std::string_view method, std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  RouteMatch match;
+  if (match_gemini(method, path, match)) return match;
+  for (const Route& route : kRoutes) {
+    if (route.path != path) continue;
+    if (route.method == method) return {route.operation, route.dialect, {}, false, {}};
+    match = {Operation::wrong_method, route.dialect, {}, false, route.method};
+  }
+  if (match.operation == Operation::unknown_path && path.starts_with("/v1beta/")) match.dialect = Dialect::gemini;
+  return match;
+}
+
+}  // namespace switchyard

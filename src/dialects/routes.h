@@ -1,0 +1,34 @@
+// The URL space: which dialect and operation a method and path name. Each dialect's
+// paths are those its official SDK calls, under the base URL that SDK takes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "dialects/dialect.h"
+
+namespace switchyard {
+
+enum class Operation {
+  healthz,
+  readyz,
+  list_models,
+  generate,      // chat completions, messages, generateContent
+  count_tokens,
+  embed,
+  unknown_path,
+  wrong_method,
+};
+
+struct RouteMatch {
+  Operation operation = Operation::unknown_path;
+  Dialect dialect = Dialect::openai_chat;  // whose shape errors and answers take
+  std::string model;                       // for dialects that name the model in the path
+  bool stream = false;                     // for dialects that stream by path
+  std::string_view allowed_method;         // for wrong_method
+};
+
+// `target` may carry a query string; it is ignored for matching.
+RouteMatch match_route(std::string_view method, std::string_view target);
+
+}  // namespace switchyard

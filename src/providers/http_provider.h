@@ -1,0 +1,71 @@
+// What every networked provider shares: a verified upstream target, signed headers built
+// once, and a path per operation. Each vendor file only says how its URLs and auth look.
+#pragma once
+
+#include "providers/provider.h"
+
+namespace switchyard::providers {
+
+class HttpProvider : public Provider {
+ public:
+  HttpProvider(const ProviderSpec& spec, Dialect dialect, http::UpstreamTarget target, http::HeaderList auth_headers);
+
+  boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> send(
+      const ProviderCall& call, http::UpstreamPool& pool) const override;
+
+ protected:
+  // The absolute path (base path included) and query for an operation.
+  virtual std::string path_for(const ProviderCall& call) const = 0;
+  const std::string& base_path() const { return target_.url.base_path; }
+
+ private:
+  http::UpstreamTarget target_;
+  http::HeaderList headers_;
+};
+
+// OpenAI and every OpenAI-compatible service: `Authorization: Bearer`, paths appended to
+// the base URL as the official OpenAI SDK appends them.
+class OpenAIProvider final : public HttpProvider {
+ public:
+  OpenAIProvider(const ProviderSpec& spec, http::UpstreamTarget target);
+  bool supports(Operation operation) const override { return operation != Operation::count_tokens; }
+
+ protected:
+  std::string path_for(const ProviderCall& call) const override;
+};
+
+// Azure OpenAI: the OpenAI dialect at /openai/deployments/{deployment}/..., an
+// `api-version` query parameter and an `api-key` header.
+class AzureOpenAIProvider final : public HttpProvider {
+ public:
+  AzureOpenAIProvider(const ProviderSpec& spec, http::UpstreamTarget target);
+  bool supports(Operation operation) const override { return operation != Operation::count_tokens; }
+
+ protected:
+  std::string path_for(const ProviderCall& call) const override;
+
+ private:
+  std::string api_version_;
+};
+
+// Anthropic Messages: `x-api-key` and `anthropic-version`; the base URL excludes /v1.
+class AnthropicProvider final : public HttpProvider {
+ public:
+  AnthropicProvider(const ProviderSpec& spec, http::UpstreamTarget target);
+  bool supports(Operation operation) const override { return operation != Operation::embed; }
+
+ protected:
+  std::string path_for(const ProviderCall& call) const override;
+};
+
+// Gemini: `x-goog-api-key`; the model and the method are in the path, under /v1beta.
+class GeminiProvider final : public HttpProvider {
+ public:
+  GeminiProvider(const ProviderSpec& spec, http::UpstreamTarget target);
+  bool supports(Operation) const override { return true; }
+
+ protected:
+  std::string path_for(const ProviderCall& call) const override;
+};
+
+}  // namespace switchyard::providers
