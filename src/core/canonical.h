@@ -200,3 +200,20 @@ class Unsupported {
 };
 
 }  // namespace switchyard::canonical
+
+namespace switchyard::canonical {
+
+struct EmbeddingRequest {
+  std::string model;
+  std::vector<std::string> inputs;
+  std::optional<std::int64_t> dimensions;
+  bool single = false;  // Gemini :embedContent (one input, one `embedding` in the answer)
+  bool base64 = false;  // OpenAI encoding_format: base64 (the SDK's default)
+};
+
+struct EmbeddingResponse {
+  std::vector<std::vector<float>> vectors;
+  Usage usage;
+};
+
+}  // namespace switchyard::canonical

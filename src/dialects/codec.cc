@@ -4,11 +4,13 @@
 #include "dialects/anthropic/messages_request.h"
 #include "dialects/anthropic/messages_response.h"
 #include "dialects/anthropic/messages_stream.h"
+#include "dialects/gemini/embeddings.h"
 #include "dialects/gemini/error.h"
 #include "dialects/gemini/generate_request.h"
 #include "dialects/gemini/generate_response.h"
 #include "dialects/gemini/generate_stream.h"
 #include "dialects/openai/chat_request.h"
+#include "dialects/openai/embeddings.h"
 #include "dialects/openai/chat_response.h"
 #include "dialects/openai/chat_stream.h"
 #include "dialects/openai/error.h"
@@ -92,6 +94,10 @@ const DialectCodec kOpenAI{
     openai::usage_from_response,
     [](bool wants_usage) -> std::unique_ptr<PassthroughTap> { return std::make_unique<OpenAITap>(wants_usage); },
     openai::model_list_body,
+    [](std::string_view body, std::string_view model, bool) { return openai::decode_embedding_request(body, model); },
+    openai::encode_embedding_request,
+    openai::decode_embedding_response,
+    openai::encode_embedding_response,
 };
 
 const DialectCodec kAnthropic{
@@ -114,6 +120,10 @@ const DialectCodec kAnthropic{
       return std::make_unique<ForwardAllTap<anthropic::MessagesStreamTap>>();
     },
     anthropic::model_list_body,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
 };
 
 const DialectCodec kGemini{
@@ -136,6 +146,10 @@ const DialectCodec kGemini{
       return std::make_unique<ForwardAllTap<gemini::GenerateStreamTap>>();
     },
     gemini::model_list_body,
+    gemini::decode_embedding_request,
+    gemini::encode_embedding_request,
+    gemini::decode_embedding_response,
+    gemini::encode_embedding_response,
 };
 
 }  // namespace

@@ -58,6 +58,15 @@ struct DialectCodec {
   Usage (*usage_from_response)(std::string_view body);
   std::unique_ptr<PassthroughTap> (*make_passthrough_tap)(bool client_wants_usage);
   std::string (*model_list_body)(const std::vector<ModelListEntry>& models);
+  // Embeddings; null for dialects without an embeddings API. `single` is Gemini's
+  // :embedContent (one input) as opposed to :batchEmbedContents.
+  Result<canonical::EmbeddingRequest> (*decode_embedding_request)(std::string_view body, std::string_view path_model,
+                                                                  bool single);
+  Result<std::string> (*encode_embedding_request)(const canonical::EmbeddingRequest& request,
+                                                  const canonical::EncodeOptions& options);
+  Result<canonical::EmbeddingResponse> (*decode_embedding_response)(std::string_view body);
+  std::string (*encode_embedding_response)(const canonical::EmbeddingResponse& response,
+                                           const canonical::EmbeddingRequest& request);
 };
 
 const DialectCodec& codec_for(Dialect dialect);

@@ -1,11 +1,10 @@
 #include "server/generate_pipeline.h"
 
-#include <boost/beast/core/string.hpp>
-
 #include "core/log.h"
 #include "dialects/codec.h"
 #include "http/sse.h"
 #include "server/responses.h"
+#include "server/upstream_relay.h"
 
 namespace switchyard::server {
 namespace net = boost::asio;
@@ -13,25 +12,6 @@ namespace bhttp = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-constexpr std::size_t kMaxErrorBody = 1024 * 1024;
-
-// Upstream headers a client may act on (rate limits, when to retry); everything else
-// (cookies, upstream ids, server banners) stays behind the gateway.
-bool is_relayed_header(std::string_view name) {
-  return boost::beast::iequals(name, "retry-after") || boost::beast::iequals(name, "retry-after-ms") ||
-         (name.size() > 12 && boost::beast::iequals(name.substr(0, 12), "x-ratelimit-"));
-}
-
-template <class Message>
-void copy_relayed_headers(const http::UpstreamResponse& upstream, Message& message) {
-  for (const auto& [name, value] : upstream.headers()) {
-    if (is_relayed_header(name)) message.set(name, value);
-  }
-}
-
-// Worth trying the next deployment: the failure says nothing about the request itself.
-bool is_retryable_status(int status) { return status == 408 || status == 429 || status >= 500; }
 
 // One request's journey: the client's dialect, and the request as the client sent it.
 struct Flow {
@@ -41,45 +21,13 @@ struct Flow {
   RequestView view;
   std::optional<Result<canonical::Request>> decoded;  // decoded once, on the first translation
 
-  net::awaitable<void> fail(const GatewayError& error) {
-    context.status = error.status;
-    context.error_code = error.code;
-    co_await exchange.response.send(json_response(error.status, client.error_body(error)));
-  }
+  net::awaitable<void> fail(const GatewayError& error) { co_await send_error(exchange, context, client, error); }
 
   const Result<canonical::Request>& canonical_request(std::string_view path_model) {
     if (!decoded) decoded = client.decode_request(exchange.request.body(), path_model, view.stream);
     return *decoded;
   }
 };
-
-// Relays a non-2xx upstream answer with its status and retry hints; the body as the
-// upstream sent it when the dialects match, re-encoded in the client's shape otherwise.
-net::awaitable<void> relay_upstream_error(Flow& flow, const DialectCodec& upstream_codec,
-                                          http::UpstreamResponse& upstream) {
-  auto body = co_await upstream.read_all(kMaxErrorBody);
-  if (!body) {
-    co_await flow.fail(body.error());
-    co_return;
-  }
-  int status = upstream.status();
-  http::ClientResponse response{static_cast<bhttp::status>(status), 11};
-  if (upstream_codec.dialect == flow.client.dialect) {
-    std::string_view content_type = upstream.header("content-type");
-    response.set(bhttp::field::content_type, content_type.empty() ? "application/json" : content_type);
-    response.body() = std::move(body.value());
-  } else {
-    GatewayError error = upstream_codec.decode_error(status, body.value());
-    response.result(static_cast<bhttp::status>(error.status));
-    response.set(bhttp::field::content_type, "application/json");
-    response.body() = flow.client.error_body(error);
-    status = error.status;
-  }
-  copy_relayed_headers(upstream, response);
-  flow.context.status = status;
-  flow.context.error_code = "upstream_" + std::to_string(upstream.status());
-  co_await flow.exchange.response.send(std::move(response));
-}
 
 net::awaitable<void> relay_complete(Flow& flow, const Runtime& runtime, const DialectCodec& upstream_codec,
                                     http::UpstreamResponse& upstream) {
@@ -278,7 +226,7 @@ net::awaitable<void> run_generate(const Runtime& runtime, http::Exchange& exchan
     context.upstream_status = response.status();
     if (response.status() < 200 || response.status() >= 300) {
       if (is_retryable_status(response.status()) && !last_candidate) continue;
-      co_await relay_upstream_error(flow, upstream_codec, response);
+      co_await relay_upstream_error(exchange, context, client, upstream_codec, response);
       co_return;
     }
 

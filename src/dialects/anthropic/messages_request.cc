@@ -205,6 +205,13 @@ Result<canonical::Request> decode_messages_request(std::string_view body) {
       tool.name = reader.string(*fields, "name", at).value_or("");
       tool.description = reader.string(*fields, "description", at).value_or("");
       if (const json::value* schema = fields->if_contains("input_schema")) tool.parameters = *schema;
+      if (tool.name == kJsonTool) {
+        // Switchyard's own JSON-mode carrier (a request it encoded earlier) is JSON mode again.
+        out.response_format.kind = canonical::ResponseFormat::Kind::json_schema;
+        out.response_format.name = "response";
+        out.response_format.schema = tool.parameters;
+        continue;
+      }
       out.tools.push_back(std::move(tool));
     }
   }
@@ -217,6 +224,7 @@ Result<canonical::Request> decode_messages_request(std::string_view body) {
     else if (type == "tool") {
       out.tool_choice.mode = Mode::specific;
       out.tool_choice.name = reader.string(*choice, "name", "tool_choice").value_or("");
+      if (out.tool_choice.name == kJsonTool) out.tool_choice = {};
     } else {
       reader.fail("tool_choice.type", "tool_choice.type must be auto, any, none or tool");
     }

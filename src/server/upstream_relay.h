@@ -1,0 +1,38 @@
+// Pieces every operation's pipeline shares when answering from an upstream response.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string_view>
+
+#include "dialects/codec.h"
+#include "http/server.h"
+#include "http/upstream.h"
+#include "server/request_context.h"
+
+namespace switchyard::server {
+
+// Upstream headers a client may act on (rate limits, when to retry); everything else
+// (cookies, upstream ids, server banners) stays behind the gateway.
+bool is_relayed_header(std::string_view name);
+
+template <class Message>
+void copy_relayed_headers(const http::UpstreamResponse& upstream, Message& message) {
+  for (const auto& [name, value] : upstream.headers()) {
+    if (is_relayed_header(name)) message.set(name, value);
+  }
+}
+
+// Worth trying the next deployment: the failure says nothing about the request itself.
+bool is_retryable_status(int status);
+
+// Sends `error` in the client's dialect and records it for the settle phase.
+boost::asio::awaitable<void> send_error(http::Exchange& exchange, RequestContext& context, const DialectCodec& client,
+                                        const GatewayError& error);
+
+// Relays a non-2xx upstream answer with its status and retry hints: the body as the
+// upstream sent it when the dialects match, re-encoded in the client's shape otherwise.
+boost::asio::awaitable<void> relay_upstream_error(http::Exchange& exchange, RequestContext& context,
+                                                  const DialectCodec& client, const DialectCodec& upstream_codec,
+                                                  http::UpstreamResponse& upstream);
+
+}  // namespace switchyard::server
