@@ -1,9 +1,11 @@
 #include "dialects/codec.h"
 
+#include "dialects/anthropic/count_tokens.h"
 #include "dialects/anthropic/error.h"
 #include "dialects/anthropic/messages_request.h"
 #include "dialects/anthropic/messages_response.h"
 #include "dialects/anthropic/messages_stream.h"
+#include "dialects/gemini/count_tokens.h"
 #include "dialects/gemini/embeddings.h"
 #include "dialects/gemini/error.h"
 #include "dialects/gemini/generate_request.h"
@@ -98,6 +100,10 @@ const DialectCodec kOpenAI{
     openai::encode_embedding_request,
     openai::decode_embedding_response,
     openai::encode_embedding_response,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
 };
 
 const DialectCodec kAnthropic{
@@ -124,6 +130,10 @@ const DialectCodec kAnthropic{
     nullptr,
     nullptr,
     nullptr,
+    anthropic::decode_count_request,
+    anthropic::encode_count_request,
+    anthropic::decode_count_response,
+    anthropic::encode_count_response,
 };
 
 const DialectCodec kGemini{
@@ -150,6 +160,10 @@ const DialectCodec kGemini{
     gemini::encode_embedding_request,
     gemini::decode_embedding_response,
     gemini::encode_embedding_response,
+    gemini::decode_count_request,
+    gemini::encode_count_request,
+    gemini::decode_count_response,
+    gemini::encode_count_response,
 };
 
 }  // namespace

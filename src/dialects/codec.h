@@ -67,6 +67,11 @@ struct DialectCodec {
   Result<canonical::EmbeddingResponse> (*decode_embedding_response)(std::string_view body);
   std::string (*encode_embedding_response)(const canonical::EmbeddingResponse& response,
                                            const canonical::EmbeddingRequest& request);
+  // Token counting; null for dialects without a counting API (the gateway estimates).
+  Result<canonical::Request> (*decode_count_request)(std::string_view body, std::string_view path_model);
+  Result<std::string> (*encode_count_request)(const canonical::Request& request, const canonical::EncodeOptions& options);
+  Result<std::int64_t> (*decode_count_response)(std::string_view body);
+  std::string (*encode_count_response)(std::int64_t input_tokens);
 };
 
 const DialectCodec& codec_for(Dialect dialect);

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "dialects/codec.h"
 #include "dialects/routes.h"
+#include "server/count_pipeline.h"
 #include "server/embed_pipeline.h"
 #include "server/generate_pipeline.h"
 #include "server/request_context.h"
@@ -148,17 +149,15 @@ net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
     co_await exchange.response.send(json_response(200, codec_for(models_dialect(route, request)).model_list_body(models)));
     co_return;
   }
-  if (route.operation == Operation::count_tokens) {
-    co_await fail(exchange, context, route.dialect,
-                  make_error(ErrorKind::not_found, "this operation is not available on this gateway yet", "unsupported_operation"));
-    co_return;
-  }
+
   // Errors are values on the data plane; an exception is a bug. It still gets a 500 in
   // the caller's dialect (or an in-stream error) and a settled record.
   std::string failure;
   try {
     if (route.operation == Operation::embed) {
       co_await run_embed(*runtime, exchange, context, route);
+    } else if (route.operation == Operation::count_tokens) {
+      co_await run_count_tokens(*runtime, exchange, context, route);
     } else {
       co_await run_generate(*runtime, exchange, context, route);
     }
