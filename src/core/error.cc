@@ -24,7 +24,7 @@ int default_status(ErrorKind kind) {
 
 GatewayError make_error(ErrorKind kind, std::string message, std::string code, std::string param) {
   return GatewayError{default_status(kind), kind, std::move(message), std::move(code),
-                      std::move(param)};
+                      std::move(param), {}};
 }
 
 }  // namespace switchyard

@@ -27,6 +27,7 @@ struct GatewayError {
   std::string message;
   std::string code;   // machine-readable code; empty renders as null
   std::string param;  // offending request parameter; empty renders as null
+  std::string retry_after;  // seconds, when the error says when to retry (Gemini's RetryInfo)
 };
 
 // The HTTP status that goes with each kind.

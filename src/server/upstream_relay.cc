@@ -41,10 +41,12 @@ boost::asio::awaitable<void> relay_upstream_error(http::Exchange& exchange, Requ
     response.body() = std::move(body.value());
   } else {
     GatewayError error = upstream_codec.decode_error(status, body.value());
+    if (error.retry_after.empty()) error.retry_after = std::string(upstream.header("retry-after"));
     response.result(static_cast<bhttp::status>(error.status));
     response.set(bhttp::field::content_type, "application/json");
     response.body() = client.error_body(error);
     status = error.status;
+    if (!error.retry_after.empty()) response.set(bhttp::field::retry_after, error.retry_after);
   }
   copy_relayed_headers(upstream, response);
   context.status = status;

@@ -144,8 +144,47 @@ Result<MessagesRequestView> inspect_messages_request(std::string_view body) {
   return view;
 }
 
+// API version 2026-10-21 allows role:"system" messages; the 2023-06-01 version the gateway
+// speaks upstream does not. They move, in order, to the end of the top-level system prompt.
+std::optional<std::string> fold_system_messages(std::string_view body) {
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  json::object* root = parsed.if_object();
+  json::value* messages = root ? root->if_contains("messages") : nullptr;
+  if (ec || !messages || !messages->is_array()) return std::nullopt;
+  json::array system;
+  if (json::value* existing = root->if_contains("system")) {
+    if (existing->is_string()) system.push_back(json::object{{"type", "text"}, {"text", existing->get_string()}});
+    else if (existing->is_array()) system = existing->get_array();
+  }
+  json::array kept;
+  bool folded = false;
+  for (json::value& message : messages->get_array()) {
+    json::object* fields = message.if_object();
+    const json::value* role = fields ? fields->if_contains("role") : nullptr;
+    if (!role || !role->is_string() || role->get_string() != "system") {
+      kept.push_back(std::move(message));
+      continue;
+    }
+    folded = true;
+    const json::value* content = fields->if_contains("content");
+    if (content && content->is_string()) {
+      system.push_back(json::object{{"type", "text"}, {"text", content->get_string()}});
+    } else if (content && content->is_array()) {
+      for (const json::value& block : content->get_array()) system.push_back(block);
+    }
+  }
+  if (!folded) return std::nullopt;
+  (*root)["system"] = std::move(system);
+  (*root)["messages"] = std::move(kept);
+  return json::serialize(parsed);
+}
+
 std::string passthrough_body(std::string_view body, std::string_view upstream_model) {
-  return json_splice::set_member(body, "model", json::serialize(json::string(upstream_model)));
+  std::string out = json_splice::set_member(body, "model", json::serialize(json::string(upstream_model)));
+  if (out.find("\"system\"") == std::string::npos) return out;  // the common case stays byte-exact
+  if (auto folded = fold_system_messages(out)) return *folded;
+  return out;
 }
 
 Result<canonical::Request> decode_messages_request(std::string_view body) {

@@ -30,9 +30,12 @@ std::string_view status_name(int status) {
 }
 
 json::object error_object(const GatewayError& error) {
-  return json::object{{"error", json::object{{"code", error.status},
-                                             {"message", error.message},
-                                             {"status", status_name(error.status)}}}};
+  json::object inner{{"code", error.status}, {"message", error.message}, {"status", status_name(error.status)}};
+  if (!error.retry_after.empty()) {
+    inner["details"] = json::array{json::object{{"@type", "type.googleapis.com/google.rpc.RetryInfo"},
+                                                {"retryDelay", error.retry_after + "s"}}};
+  }
+  return json::object{{"error", std::move(inner)}};
 }
 
 ErrorKind kind_for(int status) {
@@ -67,6 +70,17 @@ GatewayError decode_error(int status, std::string_view body) {
   }
   if (const json::value* name = fields.if_contains("status"); name && name->is_string()) {
     error.code = std::string(name->get_string());
+  }
+  // google.rpc.RetryInfo {retryDelay: "17s"} is Gemini's retry-after.
+  if (const json::value* details = fields.if_contains("details"); details && details->is_array()) {
+    for (const json::value& detail : details->get_array()) {
+      const json::value* delay = detail.is_object() ? detail.get_object().if_contains("retryDelay") : nullptr;
+      if (!delay || !delay->is_string()) continue;
+      std::string seconds(delay->get_string());
+      if (!seconds.empty() && seconds.back() == 's') seconds.pop_back();
+      if (std::size_t dot = seconds.find('.'); dot != std::string::npos) seconds.resize(dot);
+      if (!seconds.empty() && seconds.find_first_not_of("0123456789") == std::string::npos) error.retry_after = seconds;
+    }
   }
   if (status == 400 && error.message.find("API key") != std::string::npos) {
     error.status = 401;

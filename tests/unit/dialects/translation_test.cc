@@ -307,3 +307,28 @@ TEST(Translation, EveryErrorFixtureKeepsItsStatusInEveryDialect) {
 
 }  // namespace
 }  // namespace switchyard
+
+namespace switchyard {
+namespace {
+
+TEST(AnthropicPassthrough, FoldsSystemRoleMessagesForTheUpstreamApiVersion) {
+  std::string body = codec_for(Dialect::anthropic_messages)
+                         .passthrough_body(R"({"model":"a","max_tokens":5,"system":"first","messages":[)"
+                                           R"({"role":"system","content":"second"},{"role":"user","content":"hi"}]})",
+                                           {}, "claude");
+  json::value sent = json::parse(body);
+  EXPECT_EQ(sent.at("model"), "claude");
+  ASSERT_EQ(sent.at("messages").as_array().size(), 1u);
+  EXPECT_EQ(sent.at("messages").at(0).at("role"), "user");
+  ASSERT_EQ(sent.at("system").as_array().size(), 2u);
+  EXPECT_EQ(sent.at("system").at(1).at("text"), "second");
+}
+
+TEST(AnthropicPassthrough, LeavesOrdinaryBodiesByteExact) {
+  std::string body = R"({"model":"a", "max_tokens":5,"system":"s","messages":[{"role":"user","content":"hi"}],"x":1.50})";
+  EXPECT_EQ(codec_for(Dialect::anthropic_messages).passthrough_body(body, {}, "claude"),
+            R"({"model":"claude", "max_tokens":5,"system":"s","messages":[{"role":"user","content":"hi"}],"x":1.50})");
+}
+
+}  // namespace
+}  // namespace switchyard
