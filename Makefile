@@ -28,9 +28,12 @@ test: build
 test-unit:
 	ctest --test-dir $(BUILD_DIR) --output-on-failure
 
+# The mocks' own checks (they must reject what the real APIs reject), then the gateway's
+# integration tests, the SDK end-to-end tests and the dialect conformance battery.
 test-node:
 	SWITCHYARD_BIN=$(abspath $(BUILD_DIR))/switchyard \
-	  node --test --test-concurrency=1 tests/integration/*.test.mjs tests/e2e/*.test.mjs
+	  node --test --test-concurrency=1 tests/mocks/*.test.mjs tests/integration/*.test.mjs \
+	    tests/e2e/*.test.mjs tests/conformance/*.test.mjs
 
 # ASan + UBSan build of everything, running the same unit and node suites. A small
 # quarantine keeps ASan's own memory from swamping the tests' RSS bounds; recent frees

@@ -535,25 +535,17 @@ Snapshot embedded_default(const EnvLookup& env) {
   mock_deployment.provider = "mock";
   mock_deployment.model = "mock-1";
   snapshot.models.push_back({"mock", {mock_deployment}});
-  // Until the native Anthropic and Gemini dialects land, both are reached through their
-  // official OpenAI-compatible endpoints.
   struct Known {
     const char* env;
-    const char* name;
-    const char* base_url;
+    const char* name;  // the provider name, and its type
   };
-  const Known known[] = {
-      {"OPENAI_API_KEY", "openai", "https://api.openai.com/v1"},
-      {"ANTHROPIC_API_KEY", "anthropic", "https://api.anthropic.com/v1"},
-      {"GEMINI_API_KEY", "gemini", "https://generativelanguage.googleapis.com/v1beta/openai"},
-  };
+  const Known known[] = {{"OPENAI_API_KEY", "openai"}, {"ANTHROPIC_API_KEY", "anthropic"}, {"GEMINI_API_KEY", "gemini"}};
   for (const Known& provider : known) {
     auto key = env(provider.env);
     if (!key || key->empty()) continue;
     providers::ProviderSpec spec;
     spec.name = provider.name;
-    spec.type = "openai";
-    spec.base_url = provider.base_url;
+    spec.type = provider.name;
     spec.api_key = *key;
     snapshot.providers.push_back(std::move(spec));
   }

@@ -91,7 +91,8 @@ const DialectCodec kOpenAI{
       return std::make_unique<openai::ChatStreamEncoder>(std::move(model), include_usage);
     },
     openai::decode_error,
-    openai::error_body,
+    [](const GatewayError& error, std::string_view) { return openai::error_body(error); },
+    503,
     openai::error_frame,
     openai::usage_from_response,
     [](bool wants_usage) -> std::unique_ptr<PassthroughTap> { return std::make_unique<OpenAITap>(wants_usage); },
@@ -119,7 +120,8 @@ const DialectCodec kAnthropic{
       return std::make_unique<anthropic::MessagesStreamEncoder>(std::move(model));
     },
     anthropic::decode_error,
-    [](const GatewayError& error) { return anthropic::error_body(error); },
+    anthropic::error_body,
+    529,  // Anthropic's own "overloaded" status, which its SDK retries
     anthropic::error_frame,
     [](std::string_view body) { return usage_or_nothing(anthropic::decode_message(body)); },
     [](bool) -> std::unique_ptr<PassthroughTap> {
@@ -149,7 +151,8 @@ const DialectCodec kGemini{
       return std::make_unique<gemini::GenerateStreamEncoder>(std::move(model));
     },
     gemini::decode_error,
-    gemini::error_body,
+    [](const GatewayError& error, std::string_view) { return gemini::error_body(error); },
+    503,
     gemini::error_frame,
     [](std::string_view body) { return usage_or_nothing(gemini::decode_generate_response(body)); },
     [](bool) -> std::unique_ptr<PassthroughTap> {

@@ -52,7 +52,10 @@ struct DialectCodec {
   std::unique_ptr<StreamDecoder> (*make_stream_decoder)();
   std::unique_ptr<StreamEncoder> (*make_stream_encoder)(std::string model, bool include_usage);
   GatewayError (*decode_error)(int status, std::string_view body);
-  std::string (*error_body)(const GatewayError& error);
+  // `request_id` is the gateway's, for dialects whose error bodies carry one.
+  std::string (*error_body)(const GatewayError& error, std::string_view request_id);
+  // The status an overloaded upstream (503 or 529) is reported with to this dialect's clients.
+  int overloaded_status;
   std::string (*error_frame)(const GatewayError& error);
   // Same-dialect relay support.
   Usage (*usage_from_response)(std::string_view body);

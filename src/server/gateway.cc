@@ -42,7 +42,7 @@ std::string code_for_status(int status) {
 net::awaitable<void> fail(http::Exchange& exchange, RequestContext& context, Dialect dialect, const GatewayError& error) {
   context.status = error.status;
   context.error_code = error.code;
-  co_await exchange.response.send(error_response(dialect, error));
+  co_await exchange.response.send(error_response(dialect, error, context.request_id));
 }
 
 // Gemini clients may send their key as ?key=; it must never reach logs or upstreams.
@@ -80,7 +80,7 @@ http::ClientResponse Gateway::reject(const http::Rejection& rejection) {
   context.status = error.status;
   context.error_code = error.code;
   SettleGuard settle(context);
-  return error_response(dialect, error);
+  return error_response(dialect, error, rejection.request_id);
 }
 
 net::awaitable<void> Gateway::handle(http::Exchange& exchange) {

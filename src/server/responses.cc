@@ -11,8 +11,8 @@ http::ClientResponse json_response(int status, std::string body) {
   return response;
 }
 
-http::ClientResponse error_response(Dialect dialect, const GatewayError& error) {
-  return json_response(error.status, codec_for(dialect).error_body(error));
+http::ClientResponse error_response(Dialect dialect, const GatewayError& error, std::string_view request_id) {
+  return json_response(error.status, codec_for(dialect).error_body(error, request_id));
 }
 
 }  // namespace switchyard::server

@@ -12,6 +12,6 @@ namespace switchyard::server {
 http::ClientResponse json_response(int status, std::string body);
 
 // An error in the caller's dialect.
-http::ClientResponse error_response(Dialect dialect, const GatewayError& error);
+http::ClientResponse error_response(Dialect dialect, const GatewayError& error, std::string_view request_id);
 
 }  // namespace switchyard::server

@@ -22,7 +22,7 @@ boost::asio::awaitable<void> send_error(http::Exchange& exchange, RequestContext
                                         const GatewayError& error) {
   context.status = error.status;
   context.error_code = error.code;
-  co_await exchange.response.send(json_response(error.status, client.error_body(error)));
+  co_await exchange.response.send(json_response(error.status, client.error_body(error, context.request_id)));
 }
 
 boost::asio::awaitable<void> relay_upstream_error(http::Exchange& exchange, RequestContext& context,
@@ -42,9 +42,11 @@ boost::asio::awaitable<void> relay_upstream_error(http::Exchange& exchange, Requ
   } else {
     GatewayError error = upstream_codec.decode_error(status, body.value());
     if (error.retry_after.empty()) error.retry_after = std::string(upstream.header("retry-after"));
+    // "Overloaded" is 529 to Anthropic clients (whose SDK retries it) and 503 to the others.
+    if (error.status == 503 || error.status == 529) error.status = client.overloaded_status;
     response.result(static_cast<bhttp::status>(error.status));
     response.set(bhttp::field::content_type, "application/json");
-    response.body() = client.error_body(error);
+    response.body() = client.error_body(error, context.request_id);
     status = error.status;
     if (!error.retry_after.empty()) response.set(bhttp::field::retry_after, error.retry_after);
   }

@@ -36,6 +36,24 @@
 //                                              live in mock.lastFirehose = {written, total, done,
 //                                              aborted}; the frames are not kept in the record.
 //                                              (non-streaming: behaves normally)
+//   {kind:'normal', cached_tokens?, reasoning_tokens?} extra usage details: cached prompt tokens
+//                                              (part of prompt_tokens) and reasoning tokens (added
+//                                              to completion_tokens), as the real API reports them
+//
+// Answers come from the deterministic model shared with the Anthropic and Gemini mocks
+// (mock-answers.mjs): "Hello from mock: <last user text>"; tool calls when tools are offered
+// (arguments streamed in 2–3 fragments); "Tool said: …" after tool messages; {"answer":"Hello"} in
+// JSON mode. Requests are also checked the way the real API checks what gateways translate
+// (openai-extras.mjs: tool message pairing, tool_choice without tools, content part types, …).
+//
+// Azure OpenAI: startOpenAIMock({ azure: true, apiKey }) serves
+// POST /openai/deployments/{deployment}/chat/completions?api-version=… (and …/embeddings) with an
+// `api-key` header instead; the deployment is the model, and mock.url is the resource endpoint
+// 'http://127.0.0.1:PORT'. Answers carry Azure's content-filter fields, and streams start with
+// Azure's empty-choices prompt-filter chunk.
+//
+// POST /v1/embeddings answers deterministic vectors (mock-answers.mjs mockEmbedding), as floats or,
+// with encoding_format "base64", as little-endian float32 bytes.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -44,6 +62,19 @@ import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { setTimeout as sleep, setImmediate as nextTurn } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+
+import { decideAnswer, fragments } from './mock-answers.mjs';
+import {
+  AZURE_ACCESS_DENIED,
+  AZURE_NOT_FOUND,
+  AZURE_PROMPT_FILTER_CHUNK,
+  azureCompletion,
+  azureRoute,
+  chatView,
+  embeddingsBody,
+  validateChatDetails,
+  validateEmbeddings,
+} from './openai-extras.mjs';
 
 const FIXTURES = new URL('../fixtures/openai/', import.meta.url);
 const fixture = (name) => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
@@ -73,37 +104,30 @@ const invalidRequest = (message, param = null, code = null) => ({
   error: { message, type: 'invalid_request_error', param, code },
 });
 
-/** Split on whitespace, ignoring empty pieces: the mock's notion of a "token". */
-const countWords = (text) => text.split(/\s+/).filter(Boolean).length;
-
-/** The text of a message: a string content, or its text parts joined by a space. */
-function messageText(message) {
-  const content = message?.content;
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .filter((part) => part?.type === 'text' && typeof part.text === 'string')
-      .map((part) => part.text)
-      .join(' ');
-  }
-  return '';
-}
-
-/** The deterministic answer and usage for a (validated) chat request. */
-export function mockAnswer(request) {
-  const lastUser = [...request.messages].reverse().find((m) => m?.role === 'user');
-  const content = `Hello from mock: ${lastUser ? messageText(lastUser) : ''}`;
-  const promptTokens = countWords(request.messages.map(messageText).join(' '));
-  const completionTokens = countWords(content);
+/**
+ * The deterministic answer and usage for a (validated) chat request: {content, toolCalls, usage}
+ * (content is null when the answer is tool calls; toolCalls is null otherwise).
+ */
+export function mockAnswer(request, behaviour = {}) {
+  const answer = decideAnswer(chatView(request));
+  const content = answer.kind === 'text' ? answer.text : null;
+  const toolCalls =
+    answer.kind === 'tool_calls'
+      ? answer.calls.map((call) => ({ id: randomId('call_', 18), type: 'function', function: { name: call.name, arguments: JSON.stringify(call.args) } }))
+      : null;
+  const promptTokens = answer.usage.input;
+  const reasoningTokens = Math.max(0, behaviour.reasoning_tokens ?? 0);
+  const completionTokens = answer.usage.output + reasoningTokens;
   return {
     content,
+    toolCalls,
     usage: {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
       total_tokens: promptTokens + completionTokens,
-      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      prompt_tokens_details: { cached_tokens: Math.max(0, Math.min(behaviour.cached_tokens ?? 0, promptTokens)), audio_tokens: 0 },
       completion_tokens_details: {
-        reasoning_tokens: 0,
+        reasoning_tokens: reasoningTokens,
         audio_tokens: 0,
         accepted_prediction_tokens: 0,
         rejected_prediction_tokens: 0,
@@ -142,7 +166,7 @@ function validateChatRequest(request) {
       'invalid_value',
     );
   }
-  return null;
+  return validateChatDetails(request);
 }
 
 /** The non-streaming `chat.completion` object, field order as in the fixtures. */
@@ -155,9 +179,11 @@ function completionBody(request, answer) {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: answer.content, refusal: null, annotations: [] },
+        message: answer.toolCalls
+          ? { role: 'assistant', content: null, refusal: null, tool_calls: answer.toolCalls, annotations: [] }
+          : { role: 'assistant', content: answer.content, refusal: null, annotations: [] },
         logprobs: null,
-        finish_reason: 'stop',
+        finish_reason: answer.toolCalls ? 'tool_calls' : 'stop',
       },
     ],
     usage: answer.usage,
@@ -167,7 +193,7 @@ function completionBody(request, answer) {
 }
 
 /** The SSE frames of a streamed answer, `[DONE]` included, each ending with a blank line. */
-function streamFrames(request, answer) {
+function streamFrames(request, answer, options = {}) {
   const includeUsage = request.stream_options?.include_usage === true;
   const base = {
     id: randomId('chatcmpl-'),
@@ -181,11 +207,18 @@ function streamFrames(request, answer) {
   const choice = (delta, finishReason = null) => ({ index: 0, delta, logprobs: null, finish_reason: finishReason });
 
   // Each word keeps its trailing whitespace so that the deltas concatenate to the exact answer.
-  const words = answer.content.match(/\S+\s*/g) ?? [];
+  // Tool calls: a first fragment with id, type, name and empty arguments, then 2–3 argument pieces.
+  const words = answer.content?.match(/\S+\s*/g) ?? [];
+  const toolChunks = (answer.toolCalls ?? []).flatMap((call, index) => [
+    chunk([choice({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] })]),
+    ...fragments(call.function.arguments).map((piece) => chunk([choice({ tool_calls: [{ index, function: { arguments: piece } }] })])),
+  ]);
   const chunks = [
-    chunk([choice({ role: 'assistant', content: '', refusal: null })]),
+    ...(options.azure ? [AZURE_PROMPT_FILTER_CHUNK] : []),
+    chunk([choice({ role: 'assistant', content: answer.toolCalls ? null : '', refusal: null })]),
     ...words.map((word) => chunk([choice({ content: word })])),
-    chunk([choice({}, 'stop')]),
+    ...toolChunks,
+    chunk([choice({}, answer.toolCalls ? 'tool_calls' : 'stop')]),
   ];
   if (includeUsage) chunks.push(chunk([], answer.usage));
   return [...chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`), 'data: [DONE]\n\n'];
@@ -210,7 +243,7 @@ function firehoseFrame(request) {
 const lowerCaseHeaders = (headers) =>
   Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 
-export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', tls = null } = {}) {
+export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', tls = null, azure = false } = {}) {
   const requests = [];
   const queue = [];
   const sockets = new Set(); // every TCP connection (close() destroys them)
@@ -328,11 +361,13 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     progress.done = true;
   }
 
-  async function handleChat(req, res, record) {
+  async function handleChat(req, res, record, deployment = null) {
     const behaviour = queue.shift() ?? { kind: 'normal' };
     record.behaviour = behaviour;
 
-    if (req.headers.authorization !== `Bearer ${apiKey}`) {
+    if (azure) {
+      if (req.headers['api-key'] !== apiKey) return sendJSON(res, record, 401, AZURE_ACCESS_DENIED);
+    } else if (req.headers.authorization !== `Bearer ${apiKey}`) {
       return sendJSON(res, record, 401, ERROR_BODIES[401]);
     }
     switch (behaviour.kind) {
@@ -361,14 +396,17 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
         ),
       );
     }
+    // Azure: the deployment is the model (a model in the body is ignored).
+    if (deployment !== null && request !== null && typeof request === 'object') request.model = deployment;
     const invalid = validateChatRequest(request);
     if (invalid) return sendJSON(res, record, 400, invalid);
 
     if (request.stream === true && behaviour.kind === 'firehose') return sendFirehose(res, record, request, behaviour);
-    const answer = mockAnswer(request);
-    if (request.stream === true) return sendStream(res, record, streamFrames(request, answer), behaviour);
+    const answer = mockAnswer(request, behaviour);
+    if (request.stream === true) return sendStream(res, record, streamFrames(request, answer, { azure }), behaviour);
 
-    const body = JSON.stringify(completionBody(request, answer));
+    const completion = completionBody(request, answer);
+    const body = JSON.stringify(azure ? azureCompletion(completion) : completion);
     switch (behaviour.kind) {
       case 'truncate': {
         begin(res, record, 200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
@@ -383,6 +421,21 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
         break;
     }
     return sendJSON(res, record, 200, body);
+  }
+
+  function handleEmbeddings(req, res, record, deployment = null) {
+    if (azure ? req.headers['api-key'] !== apiKey : req.headers.authorization !== `Bearer ${apiKey}`) {
+      return sendJSON(res, record, 401, azure ? AZURE_ACCESS_DENIED : ERROR_BODIES[401]);
+    }
+    let request;
+    try {
+      request = JSON.parse(record.body);
+    } catch {
+      return sendJSON(res, record, 400, invalidRequest('We could not parse the JSON body of your request.'));
+    }
+    const invalid = validateEmbeddings(request, { modelRequired: deployment === null });
+    if (invalid) return sendJSON(res, record, 400, invalid);
+    return sendJSON(res, record, 200, embeddingsBody(request, deployment ?? request.model));
   }
 
   function handleModels(req, res, record, pathname) {
@@ -446,7 +499,16 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     };
     requests.push(record);
 
+    if (azure) {
+      const route = azureRoute(pathname);
+      if (req.method !== 'POST' || !route || !new URL(req.url, 'http://mock').searchParams.get('api-version')) {
+        return sendJSON(res, record, 404, AZURE_NOT_FOUND);
+      }
+      if (route.operation === 'embeddings') return handleEmbeddings(req, res, record, route.deployment);
+      return handleChat(req, res, record, route.deployment);
+    }
     if (req.method === 'POST' && pathname === '/v1/chat/completions') return handleChat(req, res, record);
+    if (req.method === 'POST' && pathname === '/v1/embeddings') return handleEmbeddings(req, res, record);
     if (req.method === 'GET' && (pathname === '/v1/models' || pathname.startsWith('/v1/models/'))) {
       return handleModels(req, res, record, pathname);
     }
@@ -518,7 +580,7 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
   }
 
   return {
-    url: `${tls ? 'https' : 'http'}://127.0.0.1:${actualPort}/v1`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${actualPort}${azure ? '' : '/v1'}`,
     port: actualPort,
     apiKey,
     requests,
@@ -532,7 +594,9 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     },
     /** The chat requests received so far, parsed. */
     chatRequests: () =>
-      requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/chat/completions')),
+      requests.filter(
+        (r) => r.method === 'POST' && (r.path.startsWith('/v1/chat/completions') || /^\/openai\/deployments\/[^/]+\/chat\/completions/.test(r.path)),
+      ),
   };
 }
 

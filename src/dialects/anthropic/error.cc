@@ -48,7 +48,7 @@ json::object error_object(const GatewayError& error) {
 
 std::string error_body(const GatewayError& error, std::string_view request_id) {
   json::object body = error_object(error);
-  body["request_id"] = request_id.empty() ? json::value(nullptr) : json::value(json::string(request_id));
+  body["request_id"] = "req_" + std::string(request_id);
   return json::serialize(body);
 }
 

@@ -297,7 +297,7 @@ TEST(Translation, EveryErrorFixtureKeepsItsStatusInEveryDialect) {
       EXPECT_FALSE(error.message.empty()) << name;
       EXPECT_EQ(error.message.find("upstream error"), std::string::npos) << name << ": the body's message was not read";
       for (Dialect target : kDialects) {
-        GatewayError again = codec_for(target).decode_error(error.status, codec_for(target).error_body(error));
+        GatewayError again = codec_for(target).decode_error(error.status, codec_for(target).error_body(error, "test"));
         EXPECT_EQ(again.status, error.status) << name << " -> " << dialect_name(target);
         EXPECT_EQ(again.message, error.message) << name << " -> " << dialect_name(target);
       }
