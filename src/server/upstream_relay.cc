@@ -13,6 +13,7 @@ constexpr std::size_t kMaxErrorBody = 1024 * 1024;
 
 bool is_relayed_header(std::string_view name) {
   return boost::beast::iequals(name, "retry-after") || boost::beast::iequals(name, "retry-after-ms") ||
+         boost::beast::iequals(name, "x-should-retry") ||
          (name.size() > 12 && boost::beast::iequals(name.substr(0, 12), "x-ratelimit-"));
 }
 
@@ -49,6 +50,8 @@ boost::asio::awaitable<void> relay_upstream_error(http::Exchange& exchange, Requ
     response.body() = client.error_body(error, context.request_id);
     status = error.status;
     if (!error.retry_after.empty()) response.set(bhttp::field::retry_after, error.retry_after);
+    // Quota and billing refusals will fail again; tell the SDKs not to retry them.
+    if (error.code == "insufficient_quota" || error.code == "billing_error") response.set("x-should-retry", "false");
   }
   copy_relayed_headers(upstream, response);
   context.status = status;

@@ -11,7 +11,7 @@
 
 namespace switchyard::server {
 
-// Upstream headers a client may act on (rate limits, when to retry); everything else
+// Upstream headers a client may act on (rate limits, when and whether to retry); everything else
 // (cookies, upstream ids, server banners) stays behind the gateway.
 bool is_relayed_header(std::string_view name);
 
