@@ -3,13 +3,13 @@
 #include "core/log.h"
 #include "dialects/codec.h"
 #include "http/sse.h"
+#include "server/attempt_loop.h"
 #include "server/responses.h"
 #include "server/upstream_relay.h"
 
 namespace switchyard::server {
 namespace net = boost::asio;
 namespace bhttp = boost::beast::http;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -163,90 +163,39 @@ net::awaitable<void> run_generate(const Runtime& runtime, http::Exchange& exchan
   context.model = flow.view.model;
   context.stream = flow.view.stream;
 
-  // Plan.
-  std::vector<routing::Candidate> candidates = runtime.router.plan(flow.view.model);
-  if (candidates.empty()) {
-    co_await flow.fail(make_error(ErrorKind::not_found,
-                                  "The model '" + flow.view.model + "' does not exist or is not configured on this gateway.",
-                                  "model_not_found", "model"));
-    co_return;
-  }
-
-  // Attempt loop: the next candidate is tried when one fails before anything reached the
-  // client. Retry policy, backoff, cooldowns and hedging build on this loop.
-  GatewayError last_error = make_error(ErrorKind::unavailable, "no deployment could serve the request", "no_deployment");
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    const routing::Candidate& candidate = candidates[i];
-    const providers::Provider& provider = *candidate.provider;
-    const DialectCodec& upstream_codec = codec_for(provider.dialect());
-    bool last_candidate = i + 1 == candidates.size();
-    bool same_dialect = upstream_codec.dialect == client.dialect;
-    context.attempts += 1;
-    context.provider = provider.name();
-    context.upstream_model = candidate.model;
-
-    providers::ProviderCall call;
-    call.model = candidate.model;
-    call.stream = flow.view.stream;
-    call.timeouts = provider.timeouts().value_or(runtime.timeouts);
-    if (same_dialect) {
-      call.body = client.passthrough_body(exchange.request.body(), flow.view, candidate.model);
-    } else {
-      const auto& request = flow.canonical_request(route.model);
-      if (!request) {
-        co_await flow.fail(request.error());
-        co_return;
-      }
-      canonical::EncodeOptions options;
-      options.upstream_model = candidate.model;
-      options.provider = provider.name();
-      options.unsupported = candidate.unsupported_params;
-      auto body = upstream_codec.encode_request(request.value(), options);
-      if (!body) {
-        // The request cannot be expressed for this provider; another deployment may speak
-        // a dialect that can take it.
-        last_error = body.error();
-        if (!last_candidate) continue;
-        co_await flow.fail(last_error);
-        co_return;
-      }
-      call.body = std::move(body.value());
+  AttemptSpec spec;
+  spec.operation = providers::Operation::generate;
+  spec.model = flow.view.model;
+  spec.stream = flow.view.stream;
+  spec.build_body = [&](const routing::Candidate& candidate, const DialectCodec& upstream) -> UpstreamBody {
+    if (upstream.dialect == client.dialect) {
+      return {client.passthrough_body(exchange.request.body(), flow.view, candidate.model)};
     }
-
-    Clock::time_point started = Clock::now();
-    auto upstream = co_await provider.send(call, exchange.upstreams);
-    context.upstream_time += Clock::now() - started;
-    if (!upstream) {
-      last_error = upstream.error();
-      if (!last_candidate) continue;
-      co_await flow.fail(last_error);
-      co_return;
-    }
-    http::UpstreamResponse& response = *upstream.value();
-    context.upstream_status = response.status();
-    if (response.status() < 200 || response.status() >= 300) {
-      if (is_retryable_status(response.status()) && !last_candidate) continue;
-      co_await relay_upstream_error(exchange, context, client, upstream_codec, response);
-      co_return;
-    }
-
-    started = Clock::now();
+    const auto& request = flow.canonical_request(route.model);
+    if (!request) return {request.error(), true};
+    canonical::EncodeOptions options;
+    options.upstream_model = candidate.model;
+    options.provider = candidate.provider->name();
+    options.unsupported = candidate.unsupported_params;
+    // An error here means this provider's dialect cannot express the request; another
+    // deployment may speak one that can.
+    return {upstream.encode_request(request.value(), options)};
+  };
+  spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<void> {
     if (!flow.view.stream) {
-      co_await relay_complete(flow, runtime, upstream_codec, response);
+      co_await relay_complete(flow, runtime, upstream, response);
     } else if (response.header("content-type").find("text/event-stream") == std::string_view::npos) {
       // Official SDKs silently yield nothing for a JSON body on a stream request; say so instead.
       co_await flow.fail(make_error(ErrorKind::upstream_protocol,
                                     "the upstream answered a streaming request without an event stream",
                                     "upstream_not_streaming"));
-    } else if (same_dialect) {
-      co_await relay_stream(flow, upstream_codec, response);
+    } else if (upstream.dialect == client.dialect) {
+      co_await relay_stream(flow, upstream, response);
     } else {
-      co_await translate_stream(flow, upstream_codec, response);
+      co_await translate_stream(flow, upstream, response);
     }
-    context.upstream_time += Clock::now() - started;
-    co_return;
-  }
-  co_await flow.fail(last_error);
+  };
+  co_await run_attempts(runtime, exchange, context, client, spec);
 }
 
 }  // namespace switchyard::server
