@@ -291,12 +291,18 @@ class Compiler {
 
   void read_timeouts(const YAML::Node& node, const std::string& where, http::UpstreamTimeouts& timeouts) {
     if (!expect_map(node, where)) return;
-    check_keys(node, where, {"connect", "first_byte", "total"});
+    check_keys(node, where, {"connect", "first_byte", "first_token", "idle", "total"});
     if (auto n = node["connect"]) {
       if (auto value = duration(n, where + ".connect")) timeouts.connect = *value;
     }
     if (auto n = node["first_byte"]) {
       if (auto value = duration(n, where + ".first_byte")) timeouts.first_byte = *value;
+    }
+    if (auto n = node["first_token"]) {
+      if (auto value = duration(n, where + ".first_token")) timeouts.first_token = *value;
+    }
+    if (auto n = node["idle"]) {
+      if (auto value = duration(n, where + ".idle")) timeouts.idle = *value;
     }
     if (auto n = node["total"]) {
       if (auto value = duration(n, where + ".total")) timeouts.total = *value;
@@ -399,6 +405,7 @@ class Compiler {
 
   void read_models(const YAML::Node& node, Snapshot& snapshot) {
     if (!expect_map(node, "models")) return;
+    std::vector<std::pair<std::string, YAML::Node>> fallback_refs;  // checked once every alias is known
     for (auto it = node.begin(); it != node.end(); ++it) {
       routing::ModelAlias alias;
       alias.name = it->first.as<std::string>("");
@@ -412,51 +419,125 @@ class Compiler {
         error(body, where + " must be a mapping with 'deployments'");
         continue;
       }
-      check_keys(body, where, {"deployments"});
+      check_keys(body, where,
+                 {"strategy", "deployments", "fallbacks", "max_attempts", "retry", "timeouts", "cooldown"});
+      if (auto strategy = body["strategy"]) {
+        if (auto name = scalar(strategy, where + ".strategy")) {
+          if (auto parsed = routing::parse_strategy(*name)) {
+            alias.strategy = *parsed;
+          } else {
+            error(strategy, where + ".strategy must be one of priority, weighted, least-busy, lowest-latency, lowest-cost");
+          }
+        }
+      }
+      http::UpstreamTimeouts alias_timeouts = snapshot.timeouts;
+      if (auto timeouts = body["timeouts"]) {
+        read_timeouts(timeouts, where + ".timeouts", alias_timeouts);
+        alias.timeouts = alias_timeouts;
+      }
+      if (auto attempts = body["max_attempts"]) {
+        if (auto value = count(attempts, where + ".max_attempts", 100)) alias.retry.max_attempts = static_cast<int>(*value);
+      }
+      if (auto retry = body["retry"]; retry && expect_map(retry, where + ".retry")) {
+        check_keys(retry, where + ".retry", {"initial_backoff", "max_backoff"});
+        if (auto n = retry["initial_backoff"]) {
+          if (auto value = duration(n, where + ".retry.initial_backoff")) alias.retry.initial_backoff = *value;
+        }
+        if (auto n = retry["max_backoff"]) {
+          if (auto value = duration(n, where + ".retry.max_backoff")) alias.retry.max_backoff = *value;
+        }
+      }
+      if (auto cooldown = body["cooldown"]; cooldown && expect_map(cooldown, where + ".cooldown")) {
+        check_keys(cooldown, where + ".cooldown", {"failures", "window", "duration"});
+        alias.cooldown.configured = true;
+        if (auto n = cooldown["failures"]) {
+          if (auto value = count(n, where + ".cooldown.failures", 1000)) alias.cooldown.failures = static_cast<int>(*value);
+        }
+        if (auto n = cooldown["window"]) {
+          if (auto value = duration(n, where + ".cooldown.window")) alias.cooldown.window = *value;
+        }
+        if (auto n = cooldown["duration"]) {
+          if (auto value = duration(n, where + ".cooldown.duration")) alias.cooldown.duration = *value;
+        }
+      }
+      if (auto fallbacks = body["fallbacks"]) {
+        if (!fallbacks.IsSequence()) {
+          error(fallbacks, where + ".fallbacks must be a list of model aliases");
+        } else {
+          for (std::size_t i = 0; i < fallbacks.size(); ++i) {
+            if (auto name = scalar(fallbacks[i], where + ".fallbacks")) {
+              alias.fallbacks.push_back(*name);
+              fallback_refs.emplace_back(*name, fallbacks[i]);
+            }
+          }
+        }
+      }
       auto deployments = body["deployments"];
       if (!deployments || !deployments.IsSequence() || deployments.size() == 0) {
         error(deployments ? deployments : it->first, where + ".deployments must be a non-empty list");
         continue;
       }
       for (std::size_t i = 0; i < deployments.size(); ++i) {
-        const YAML::Node& entry = deployments[i];
-        std::string at = where + ".deployments[" + std::to_string(i) + "]";
-        if (!entry.IsMap()) {
-          error(entry, at + " must be a mapping with 'provider' and 'model'");
-          continue;
+        if (auto deployment = read_deployment(deployments[i], where + ".deployments[" + std::to_string(i) + "]",
+                                              alias_timeouts)) {
+          alias.deployments.push_back(std::move(*deployment));
         }
-        check_keys(entry, at, {"provider", "model", "unsupported_params"});
-        routing::Deployment deployment;
-        auto provider = entry["provider"];
-        auto model = entry["model"];
-        if (!provider) error(entry, at + ": missing 'provider'");
-        if (!model) error(entry, at + ": missing 'model'");
-        if (!provider || !model) continue;
-        auto provider_name = scalar(provider, at + ".provider");
-        auto model_name = scalar(model, at + ".model");
-        if (!provider_name || !model_name) continue;
-        if (model_name->empty()) {
-          error(model, at + ".model must not be empty");
-          continue;
-        }
-        if (!provider_lines_.count(*provider_name)) {
-          error(provider, at + ": unknown provider '" + *provider_name + "'" + known_providers());
-          continue;
-        }
-        deployment.provider = *provider_name;
-        deployment.model = *model_name;
-        if (auto policy = entry["unsupported_params"]) {
-          auto value = scalar(policy, at + ".unsupported_params");
-          if (value == "drop") {
-            deployment.unsupported_params = canonical::UnsupportedParams::drop;
-          } else if (value && *value != "reject") {
-            error(policy, at + ".unsupported_params must be reject or drop");
-          }
-        }
-        alias.deployments.push_back(std::move(deployment));
       }
       snapshot.models.push_back(std::move(alias));
     }
+    for (const auto& [name, where] : fallback_refs) {
+      bool known = std::any_of(snapshot.models.begin(), snapshot.models.end(),
+                               [&](const routing::ModelAlias& alias) { return alias.name == name; });
+      if (!known) error(where, "fallback '" + name + "' is not a model alias");
+    }
+  }
+
+  std::optional<routing::Deployment> read_deployment(const YAML::Node& entry, const std::string& at,
+                                                     const http::UpstreamTimeouts& inherited) {
+    if (!entry.IsMap()) {
+      error(entry, at + " must be a mapping with 'provider' and 'model'");
+      return std::nullopt;
+    }
+    check_keys(entry, at, {"provider", "model", "unsupported_params", "weight", "priority", "timeouts"});
+    auto provider = entry["provider"];
+    auto model = entry["model"];
+    if (!provider) error(entry, at + ": missing 'provider'");
+    if (!model) error(entry, at + ": missing 'model'");
+    if (!provider || !model) return std::nullopt;
+    auto provider_name = scalar(provider, at + ".provider");
+    auto model_name = scalar(model, at + ".model");
+    if (!provider_name || !model_name) return std::nullopt;
+    if (model_name->empty()) {
+      error(model, at + ".model must not be empty");
+      return std::nullopt;
+    }
+    if (!provider_lines_.count(*provider_name)) {
+      error(provider, at + ": unknown provider '" + *provider_name + "'" + known_providers());
+      return std::nullopt;
+    }
+    routing::Deployment deployment;
+    deployment.provider = *provider_name;
+    deployment.model = *model_name;
+    if (auto policy = entry["unsupported_params"]) {
+      auto value = scalar(policy, at + ".unsupported_params");
+      if (value == "drop") {
+        deployment.unsupported_params = canonical::UnsupportedParams::drop;
+      } else if (value && *value != "reject") {
+        error(policy, at + ".unsupported_params must be reject or drop");
+      }
+    }
+    if (auto weight = entry["weight"]) {
+      if (auto value = count(weight, at + ".weight", 1000000)) deployment.weight = static_cast<double>(*value);
+    }
+    if (auto priority = entry["priority"]) {
+      if (auto value = count(priority, at + ".priority", 1000)) deployment.priority = static_cast<int>(*value);
+    }
+    if (auto timeouts = entry["timeouts"]) {
+      http::UpstreamTimeouts own = inherited;
+      read_timeouts(timeouts, at + ".timeouts", own);
+      deployment.timeouts = own;
+    }
+    return deployment;
   }
 
   std::string known_types() const {
@@ -531,10 +612,13 @@ Snapshot embedded_default(const EnvLookup& env) {
   mock.name = "mock";
   mock.type = "mock";
   snapshot.providers.push_back(std::move(mock));
+  routing::ModelAlias mock_alias;
+  mock_alias.name = "mock";
   routing::Deployment mock_deployment;
   mock_deployment.provider = "mock";
   mock_deployment.model = "mock-1";
-  snapshot.models.push_back({"mock", {mock_deployment}});
+  mock_alias.deployments.push_back(std::move(mock_deployment));
+  snapshot.models.push_back(std::move(mock_alias));
   struct Known {
     const char* env;
     const char* name;  // the provider name, and its type

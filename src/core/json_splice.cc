@@ -100,4 +100,22 @@ std::string set_member(std::string_view json, std::string_view key, std::string_
   return out;
 }
 
+std::string remove_member(std::string_view json, std::string_view key) {
+  auto span = find_member(json, key);
+  if (!span) return std::string(json);
+  // Take the member and the comma after it; for the last member, the comma before it.
+  std::size_t begin = span->member_begin;
+  std::size_t end = skip_space(json, span->value_end);
+  if (end < json.size() && json[end] == ',') {
+    end = skip_space(json, end + 1);
+  } else {
+    std::size_t before = begin;
+    while (before > 0 && is_space(json[before - 1])) --before;
+    if (before > 0 && json[before - 1] == ',') begin = before - 1;
+  }
+  std::string out(json.substr(0, begin));
+  out.append(json.substr(end));
+  return out;
+}
+
 }  // namespace switchyard::json_splice

@@ -26,4 +26,7 @@ std::optional<MemberSpan> find_member(std::string_view json, std::string_view ke
 // (already-encoded JSON). Adds the member at the start of the object if it is absent.
 std::string set_member(std::string_view json, std::string_view key, std::string_view value_json);
 
+// Returns `json` without the top-level member `key` (unchanged if absent).
+std::string remove_member(std::string_view json, std::string_view key);
+
 }  // namespace switchyard::json_splice

@@ -31,6 +31,9 @@ struct RequestView {
   std::string model;
   bool stream = false;
   bool include_usage = false;  // the client asked for usage in the stream (OpenAI)
+  // Per-request fallbacks: OpenRouter's `models` list, so OpenRouter users switch without
+  // code changes. Consumed by the router, never sent upstream.
+  std::vector<std::string> fallback_models;
 };
 
 struct ModelListEntry {

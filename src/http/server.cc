@@ -66,6 +66,7 @@ class StreamChannel final : public ResponseChannel {
     if (committed_) co_return false;
     committed_ = true;
     response.set("x-request-id", request_id_);
+    for (const auto& [name, value] : extra_headers_) response.set(name, value);
     response.keep_alive(keep_alive_);
     response.prepare_payload();
     stream_.expires_after(write_timeout_);
@@ -80,6 +81,7 @@ class StreamChannel final : public ResponseChannel {
     streaming_ = true;
     bhttp::response<bhttp::empty_body> response(std::move(header));
     response.set("x-request-id", request_id_);
+    for (const auto& [name, value] : extra_headers_) response.set(name, value);
     response.keep_alive(keep_alive_);
     response.chunked(true);
     bhttp::response_serializer<bhttp::empty_body> serializer(response);
@@ -108,6 +110,10 @@ class StreamChannel final : public ResponseChannel {
 
   bool committed() const override { return committed_; }
 
+  void set_header(std::string name, std::string value) override {
+    if (!committed_) extra_headers_.emplace_back(std::move(name), std::move(value));
+  }
+
   // The connection can carry another request only if this one was answered completely.
   bool reusable() const { return ok_ && committed_ && keep_alive_ && (!streaming_ || finished_); }
 
@@ -120,6 +126,7 @@ class StreamChannel final : public ResponseChannel {
   bool streaming_ = false;
   bool finished_ = false;
   bool ok_ = true;
+  std::vector<std::pair<std::string, std::string>> extra_headers_;
 };
 
 }  // namespace

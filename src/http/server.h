@@ -49,6 +49,8 @@ class ResponseChannel {
   virtual boost::asio::awaitable<bool> end_stream() = 0;
   // True once any byte of the response has been handed to the socket.
   virtual bool committed() const = 0;
+  // Adds a header to the response about to be sent (ignored once committed).
+  virtual void set_header(std::string name, std::string value) = 0;
 };
 
 struct Exchange {

@@ -164,7 +164,8 @@ class PooledResponse final : public UpstreamResponse {
   PooledResponse(std::weak_ptr<UpstreamPool::State> pool, std::string key, std::unique_ptr<Connection> connection,
                  const UpstreamRequest& request)
       : pool_(std::move(pool)), key_(std::move(key)), connection_(std::move(connection)), target_(*request.target),
-        deadline_(request.timeouts.total), timeouts_(request.timeouts) {
+        deadline_(request.timeouts.total), timeouts_(request.timeouts),
+        first_token_deadline_(Clock::now() + request.timeouts.first_token) {
     parser_.header_limit(64 * 1024);
     parser_.body_limit(boost::none);
     wire_request_.method_string(request.method);
@@ -227,7 +228,10 @@ class PooledResponse final : public UpstreamResponse {
       auto& body = parser_.get().body();
       body.data = chunk_.data();
       body.size = chunk_.size();
-      connection_->tcp().expires_after(deadline_.left());
+      // The first body bytes are the first token; after them, the gap between pieces counts.
+      Clock::duration budget = deadline_.budget(timeouts_.idle);
+      if (!got_body_) budget = std::min(budget, std::max(first_token_deadline_ - Clock::now(), Clock::duration::zero()));
+      connection_->tcp().expires_after(budget);
       beast::error_code ec;
       if (auto* plain = std::get_if<PlainStream>(&connection_->stream)) {
         ec = co_await read_on(*plain);
@@ -238,14 +242,19 @@ class PooledResponse final : public UpstreamResponse {
       if (ec) {
         failed_ = true;
         if (ec == beast::error::timeout) {
-          co_return timed_out(target_, "reading the response from", "upstream_timeout");
+          if (deadline_.left() == Clock::duration::zero()) co_return timed_out(target_, "reading the response from", "upstream_timeout");
+          if (!got_body_) co_return timed_out(target_, "waiting for the first token from", "upstream_first_token_timeout");
+          co_return timed_out(target_, "waiting for more of the stream from", "upstream_idle_timeout");
         }
         co_return make_error(ErrorKind::upstream_unreachable,
                              "upstream " + target_.url.origin() + " closed the connection mid-response: " + ec.message(),
                              "upstream_truncated");
       }
       std::size_t got = chunk_.size() - parser_.get().body().size;
-      if (got > 0) co_return std::string_view(chunk_.data(), got);
+      if (got > 0) {
+        got_body_ = true;
+        co_return std::string_view(chunk_.data(), got);
+      }
     }
     co_return std::string_view{};
   }
@@ -278,6 +287,8 @@ class PooledResponse final : public UpstreamResponse {
   std::array<char, 16 * 1024> chunk_{};
   bool failed_ = false;
   bool request_written_ = false;
+  bool got_body_ = false;
+  Clock::time_point first_token_deadline_;
 };
 
 net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State& pool, const UpstreamTarget& target,

@@ -39,8 +39,10 @@ std::shared_ptr<boost::asio::ssl::context> make_client_tls_context(const std::st
 
 struct UpstreamTimeouts {
   Millis connect{std::chrono::seconds(10)};
-  Millis first_byte{std::chrono::seconds(120)};  // from sending the request to the response headers
-  Millis total{std::chrono::seconds(600)};       // the whole exchange, body included
+  Millis first_byte{std::chrono::seconds(120)};   // from sending the request to the response headers
+  Millis first_token{std::chrono::seconds(120)};  // from sending the request to the first body bytes
+  Millis idle{std::chrono::seconds(120)};         // the longest gap between two pieces of the body
+  Millis total{std::chrono::seconds(600)};        // the whole exchange, body included
 };
 
 struct UpstreamRequest {

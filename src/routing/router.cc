@@ -1,32 +1,134 @@
 #include "routing/router.h"
 
+#include <algorithm>
+
 namespace switchyard::routing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::mt19937_64& thread_random() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return random;
+}
+
+// Keeps a candidate unless its circuit is open; remembers when the first one recovers.
+bool usable(DeploymentHealth* health, Clock::time_point now, Plan& plan) {
+  if (health->state(now) != HealthState::cooling_down) return true;
+  Clock::time_point until = health->cooldown_until();
+  if (!plan.earliest_recovery || until < *plan.earliest_recovery) plan.earliest_recovery = until;
+  return false;
+}
+
+}  // namespace
 
 Router::Router(std::vector<ModelAlias> aliases, ProviderMap providers)
     : aliases_(std::move(aliases)), providers_(std::move(providers)) {
-  for (const ModelAlias& alias : aliases_) by_name_.emplace(alias.name, &alias);
+  for (const ModelAlias& alias : aliases_) {
+    by_name_.emplace(alias.name, &alias);
+    // A breaker exists to route around a failing deployment; with nowhere else to go it
+    // would only turn errors into faster errors, so it is off unless asked for.
+    CooldownPolicy policy = alias.cooldown;
+    if (!policy.configured && alias.deployments.size() < 2 && alias.fallbacks.empty()) policy.failures = 0;
+    auto& health = health_[&alias];
+    for (std::size_t i = 0; i < alias.deployments.size(); ++i) {
+      health.push_back(std::make_unique<DeploymentHealth>(policy));
+    }
+  }
 }
 
-std::vector<Candidate> Router::plan(std::string_view requested_model) const {
-  std::vector<Candidate> candidates;
-  // Aliases win over PROVIDER/MODEL, so an alias may itself contain a slash.
-  if (auto alias = by_name_.find(std::string(requested_model)); alias != by_name_.end()) {
-    for (const Deployment& deployment : alias->second->deployments) {
-      auto provider = providers_.find(deployment.provider);
-      if (provider != providers_.end()) {
-        candidates.push_back({provider->second.get(), deployment.model, deployment.unsupported_params});
-      }
+DeploymentHealth* Router::direct_health(const std::string& key) const {
+  std::lock_guard lock(direct_mutex_);
+  auto& health = direct_health_[key];
+  if (!health) health = std::make_unique<DeploymentHealth>(CooldownPolicy{0, {}, {}, false});
+  return health.get();
+}
+
+void Router::append_alias(const ModelAlias& alias, std::vector<Candidate>& out, std::vector<const ModelAlias*>& visited,
+                          Plan& plan) const {
+  if (std::find(visited.begin(), visited.end(), &alias) != visited.end()) return;
+  visited.push_back(&alias);
+  plan.known = true;
+  const auto& health = health_.at(&alias);
+  std::vector<DeploymentFacts> facts;
+  facts.reserve(alias.deployments.size());
+  for (std::size_t i = 0; i < alias.deployments.size(); ++i) {
+    const Deployment& deployment = alias.deployments[i];
+    facts.push_back({deployment.priority, deployment.weight, health[i]->in_flight(), health[i]->latency_us(),
+                     builtin_cost_per_mtok(deployment.model)});
+  }
+  Clock::time_point now = Clock::now();
+  for (std::size_t i : order_deployments(alias.strategy, facts, thread_random())) {
+    const Deployment& deployment = alias.deployments[i];
+    auto provider = providers_.find(deployment.provider);
+    if (provider == providers_.end() || !usable(health[i].get(), now, plan)) continue;
+    out.push_back({provider->second.get(), deployment.model, deployment.unsupported_params, health[i].get(),
+                   deployment.timeouts ? deployment.timeouts : alias.timeouts});
+  }
+  for (const std::string& fallback : alias.fallbacks) {
+    if (auto next = by_name_.find(fallback); next != by_name_.end()) append_alias(*next->second, out, visited, plan);
+  }
+}
+
+void Router::append_direct(std::string_view name, std::vector<Candidate>& out, Plan& plan) const {
+  auto slash = name.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == name.size()) return;
+  auto provider = providers_.find(std::string(name.substr(0, slash)));
+  if (provider == providers_.end()) return;
+  plan.known = true;
+  DeploymentHealth* health = direct_health(std::string(name));
+  if (!usable(health, Clock::now(), plan)) return;
+  out.push_back({provider->second.get(), std::string(name.substr(slash + 1)), canonical::UnsupportedParams::reject,
+                 health, std::nullopt});
+}
+
+Plan Router::plan(std::string_view requested_model, const std::vector<std::string>& extra_models) const {
+  Plan plan;
+  std::vector<const ModelAlias*> visited;
+  bool first = true;
+  auto add = [&](std::string_view name) {
+    // Aliases win over PROVIDER/MODEL, so an alias may itself contain a slash.
+    if (auto alias = by_name_.find(std::string(name)); alias != by_name_.end()) {
+      if (first) plan.retry = alias->second->retry;
+      append_alias(*alias->second, plan.candidates, visited, plan);
+    } else {
+      append_direct(name, plan.candidates, plan);
     }
-    return candidates;
+    first = false;
+  };
+  add(requested_model);
+  if (!plan.known) return plan;  // an unknown primary model is a 404, whatever the extras
+  for (const std::string& extra : extra_models) {
+    if (extra != requested_model) add(extra);
   }
-  auto slash = requested_model.find('/');
-  if (slash == std::string_view::npos || slash == 0 || slash + 1 == requested_model.size()) return candidates;
-  auto provider = providers_.find(std::string(requested_model.substr(0, slash)));
-  if (provider != providers_.end()) {
-    candidates.push_back({provider->second.get(), std::string(requested_model.substr(slash + 1)),
-                          canonical::UnsupportedParams::reject});
+  if (!plan.candidates.empty()) plan.earliest_recovery.reset();
+  return plan;
+}
+
+std::vector<Router::DeploymentStatus> Router::status() const {
+  std::vector<DeploymentStatus> out;
+  Clock::time_point now = Clock::now();
+  auto describe = [&](std::string alias, std::string provider, std::string model, const DeploymentHealth& health) {
+    HealthState state = health.state(now);
+    std::int64_t remaining = 0;
+    if (state == HealthState::cooling_down) {
+      remaining = std::chrono::duration_cast<std::chrono::milliseconds>(health.cooldown_until() - now).count();
+    }
+    out.push_back({std::move(alias), std::move(provider), std::move(model), state, health.in_flight(),
+                   health.latency_us(), health.successes(), health.failures(), remaining});
+  };
+  for (const ModelAlias& alias : aliases_) {
+    const auto& health = health_.at(&alias);
+    for (std::size_t i = 0; i < alias.deployments.size(); ++i) {
+      describe(alias.name, alias.deployments[i].provider, alias.deployments[i].model, *health[i]);
+    }
   }
-  return candidates;
+  std::lock_guard lock(direct_mutex_);
+  for (const auto& [name, health] : direct_health_) {
+    auto slash = name.find('/');
+    describe({}, name.substr(0, slash), name.substr(slash + 1), *health);
+  }
+  return out;
 }
 
 }  // namespace switchyard::routing

@@ -1,15 +1,22 @@
-// Turns the model name a client asked for into the ordered list of deployments to try.
-// A name is either a configured alias ("fast") or PROVIDER/MODEL ("oai/gpt-4o").
+// Turns the model name a client asked for into the ordered list of deployments to try:
+// the alias's deployments in its strategy's order, then its fallback aliases' deployments,
+// skipping deployments that are cooling down. A name is either a configured alias
+// ("fast") or PROVIDER/MODEL ("oai/gpt-4o").
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "core/canonical.h"
+#include "http/upstream.h"
 #include "providers/provider.h"
+#include "routing/health.h"
+#include "routing/strategy.h"
 
 namespace switchyard::routing {
 
@@ -18,36 +25,84 @@ struct Deployment {
   std::string model;  // the name the provider knows the model by
   // What translation does with a parameter this provider's API cannot take.
   canonical::UnsupportedParams unsupported_params = canonical::UnsupportedParams::reject;
+  double weight = 1;
+  int priority = 0;
+  std::optional<http::UpstreamTimeouts> timeouts;
+};
+
+struct RetryPolicy {
+  int max_attempts = 0;  // attempts across all candidates and rounds; 0: one per candidate
+  Millis initial_backoff{200};
+  Millis max_backoff{5000};  // also the longest retry-after the gateway waits out itself
 };
 
 struct ModelAlias {
   std::string name;
+  Strategy strategy = Strategy::priority;
   std::vector<Deployment> deployments;
+  std::vector<std::string> fallbacks;  // other aliases, tried when every deployment failed
+  RetryPolicy retry;
+  std::optional<http::UpstreamTimeouts> timeouts;
+  CooldownPolicy cooldown;
 };
 
 struct Candidate {
   const providers::Provider* provider = nullptr;
   std::string model;
   canonical::UnsupportedParams unsupported_params = canonical::UnsupportedParams::reject;
+  DeploymentHealth* health = nullptr;
+  std::optional<http::UpstreamTimeouts> timeouts;  // the deployment's, else its alias's
+  std::string label() const { return provider->name() + "/" + model; }
+};
+
+struct Plan {
+  std::vector<Candidate> candidates;
+  RetryPolicy retry;
+  bool known = false;  // the name resolved, even if every deployment is cooling down
+  std::optional<std::chrono::steady_clock::time_point> earliest_recovery;  // when all are cooling
 };
 
 using ProviderMap = std::unordered_map<std::string, std::shared_ptr<const providers::Provider>>;
 
 class Router {
  public:
-  // Every deployment must name a provider in `providers` (the config compiler checks).
+  // Every deployment and fallback must name a provider/alias that exists (the config
+  // compiler checks).
   Router(std::vector<ModelAlias> aliases, ProviderMap providers);
 
-  // Candidates in the order to try them; empty when the name is unknown.
-  std::vector<Candidate> plan(std::string_view requested_model) const;
+  // `extra_models` are per-request fallbacks (OpenRouter's `models` body field), tried after
+  // the requested model's own plan.
+  Plan plan(std::string_view requested_model, const std::vector<std::string>& extra_models = {}) const;
 
   const std::vector<ModelAlias>& aliases() const { return aliases_; }
   const ProviderMap& providers() const { return providers_; }
 
+  struct DeploymentStatus {
+    std::string alias;  // empty for PROVIDER/MODEL
+    std::string provider;
+    std::string model;
+    HealthState state;
+    int in_flight;
+    std::int64_t latency_us;
+    std::uint64_t successes;
+    std::uint64_t failures;
+    std::int64_t cooldown_remaining_ms;
+  };
+  std::vector<DeploymentStatus> status() const;
+
  private:
+  void append_alias(const ModelAlias& alias, std::vector<Candidate>& out, std::vector<const ModelAlias*>& visited,
+                    Plan& plan) const;
+  void append_direct(std::string_view name, std::vector<Candidate>& out, Plan& plan) const;
+  DeploymentHealth* direct_health(const std::string& key) const;
+
   std::vector<ModelAlias> aliases_;
   std::unordered_map<std::string, const ModelAlias*> by_name_;
   ProviderMap providers_;
+  // Parallel to each alias's deployments.
+  std::unordered_map<const ModelAlias*, std::vector<std::unique_ptr<DeploymentHealth>>> health_;
+  mutable std::mutex direct_mutex_;  // PROVIDER/MODEL health is created on first use
+  mutable std::unordered_map<std::string, std::unique_ptr<DeploymentHealth>> direct_health_;
 };
 
 }  // namespace switchyard::routing

@@ -1,10 +1,48 @@
 #include "server/attempt_loop.h"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <random>
+
 #include "server/upstream_relay.h"
 
 namespace switchyard::server {
 namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+
+namespace {
+
+// The upstream's own advice on when to come back, from retry-after-ms or retry-after.
+std::optional<Millis> retry_after(const http::UpstreamResponse& response) {
+  auto parse = [](std::string_view text) -> std::optional<long long> {
+    long long value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || value < 0) return std::nullopt;
+    return value;
+  };
+  if (auto ms = parse(response.header("retry-after-ms"))) return Millis(*ms);
+  if (auto seconds = parse(response.header("retry-after"))) return Millis(*seconds * 1000);
+  return std::nullopt;
+}
+
+double jitter() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random);
+}
+
+void log_attempt(RequestContext& context, const routing::Candidate& candidate, std::string_view outcome) {
+  if (!context.attempt_log.empty()) context.attempt_log += ',';
+  context.attempt_log += candidate.label();
+  context.attempt_log += ':';
+  context.attempt_log += outcome;
+}
+
+}  // namespace
 
 GatewayError unknown_model(const std::string& model) {
   return make_error(ErrorKind::not_found,
@@ -12,62 +50,157 @@ GatewayError unknown_model(const std::string& model) {
                     "model");
 }
 
+Millis backoff_delay(int round, Millis initial, Millis max, double jitter01) {
+  double ceiling = static_cast<double>(initial.count());
+  for (int i = 1; i < round && ceiling < static_cast<double>(max.count()); ++i) ceiling *= 2;
+  ceiling = std::min(ceiling, static_cast<double>(max.count()));
+  return Millis(static_cast<Millis::rep>(ceiling * (0.5 + 0.5 * jitter01)));
+}
+
 net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchange, RequestContext& context,
                                   const DialectCodec& client, const AttemptSpec& spec) {
-  std::vector<routing::Candidate> candidates = runtime.router.plan(spec.model);
-  if (candidates.empty()) {
+  routing::Plan plan = runtime.router.plan(spec.model, spec.extra_models);
+  if (!plan.known) {
     co_await send_error(exchange, context, client, unknown_model(spec.model));
     co_return;
   }
+  if (plan.candidates.empty()) {
+    GatewayError error = make_error(ErrorKind::unavailable,
+                                    "every deployment of '" + spec.model + "' is cooling down after repeated failures",
+                                    "deployments_cooling_down");
+    if (plan.earliest_recovery) {
+      auto wait = duration_cast<std::chrono::seconds>(*plan.earliest_recovery - Clock::now()).count() + 1;
+      error.retry_after = std::to_string(std::max<long long>(1, wait));
+    }
+    co_await send_error(exchange, context, client, error);
+    co_return;
+  }
+
+  const routing::RetryPolicy& retry = plan.retry;
+  int max_attempts = retry.max_attempts > 0 ? retry.max_attempts : static_cast<int>(plan.candidates.size());
   GatewayError last_error = make_error(ErrorKind::invalid_request,
                                        "no deployment of '" + spec.model + "' supports this operation",
                                        "unsupported_operation", "model");
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    const routing::Candidate& candidate = candidates[i];
-    const providers::Provider& provider = *candidate.provider;
-    if (!provider.supports(spec.operation)) continue;
-    const DialectCodec& upstream_codec = codec_for(provider.dialect());
-    bool last_candidate = i + 1 == candidates.size();
-    context.attempts += 1;
-    context.provider = provider.name();
-    context.upstream_model = candidate.model;
+  std::optional<Millis> last_retry_after;
+  std::optional<UpstreamFailure> last_failure;  // set when the last failure was an upstream answer
+  bool last_retryable = false;
+  int attempts = 0;
+  int round = 0;
+  net::steady_timer timer(co_await net::this_coro::executor);
 
-    UpstreamBody built = spec.build_body(candidate, upstream_codec);
-    if (!built.body) {
-      last_error = built.body.error();
-      if (built.fatal) break;
-      continue;
+  while (attempts < max_attempts) {
+    if (round > 0) {
+      // Another round over the same deployments: only for failures worth retrying, and
+      // only if waiting as the upstream asks fits the policy.
+      if (!last_retryable) break;
+      Millis delay = backoff_delay(round, retry.initial_backoff, retry.max_backoff, jitter());
+      if (last_retry_after) {
+        if (*last_retry_after > retry.max_backoff) break;  // the client is better placed to wait
+        delay = std::max(delay, *last_retry_after);
+      }
+      timer.expires_after(delay);
+      co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+      context.waited += delay;
     }
-    providers::ProviderCall call;
-    call.operation = spec.operation;
-    call.model = candidate.model;
-    call.stream = spec.stream;
-    call.body = std::move(built.body.value());
-    call.timeouts = provider.timeouts().value_or(runtime.timeouts);
+    ++round;
+    bool tried_any = false;
+    for (const routing::Candidate& candidate : plan.candidates) {
+      if (attempts >= max_attempts) break;
+      const providers::Provider& provider = *candidate.provider;
+      if (!provider.supports(spec.operation)) continue;
+      if (!candidate.health->admit(Clock::now())) continue;  // cooling down, or a probe is out
+      tried_any = true;
+      const DialectCodec& upstream_codec = codec_for(provider.dialect());
+      ++attempts;
+      context.attempts = attempts;
+      context.provider = provider.name();
+      context.upstream_model = candidate.model;
+      routing::InFlight in_flight(candidate.health);
 
-    Clock::time_point started = Clock::now();
-    auto upstream = co_await provider.send(call, exchange.upstreams);
-    if (!upstream) {
-      context.upstream_time += Clock::now() - started;
-      last_error = upstream.error();
-      continue;
-    }
-    http::UpstreamResponse& response = *upstream.value();
-    context.upstream_status = response.status();
-    if (response.status() < 200 || response.status() >= 300) {
-      if (is_retryable_status(response.status()) && !last_candidate) {
-        context.upstream_time += Clock::now() - started;
+      UpstreamBody built = spec.build_body(candidate, upstream_codec);
+      if (!built.body) {
+        last_error = built.body.error();
+        last_failure.reset();
+        last_retryable = false;
+        log_attempt(context, candidate, "unsupported");
+        if (built.fatal) {
+          co_await send_error(exchange, context, client, last_error);
+          co_return;
+        }
         continue;
       }
-      co_await relay_upstream_error(exchange, context, client, upstream_codec, response);
+      providers::ProviderCall call;
+      call.operation = spec.operation;
+      call.model = candidate.model;
+      call.stream = spec.stream;
+      call.body = std::move(built.body.value());
+      call.timeouts = candidate.timeouts.value_or(provider.timeouts().value_or(runtime.timeouts));
+
+      Clock::time_point started = Clock::now();
+      auto upstream = co_await provider.send(call, exchange.upstreams);
+      if (!upstream) {
+        context.upstream_time += Clock::now() - started;
+        candidate.health->on_failure(Clock::now());
+        last_error = upstream.error();
+        last_failure.reset();
+        last_retryable = true;
+        last_retry_after.reset();
+        log_attempt(context, candidate, last_error.code);
+        continue;
+      }
+      http::UpstreamResponse& response = *upstream.value();
+      int status = response.status();
+      context.upstream_status = status;
+      if (status < 200 || status >= 300) {
+        bool retryable = is_retryable_status(status);
+        log_attempt(context, candidate, std::to_string(status));
+        if (retryable) candidate.health->on_failure(Clock::now());
+        bool more_to_try = attempts < max_attempts;
+        if (retryable && more_to_try) {
+          // Keep the answer: it is what the client gets if nothing does better.
+          last_retry_after = retry_after(response);
+          auto captured = co_await capture_failure(response, upstream_codec);
+          context.upstream_time += Clock::now() - started;
+          last_retryable = true;
+          if (captured) {
+            last_failure = std::move(captured.value());
+          } else {
+            last_failure.reset();
+            last_error = captured.error();
+          }
+          continue;
+        }
+        if (!retryable) candidate.health->on_success(duration_cast<microseconds>(Clock::now() - started));
+        context.set_routing_headers(exchange.response, candidate.label());
+        co_await relay_upstream_error(exchange, context, client, upstream_codec, response);
+        context.upstream_time += Clock::now() - started;
+        co_return;
+      }
+      context.set_routing_headers(exchange.response, candidate.label());
+      Clock::time_point answer_start = Clock::now();
+      AnswerOutcome outcome = co_await spec.answer(upstream_codec, response);
+      outcome.first_token += duration_cast<microseconds>(answer_start - started);
       context.upstream_time += Clock::now() - started;
+      if (outcome.before_commit) {
+        candidate.health->on_failure(Clock::now());
+        last_error = *outcome.before_commit;
+        last_failure.reset();
+        last_retryable = true;
+        last_retry_after.reset();
+        log_attempt(context, candidate, last_error.code);
+        continue;
+      }
+      candidate.health->on_success(outcome.first_token);
+      log_attempt(context, candidate, std::to_string(status));
       co_return;
     }
-    co_await spec.answer(upstream_codec, response);
-    context.upstream_time += Clock::now() - started;
-    co_return;
+    if (!tried_any) break;
   }
-  co_await send_error(exchange, context, client, last_error);
+  if (last_failure) {
+    co_await relay_failure(exchange, context, client, *last_failure);
+  } else {
+    co_await send_error(exchange, context, client, last_error);
+  }
 }
 
 }  // namespace switchyard::server

@@ -25,15 +25,15 @@ net::awaitable<void> run_count_tokens(const Runtime& runtime, http::Exchange& ex
   };
 
   // A first deployment without a counting API (OpenAI-compatible) is answered by estimate.
-  std::vector<routing::Candidate> candidates = runtime.router.plan(request->model);
-  if (candidates.empty()) {
+  routing::Plan plan = runtime.router.plan(request->model);
+  if (!plan.known) {
     co_await send_error(exchange, context, client, unknown_model(request->model));
     co_return;
   }
-  const providers::Provider& first = *candidates.front().provider;
-  if (!first.supports(providers::Operation::count_tokens) || !codec_for(first.dialect()).encode_count_request) {
-    context.provider = first.name();
-    context.upstream_model = candidates.front().model;
+  const providers::Provider* first = plan.candidates.empty() ? nullptr : plan.candidates.front().provider;
+  if (first && (!first->supports(providers::Operation::count_tokens) || !codec_for(first->dialect()).encode_count_request)) {
+    context.provider = first->name();
+    context.upstream_model = plan.candidates.front().model;
     co_await answer_with(estimate_input_tokens(request.value()));
     co_return;
   }
@@ -48,14 +48,12 @@ net::awaitable<void> run_count_tokens(const Runtime& runtime, http::Exchange& ex
     options.unsupported = canonical::UnsupportedParams::drop;  // counting ignores sampling settings
     return {upstream.encode_count_request(request.value(), options)};
   };
-  spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<void> {
+  spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<AnswerOutcome> {
     auto body = co_await response.read_all(1024 * 1024);
     auto counted = body ? upstream.decode_count_response(body.value()) : Result<std::int64_t>(body.error());
-    if (!counted) {
-      co_await send_error(exchange, context, client, counted.error());
-      co_return;
-    }
+    if (!counted) co_return AnswerOutcome{counted.error(), {}};
     co_await answer_with(counted.value());
+    co_return AnswerOutcome{};
   };
   co_await run_attempts(runtime, exchange, context, client, spec);
 }

@@ -33,19 +33,17 @@ net::awaitable<void> run_embed(const Runtime& runtime, http::Exchange& exchange,
     options.unsupported = candidate.unsupported_params;
     return {upstream.encode_embedding_request(request.value(), options)};
   };
-  spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<void> {
+  spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<AnswerOutcome> {
     auto answer = co_await response.read_all(runtime.max_response_size);
     auto decoded = answer ? upstream.decode_embedding_response(answer.value())
                           : Result<canonical::EmbeddingResponse>(answer.error());
-    if (!decoded) {
-      co_await send_error(exchange, context, client, decoded.error());
-      co_return;
-    }
+    if (!decoded) co_return AnswerOutcome{decoded.error(), {}};
     context.usage = decoded->usage;
     http::ClientResponse reply = json_response(200, client.encode_embedding_response(decoded.value(), request.value()));
     copy_relayed_headers(response, reply);
     context.status = 200;
     co_await exchange.response.send(std::move(reply));
+    co_return AnswerOutcome{};
   };
   co_await run_attempts(runtime, exchange, context, client, spec);
 }

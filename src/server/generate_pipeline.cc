@@ -29,13 +29,20 @@ struct Flow {
   }
 };
 
-net::awaitable<void> relay_complete(Flow& flow, const Runtime& runtime, const DialectCodec& upstream_codec,
-                                    http::UpstreamResponse& upstream) {
+using Clock = std::chrono::steady_clock;
+
+std::chrono::microseconds since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+}
+
+// A failure before the client saw anything lets the attempt loop try another deployment.
+AnswerOutcome before_commit(GatewayError error) { return AnswerOutcome{std::move(error), {}}; }
+
+net::awaitable<AnswerOutcome> relay_complete(Flow& flow, const Runtime& runtime, const DialectCodec& upstream_codec,
+                                             http::UpstreamResponse& upstream, Clock::time_point sent) {
   auto body = co_await upstream.read_all(runtime.max_response_size);
-  if (!body) {
-    co_await flow.fail(body.error());
-    co_return;
-  }
+  if (!body) co_return before_commit(body.error());
+  AnswerOutcome outcome{std::nullopt, since(sent)};
   http::ClientResponse response{bhttp::status::ok, 11};
   response.set(bhttp::field::content_type, "application/json");
   copy_relayed_headers(upstream, response);
@@ -44,15 +51,13 @@ net::awaitable<void> relay_complete(Flow& flow, const Runtime& runtime, const Di
     response.body() = std::move(body.value());
   } else {
     auto decoded = upstream_codec.decode_response(body.value());
-    if (!decoded) {
-      co_await flow.fail(decoded.error());
-      co_return;
-    }
+    if (!decoded) co_return before_commit(decoded.error());
     flow.context.usage = decoded->usage;
     response.body() = flow.client.encode_response(decoded.value(), flow.view.model);
   }
   flow.context.status = 200;
   co_await flow.exchange.response.send(std::move(response));
+  co_return outcome;
 }
 
 net::awaitable<bool> begin_event_stream(Flow& flow, http::UpstreamResponse& upstream) {
@@ -69,14 +74,18 @@ net::awaitable<bool> begin_event_stream(Flow& flow, http::UpstreamResponse& upst
 
 // Same dialect: frames relayed byte for byte. Reading the next piece only after the client
 // took the last one is the backpressure: a slow client slows the upstream read, and
-// nothing buffers the whole stream.
-net::awaitable<void> relay_stream(Flow& flow, const DialectCodec& codec, http::UpstreamResponse& upstream) {
-  if (!co_await begin_event_stream(flow, upstream)) co_return;
+// nothing buffers the whole stream. The first piece is read before anything is sent, so
+// an upstream that never produces a first token can still be replaced.
+net::awaitable<AnswerOutcome> relay_stream(Flow& flow, const DialectCodec& codec, http::UpstreamResponse& upstream,
+                                           Clock::time_point sent) {
+  auto piece = co_await upstream.read_some();
+  if (!piece) co_return before_commit(piece.error());
+  AnswerOutcome outcome{std::nullopt, since(sent)};
+  if (!co_await begin_event_stream(flow, upstream)) co_return outcome;
   std::unique_ptr<PassthroughTap> tap = codec.make_passthrough_tap(flow.view.include_usage);
   http::SseFrameSplitter splitter;
   std::string outgoing;
   while (true) {
-    auto piece = co_await upstream.read_some();
     if (!piece) {
       // After the commit point a failure becomes an in-stream error; the partial frame
       // the upstream left behind is dropped so the client never parses half an event.
@@ -92,17 +101,23 @@ net::awaitable<void> relay_stream(Flow& flow, const DialectCodec& codec, http::U
     }
     if (!co_await flow.exchange.response.write_chunk(outgoing)) {
       flow.context.error_code = "client_disconnected";
-      co_return;
+      co_return outcome;
     }
+    piece = co_await upstream.read_some();
   }
   flow.context.usage = tap->usage();
   if (tap->saw_error() && flow.context.error_code.empty()) flow.context.error_code = "upstream_stream_error";
   co_await flow.exchange.response.end_stream();
+  co_return outcome;
 }
 
 // Different dialects: upstream frames -> canonical events -> the client's frames.
-net::awaitable<void> translate_stream(Flow& flow, const DialectCodec& upstream_codec, http::UpstreamResponse& upstream) {
-  if (!co_await begin_event_stream(flow, upstream)) co_return;
+net::awaitable<AnswerOutcome> translate_stream(Flow& flow, const DialectCodec& upstream_codec,
+                                               http::UpstreamResponse& upstream, Clock::time_point sent) {
+  auto piece = co_await upstream.read_some();
+  if (!piece) co_return before_commit(piece.error());
+  AnswerOutcome outcome{std::nullopt, since(sent)};
+  if (!co_await begin_event_stream(flow, upstream)) co_return outcome;
   std::unique_ptr<StreamDecoder> decoder = upstream_codec.make_stream_decoder();
   std::unique_ptr<StreamEncoder> encoder = flow.client.make_stream_encoder(flow.view.model, flow.view.include_usage);
   http::SseFrameSplitter splitter;
@@ -111,7 +126,6 @@ net::awaitable<void> translate_stream(Flow& flow, const DialectCodec& upstream_c
   bool finished = false;
   while (!finished) {
     events.clear();
-    auto piece = co_await upstream.read_some();
     if (!piece) {
       events.push_back(canonical::StreamError{piece.error()});
       finished = true;
@@ -139,10 +153,12 @@ net::awaitable<void> translate_stream(Flow& flow, const DialectCodec& upstream_c
     }
     if (!outgoing.empty() && !co_await flow.exchange.response.write_chunk(outgoing)) {
       flow.context.error_code = "client_disconnected";
-      co_return;
+      co_return outcome;
     }
+    if (!finished) piece = co_await upstream.read_some();
   }
   co_await flow.exchange.response.end_stream();
+  co_return outcome;
 }
 
 }  // namespace
@@ -166,6 +182,7 @@ net::awaitable<void> run_generate(const Runtime& runtime, http::Exchange& exchan
   AttemptSpec spec;
   spec.operation = providers::Operation::generate;
   spec.model = flow.view.model;
+  spec.extra_models = flow.view.fallback_models;
   spec.stream = flow.view.stream;
   spec.build_body = [&](const routing::Candidate& candidate, const DialectCodec& upstream) -> UpstreamBody {
     if (upstream.dialect == client.dialect) {
@@ -181,19 +198,17 @@ net::awaitable<void> run_generate(const Runtime& runtime, http::Exchange& exchan
     // deployment may speak one that can.
     return {upstream.encode_request(request.value(), options)};
   };
-  spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<void> {
-    if (!flow.view.stream) {
-      co_await relay_complete(flow, runtime, upstream, response);
-    } else if (response.header("content-type").find("text/event-stream") == std::string_view::npos) {
+  spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<AnswerOutcome> {
+    Clock::time_point sent = Clock::now();
+    if (!flow.view.stream) co_return co_await relay_complete(flow, runtime, upstream, response, sent);
+    if (response.header("content-type").find("text/event-stream") == std::string_view::npos) {
       // Official SDKs silently yield nothing for a JSON body on a stream request; say so instead.
-      co_await flow.fail(make_error(ErrorKind::upstream_protocol,
-                                    "the upstream answered a streaming request without an event stream",
-                                    "upstream_not_streaming"));
-    } else if (upstream.dialect == client.dialect) {
-      co_await relay_stream(flow, upstream, response);
-    } else {
-      co_await translate_stream(flow, upstream, response);
+      co_return before_commit(make_error(ErrorKind::upstream_protocol,
+                                         "the upstream answered a streaming request without an event stream",
+                                         "upstream_not_streaming"));
     }
+    if (upstream.dialect == client.dialect) co_return co_await relay_stream(flow, upstream, response, sent);
+    co_return co_await translate_stream(flow, upstream, response, sent);
   };
   co_await run_attempts(runtime, exchange, context, client, spec);
 }

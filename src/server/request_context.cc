@@ -4,6 +4,17 @@
 
 namespace switchyard::server {
 
+std::chrono::microseconds RequestContext::overhead() const {
+  auto spent = std::chrono::steady_clock::now() - received_at - upstream_time - waited;
+  return std::max(std::chrono::microseconds(0), std::chrono::duration_cast<std::chrono::microseconds>(spent));
+}
+
+void RequestContext::set_routing_headers(http::ResponseChannel& channel, const std::string& deployment) const {
+  channel.set_header("x-switchyard-deployment", deployment);
+  channel.set_header("x-switchyard-attempts", std::to_string(attempts));
+  channel.set_header("x-switchyard-overhead-us", std::to_string(overhead().count()));
+}
+
 SettleGuard::~SettleGuard() {
   if (!context_.log_access) return;
   using std::chrono::duration_cast;
@@ -24,6 +35,7 @@ SettleGuard::~SettleGuard() {
   record.upstream_us = duration_cast<microseconds>(context_.upstream_time).count();
   record.usage = context_.usage;
   record.error_code = context_.error_code;
+  record.attempt_log = context_.attempt_log;
   try {
     telemetry::write_access_log(record);
   } catch (...) {  // a destructor must not throw; losing one log line is the lesser harm

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/usage.h"
+#include "http/server.h"
 
 namespace switchyard::server {
 
@@ -25,10 +26,17 @@ struct RequestContext {
   int attempts = 0;
   int upstream_status = 0;
   std::chrono::steady_clock::duration upstream_time{};
+  std::chrono::steady_clock::duration waited{};  // retry backoff
+  std::string attempt_log;  // "oai/gpt-4o-mini:502,ant/claude-sonnet-4-5:200"
 
   int status = 0;  // sent to the client
   std::string error_code;
   Usage usage;
+
+  // Time spent in the gateway itself so far: everything but upstream exchanges and backoff.
+  std::chrono::microseconds overhead() const;
+  // x-switchyard-deployment, -attempts and -overhead-us on the response about to start.
+  void set_routing_headers(http::ResponseChannel& channel, const std::string& deployment) const;
 };
 
 // Settles a request exactly once, whatever path it took out of the pipeline (normal

@@ -9,8 +9,8 @@ Result<std::shared_ptr<const Runtime>> build_runtime(const config::Snapshot& sna
     if (!provider) return provider.take_error();
     providers.emplace(spec.name, std::move(provider.value()));
   }
-  return std::make_shared<const Runtime>(Runtime{routing::Router(snapshot.models, std::move(providers)),
-                                                 policy::MasterKey(snapshot.master_key), snapshot.timeouts});
+  return std::make_shared<const Runtime>(snapshot.models, std::move(providers), snapshot.master_key,
+                                         snapshot.timeouts);
 }
 
 }  // namespace switchyard::server

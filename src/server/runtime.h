@@ -13,7 +13,11 @@
 namespace switchyard::server {
 
 struct Runtime {
-  routing::Router router;
+  Runtime(std::vector<routing::ModelAlias> aliases, routing::ProviderMap providers, std::string_view key,
+          http::UpstreamTimeouts upstream_timeouts)
+      : router(std::move(aliases), std::move(providers)), master_key(key), timeouts(upstream_timeouts) {}
+
+  routing::Router router;  // holds the deployments' health, so it never moves
   policy::MasterKey master_key;
   http::UpstreamTimeouts timeouts;
   std::size_t max_response_size = 64 * 1024 * 1024;  // a non-streamed upstream body

@@ -23,26 +23,41 @@ boost::asio::awaitable<void> send_error(http::Exchange& exchange, RequestContext
                                         const GatewayError& error) {
   context.status = error.status;
   context.error_code = error.code;
-  co_await exchange.response.send(json_response(error.status, client.error_body(error, context.request_id)));
+  http::ClientResponse response = json_response(error.status, client.error_body(error, context.request_id));
+  if (!error.retry_after.empty()) response.set(bhttp::field::retry_after, error.retry_after);
+  co_await exchange.response.send(std::move(response));
 }
 
-boost::asio::awaitable<void> relay_upstream_error(http::Exchange& exchange, RequestContext& context,
-                                                  const DialectCodec& client, const DialectCodec& upstream_codec,
-                                                  http::UpstreamResponse& upstream) {
+boost::asio::awaitable<Result<UpstreamFailure>> capture_failure(http::UpstreamResponse& upstream,
+                                                               const DialectCodec& upstream_codec) {
   auto body = co_await upstream.read_all(kMaxErrorBody);
-  if (!body) {
-    co_await send_error(exchange, context, client, body.error());
-    co_return;
+  if (!body) co_return body.take_error();
+  UpstreamFailure failure;
+  failure.status = upstream.status();
+  failure.body = std::move(body.value());
+  failure.content_type = std::string(upstream.header("content-type"));
+  for (const auto& [name, value] : upstream.headers()) {
+    if (is_relayed_header(name)) failure.relayed_headers.emplace_back(name, value);
   }
-  int status = upstream.status();
+  failure.codec = &upstream_codec;
+  co_return failure;
+}
+
+boost::asio::awaitable<void> relay_failure(http::Exchange& exchange, RequestContext& context,
+                                           const DialectCodec& client, const UpstreamFailure& failure) {
+  int status = failure.status;
   http::ClientResponse response{static_cast<bhttp::status>(status), 11};
-  if (upstream_codec.dialect == client.dialect) {
-    std::string_view content_type = upstream.header("content-type");
-    response.set(bhttp::field::content_type, content_type.empty() ? "application/json" : content_type);
-    response.body() = std::move(body.value());
+  for (const auto& [name, value] : failure.relayed_headers) response.set(name, value);
+  if (failure.codec->dialect == client.dialect) {
+    response.set(bhttp::field::content_type, failure.content_type.empty() ? "application/json" : failure.content_type);
+    response.body() = failure.body;
   } else {
-    GatewayError error = upstream_codec.decode_error(status, body.value());
-    if (error.retry_after.empty()) error.retry_after = std::string(upstream.header("retry-after"));
+    GatewayError error = failure.codec->decode_error(status, failure.body);
+    if (error.retry_after.empty()) {
+      for (const auto& [name, value] : failure.relayed_headers) {
+        if (boost::beast::iequals(name, "retry-after")) error.retry_after = value;
+      }
+    }
     // "Overloaded" is 529 to Anthropic clients (whose SDK retries it) and 503 to the others.
     if (error.status == 503 || error.status == 529) error.status = client.overloaded_status;
     response.result(static_cast<bhttp::status>(error.status));
@@ -53,10 +68,20 @@ boost::asio::awaitable<void> relay_upstream_error(http::Exchange& exchange, Requ
     // Quota and billing refusals will fail again; tell the SDKs not to retry them.
     if (error.code == "insufficient_quota" || error.code == "billing_error") response.set("x-should-retry", "false");
   }
-  copy_relayed_headers(upstream, response);
   context.status = status;
-  context.error_code = "upstream_" + std::to_string(upstream.status());
+  context.error_code = "upstream_" + std::to_string(failure.status);
   co_await exchange.response.send(std::move(response));
+}
+
+boost::asio::awaitable<void> relay_upstream_error(http::Exchange& exchange, RequestContext& context,
+                                                  const DialectCodec& client, const DialectCodec& upstream_codec,
+                                                  http::UpstreamResponse& upstream) {
+  auto failure = co_await capture_failure(upstream, upstream_codec);
+  if (!failure) {
+    co_await send_error(exchange, context, client, failure.error());
+    co_return;
+  }
+  co_await relay_failure(exchange, context, client, failure.value());
 }
 
 }  // namespace switchyard::server

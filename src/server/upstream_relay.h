@@ -29,8 +29,24 @@ bool is_retryable_status(int status);
 boost::asio::awaitable<void> send_error(http::Exchange& exchange, RequestContext& context, const DialectCodec& client,
                                         const GatewayError& error);
 
+// A non-2xx upstream answer, read and kept so it can be relayed later (if no other
+// deployment does better).
+struct UpstreamFailure {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+  http::HeaderList relayed_headers;
+  const DialectCodec* codec = nullptr;
+};
+
+boost::asio::awaitable<Result<UpstreamFailure>> capture_failure(http::UpstreamResponse& upstream,
+                                                               const DialectCodec& upstream_codec);
+
 // Relays a non-2xx upstream answer with its status and retry hints: the body as the
 // upstream sent it when the dialects match, re-encoded in the client's shape otherwise.
+boost::asio::awaitable<void> relay_failure(http::Exchange& exchange, RequestContext& context,
+                                           const DialectCodec& client, const UpstreamFailure& failure);
+
 boost::asio::awaitable<void> relay_upstream_error(http::Exchange& exchange, RequestContext& context,
                                                   const DialectCodec& client, const DialectCodec& upstream_codec,
                                                   http::UpstreamResponse& upstream);

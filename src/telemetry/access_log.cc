@@ -32,7 +32,8 @@ void write_access_log(const AccessRecord& r) {
                         {"input_tokens", r.usage.input_tokens},
                         {"output_tokens", r.usage.output_tokens},
                         {"usage_reported", r.usage.reported},
-                        {"error", r.error_code}});
+                        {"error", r.error_code},
+                        {"attempt_log", r.attempt_log}});
 }
 
 }  // namespace switchyard::telemetry

@@ -25,6 +25,7 @@ struct AccessRecord {
   std::int64_t upstream_us = 0;  // time inside the upstream exchange
   Usage usage;
   std::string error_code;        // the gateway's error code when it failed
+  std::string attempt_log;       // each attempt: "provider/model:outcome", comma-separated
 };
 
 void write_access_log(const AccessRecord& record);

@@ -50,6 +50,13 @@ Result<ChatRequestView> inspect_chat_request(std::string_view body) {
     ++index;
   }
 
+  if (const json::value* models = object->if_contains("models"); models && !models->is_null()) {
+    if (!models->is_array()) return invalid("'models' must be an array of model names", "models", "invalid_type");
+    for (const json::value& name : models->get_array()) {
+      if (!name.is_string()) return invalid("'models' must be an array of model names", "models", "invalid_type");
+      view.fallback_models.emplace_back(name.get_string());
+    }
+  }
   if (const json::value* stream = object->if_contains("stream"); stream && !stream->is_null()) {
     if (!stream->is_bool()) return invalid("'stream' must be a boolean", "stream", "invalid_type");
     view.stream = stream->get_bool();
@@ -65,6 +72,8 @@ Result<ChatRequestView> inspect_chat_request(std::string_view body) {
 
 std::string passthrough_body(std::string_view body, const ChatRequestView& request, std::string_view upstream_model) {
   std::string out = json_splice::set_member(body, "model", quoted(upstream_model));
+  // OpenRouter's fallback list is for the gateway; other upstreams reject the field.
+  if (!request.fallback_models.empty()) out = json_splice::remove_member(out, "models");
   if (!request.stream || request.include_usage) return out;
 
   json::object options;

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/canonical.h"
 #include "core/result.h"
@@ -14,6 +15,7 @@ struct ChatRequestView {
   std::string model;
   bool stream = false;
   bool include_usage = false;  // the client asked for the usage chunk (stream_options.include_usage)
+  std::vector<std::string> fallback_models;  // OpenRouter's `models`, if the client sent one
 };
 
 // Validates the parts of the body the gateway relies on (a JSON object with a string

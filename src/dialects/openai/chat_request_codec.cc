@@ -19,7 +19,8 @@ constexpr std::string_view kDialect = "openai";
 constexpr std::string_view kKnownMembers[] = {
     "model", "messages", "tools", "tool_choice", "parallel_tool_calls", "response_format", "temperature", "top_p",
     "max_tokens", "max_completion_tokens", "stop", "n", "seed", "presence_penalty", "frequency_penalty", "user",
-    "stream", "stream_options", "reasoning_effort"};
+    "stream", "stream_options", "reasoning_effort",
+    "models"};  // OpenRouter's fallback list, consumed by the router
 
 bool is_known_member(std::string_view key) {
   for (std::string_view known : kKnownMembers) {

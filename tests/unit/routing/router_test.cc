@@ -2,52 +2,182 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace switchyard::routing {
 namespace {
 
-ProviderMap two_providers() {
-  ProviderMap providers;
-  for (const char* name : {"oai", "local"}) {
+ProviderMap providers(std::initializer_list<const char*> names) {
+  ProviderMap map;
+  for (const char* name : names) {
     providers::ProviderSpec spec;
     spec.name = name;
     spec.type = "mock";
-    providers.emplace(name, providers::make_provider(spec).value());
+    map.emplace(name, providers::make_provider(spec).value());
   }
-  return providers;
+  return map;
 }
 
-TEST(Router, ResolvesAnAliasToItsDeploymentsInOrder) {
-  Router router({{"fast", {{"oai", "gpt-4o-mini"}, {"local", "llama3"}}}}, two_providers());
-  auto plan = router.plan("fast");
-  ASSERT_EQ(plan.size(), 2u);
-  EXPECT_EQ(plan[0].provider->name(), "oai");
-  EXPECT_EQ(plan[0].model, "gpt-4o-mini");
-  EXPECT_EQ(plan[1].provider->name(), "local");
+Deployment deployment(std::string provider, std::string model, double weight = 1, int priority = 0) {
+  Deployment out;
+  out.provider = std::move(provider);
+  out.model = std::move(model);
+  out.weight = weight;
+  out.priority = priority;
+  return out;
+}
+
+ModelAlias alias(std::string name, std::vector<Deployment> deployments, Strategy strategy = Strategy::priority) {
+  ModelAlias out;
+  out.name = std::move(name);
+  out.deployments = std::move(deployments);
+  out.strategy = strategy;
+  return out;
+}
+
+std::vector<std::string> labels(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const auto& candidate : plan.candidates) out.push_back(candidate.label());
+  return out;
+}
+
+TEST(Router, PriorityOrdersByPriorityThenAsListed) {
+  Router router({alias("fast", {deployment("a", "m1", 1, 2), deployment("b", "m2", 1, 1), deployment("a", "m3", 1, 1)})},
+                providers({"a", "b"}));
+  EXPECT_EQ(labels(router.plan("fast")), (std::vector<std::string>{"b/m2", "a/m3", "a/m1"}));
 }
 
 TEST(Router, ResolvesProviderSlashModel) {
-  Router router({}, two_providers());
+  Router router({}, providers({"oai", "local"}));
   auto plan = router.plan("oai/gpt-4.1");
-  ASSERT_EQ(plan.size(), 1u);
-  EXPECT_EQ(plan[0].provider->name(), "oai");
-  EXPECT_EQ(plan[0].model, "gpt-4.1");
+  ASSERT_EQ(plan.candidates.size(), 1u);
+  EXPECT_EQ(plan.candidates[0].label(), "oai/gpt-4.1");
   // Models with slashes of their own (OpenRouter names) keep everything after the first.
-  EXPECT_EQ(router.plan("local/meta-llama/llama-3-8b")[0].model, "meta-llama/llama-3-8b");
+  EXPECT_EQ(router.plan("local/meta-llama/llama-3-8b").candidates[0].model, "meta-llama/llama-3-8b");
 }
 
 TEST(Router, AliasesWinOverProviderPrefixes) {
-  Router router({{"oai/special", {{"local", "tuned"}}}}, two_providers());
-  auto plan = router.plan("oai/special");
-  ASSERT_EQ(plan.size(), 1u);
-  EXPECT_EQ(plan[0].provider->name(), "local");
+  Router router({alias("oai/special", {deployment("local", "tuned")})}, providers({"oai", "local"}));
+  EXPECT_EQ(labels(router.plan("oai/special")), (std::vector<std::string>{"local/tuned"}));
 }
 
 TEST(Router, UnknownNamesPlanNothing) {
-  Router router({{"fast", {{"oai", "m"}}}}, two_providers());
-  EXPECT_TRUE(router.plan("slow").empty());
-  EXPECT_TRUE(router.plan("nobody/model").empty());
-  EXPECT_TRUE(router.plan("oai/").empty());
-  EXPECT_TRUE(router.plan("/model").empty());
+  Router router({alias("fast", {deployment("oai", "m")})}, providers({"oai"}));
+  for (const char* name : {"slow", "nobody/model", "oai/", "/model"}) {
+    Plan plan = router.plan(name);
+    EXPECT_FALSE(plan.known) << name;
+    EXPECT_TRUE(plan.candidates.empty()) << name;
+  }
+}
+
+TEST(Router, FallbacksFollowTheAliasAndNeverLoop) {
+  ModelAlias gpt = alias("gpt", {deployment("oai", "gpt-4o")});
+  gpt.fallbacks = {"claude"};
+  ModelAlias claude = alias("claude", {deployment("ant", "claude-sonnet-4-5")});
+  claude.fallbacks = {"gpt"};
+  Router router({gpt, claude}, providers({"oai", "ant"}));
+  EXPECT_EQ(labels(router.plan("gpt")), (std::vector<std::string>{"oai/gpt-4o", "ant/claude-sonnet-4-5"}));
+}
+
+TEST(Router, OpenRouterModelsListAddsPerRequestFallbacks) {
+  Router router({alias("gpt", {deployment("oai", "gpt-4o")})}, providers({"oai", "ant"}));
+  EXPECT_EQ(labels(router.plan("gpt", {"ant/claude-haiku-4-5", "gpt", "nobody/x"})),
+            (std::vector<std::string>{"oai/gpt-4o", "ant/claude-haiku-4-5"}));
+  EXPECT_FALSE(router.plan("unknown", {"gpt"}).known);  // the requested model must exist
+}
+
+TEST(Router, WeightedSplitsWithinFivePercentOverTenThousandRequests) {
+  Router router({alias("w", {deployment("a", "m1", 1), deployment("a", "m2", 3), deployment("a", "m3", 6)},
+                        Strategy::weighted)},
+                providers({"a"}));
+  std::map<std::string, int> first;
+  constexpr int kRequests = 10000;
+  for (int i = 0; i < kRequests; ++i) {
+    Plan plan = router.plan("w");
+    ASSERT_EQ(plan.candidates.size(), 3u);  // the rest of the order is the fallback sequence
+    ++first[plan.candidates[0].model];
+  }
+  EXPECT_NEAR(first["m1"] / double(kRequests), 0.1, 0.05);
+  EXPECT_NEAR(first["m2"] / double(kRequests), 0.3, 0.05);
+  EXPECT_NEAR(first["m3"] / double(kRequests), 0.6, 0.05);
+}
+
+TEST(Router, LowestLatencyMovesAwayFromADeploymentThatSlowedDown) {
+  Router router({alias("l", {deployment("a", "fast"), deployment("a", "slow")}, Strategy::lowest_latency)},
+                providers({"a"}));
+  Plan plan = router.plan("l");
+  DeploymentHealth* fast = plan.candidates[0].model == "fast" ? plan.candidates[0].health : plan.candidates[1].health;
+  DeploymentHealth* slow = plan.candidates[0].model == "slow" ? plan.candidates[0].health : plan.candidates[1].health;
+  fast->on_success(std::chrono::milliseconds(50));
+  slow->on_success(std::chrono::milliseconds(80));
+  EXPECT_EQ(router.plan("l").candidates[0].model, "fast");
+  // "fast" degrades to 400 ms: within a few requests the average crosses over.
+  for (int i = 0; i < 3; ++i) fast->on_success(std::chrono::milliseconds(400));
+  EXPECT_EQ(router.plan("l").candidates[0].model, "slow");
+}
+
+TEST(Router, LeastBusyPrefersFewerRequestsInFlight) {
+  Router router({alias("b", {deployment("a", "m1"), deployment("a", "m2")}, Strategy::least_busy)}, providers({"a"}));
+  Plan plan = router.plan("b");
+  DeploymentHealth* m1 = plan.candidates[0].model == "m1" ? plan.candidates[0].health : plan.candidates[1].health;
+  InFlight busy(m1);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(router.plan("b").candidates[0].model, "m2");
+}
+
+TEST(Router, LowestCostUsesTheBuiltInPrices) {
+  Router router({alias("c", {deployment("a", "claude-opus-4"), deployment("a", "unknown-model"),
+                             deployment("a", "gpt-4o-mini")},
+                        Strategy::lowest_cost)},
+                providers({"a"}));
+  EXPECT_EQ(labels(router.plan("c")), (std::vector<std::string>{"a/gpt-4o-mini", "a/claude-opus-4", "a/unknown-model"}));
+}
+
+TEST(Router, CoolingDeploymentsAreSkippedAndReportedWhenAllAre) {
+  ModelAlias fast = alias("fast", {deployment("a", "m1"), deployment("a", "m2")});
+  fast.cooldown = {2, std::chrono::seconds(10), std::chrono::seconds(30)};
+  Router router({fast}, providers({"a"}));
+  Plan plan = router.plan("fast");
+  auto now = DeploymentHealth::Clock::now();
+  plan.candidates[0].health->on_failure(now);
+  plan.candidates[0].health->on_failure(now);
+  EXPECT_EQ(labels(router.plan("fast")), (std::vector<std::string>{"a/m2"}));
+  plan.candidates[1].health->on_failure(now);
+  plan.candidates[1].health->on_failure(now);
+  Plan cooling = router.plan("fast");
+  EXPECT_TRUE(cooling.known);
+  EXPECT_TRUE(cooling.candidates.empty());
+  ASSERT_TRUE(cooling.earliest_recovery);
+  EXPECT_GT(*cooling.earliest_recovery, now);
+}
+
+TEST(DeploymentHealth, CoolsDownThenLetsOneProbeThrough) {
+  DeploymentHealth health({2, std::chrono::seconds(10), std::chrono::seconds(5)});
+  auto t0 = DeploymentHealth::Clock::now();
+  health.on_failure(t0);
+  EXPECT_EQ(health.state(t0), HealthState::healthy);
+  health.on_failure(t0 + std::chrono::seconds(1));
+  EXPECT_EQ(health.state(t0 + std::chrono::seconds(2)), HealthState::cooling_down);
+  EXPECT_FALSE(health.admit(t0 + std::chrono::seconds(2)));
+  auto later = t0 + std::chrono::seconds(7);
+  EXPECT_EQ(health.state(later), HealthState::half_open);
+  EXPECT_TRUE(health.admit(later));   // the probe
+  EXPECT_FALSE(health.admit(later));  // nobody else while it is out
+  health.on_failure(later);           // the probe failed: cool down again
+  EXPECT_EQ(health.state(later + std::chrono::seconds(1)), HealthState::cooling_down);
+  auto after = later + std::chrono::seconds(6);
+  EXPECT_TRUE(health.admit(after));
+  health.on_success(std::chrono::milliseconds(10));  // the probe succeeded: closed again
+  EXPECT_EQ(health.state(after), HealthState::healthy);
+  EXPECT_TRUE(health.admit(after));
+  EXPECT_TRUE(health.admit(after));
+}
+
+TEST(DeploymentHealth, FailuresOutsideTheWindowDoNotCount) {
+  DeploymentHealth health({2, std::chrono::seconds(10), std::chrono::seconds(5)});
+  auto t0 = DeploymentHealth::Clock::now();
+  health.on_failure(t0);
+  health.on_failure(t0 + std::chrono::seconds(11));
+  EXPECT_EQ(health.state(t0 + std::chrono::seconds(11)), HealthState::healthy);
 }
 
 }  // namespace

@@ -1,0 +1,65 @@
+#include "routing/health.h"
+
+namespace switchyard::routing {
+
+std::string_view health_state_name(HealthState state) {
+  switch (state) {
+    case HealthState::healthy: return "healthy";
+    case HealthState::cooling_down: return "cooling_down";
+    case HealthState::half_open: return "half_open";
+  }
+  return "healthy";
+}
+
+bool DeploymentHealth::admit(Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (!cooling_) return true;
+  if (now < cooldown_until_) return false;
+  if (probe_out_) return false;
+  probe_out_ = true;  // this caller is the half-open probe
+  return true;
+}
+
+HealthState DeploymentHealth::state(Clock::time_point now) const {
+  std::lock_guard lock(mutex_);
+  if (!cooling_) return HealthState::healthy;
+  return now < cooldown_until_ ? HealthState::cooling_down : HealthState::half_open;
+}
+
+DeploymentHealth::Clock::time_point DeploymentHealth::cooldown_until() const {
+  std::lock_guard lock(mutex_);
+  return cooldown_until_;
+}
+
+void DeploymentHealth::on_success(std::chrono::microseconds latency) {
+  successes_.fetch_add(1, std::memory_order_relaxed);
+  // EWMA with alpha 0.3: recent enough to react within a few requests, smooth enough to
+  // ignore one outlier. The read-modify-write race between threads only blurs the average.
+  std::int64_t previous = latency_us_.load(std::memory_order_relaxed);
+  std::int64_t sample = std::max<std::int64_t>(1, latency.count());
+  latency_us_.store(previous == 0 ? sample : (previous * 7 + sample * 3) / 10, std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  cooling_ = false;
+  probe_out_ = false;
+  recent_failures_.clear();
+}
+
+void DeploymentHealth::on_failure(Clock::time_point now) {
+  failures_total_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  if (cooling_ && probe_out_) {  // the half-open probe failed: cool down again
+    probe_out_ = false;
+    cooldown_until_ = now + policy_.duration;
+    return;
+  }
+  recent_failures_.push_back(now);
+  while (!recent_failures_.empty() && now - recent_failures_.front() > policy_.window) recent_failures_.pop_front();
+  if (policy_.failures > 0 && static_cast<int>(recent_failures_.size()) >= policy_.failures) {
+    cooling_ = true;
+    probe_out_ = false;
+    cooldown_until_ = now + policy_.duration;
+    recent_failures_.clear();
+  }
+}
+
+}  // namespace switchyard::routing

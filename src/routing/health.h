@@ -1,0 +1,85 @@
+// What the gateway has learned about one deployment, shared by every thread: requests in
+// flight, a latency average, and the circuit breaker. After `failures` failures within
+// `window` the deployment cools down for `duration`; then one probe request is let through
+// (half-open): its success closes the circuit, its failure starts another cooldown.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string_view>
+
+#include "core/units.h"
+
+namespace switchyard::routing {
+
+struct CooldownPolicy {
+  int failures = 3;  // 0: never cool down
+  Millis window{std::chrono::seconds(30)};
+  Millis duration{std::chrono::seconds(30)};
+  bool configured = false;  // set explicitly in the configuration
+};
+
+enum class HealthState { healthy, cooling_down, half_open };
+std::string_view health_state_name(HealthState state);
+
+class DeploymentHealth {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit DeploymentHealth(CooldownPolicy policy = {}) : policy_(policy) {}
+
+  // Whether a request may go to this deployment now. In half-open state only the first
+  // caller gets true (the probe) until that probe reports back.
+  bool admit(Clock::time_point now);
+  HealthState state(Clock::time_point now) const;
+  // When a cooling deployment may be probed again.
+  Clock::time_point cooldown_until() const;
+
+  void on_success(std::chrono::microseconds latency);
+  void on_failure(Clock::time_point now);
+
+  // Requests in flight, for least-busy routing.
+  void started() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
+  void finished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+  int in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+
+  // Exponentially weighted moving average of latency (time to first token for streams,
+  // total time otherwise); 0 until the first success.
+  std::int64_t latency_us() const { return latency_us_.load(std::memory_order_relaxed); }
+
+  std::uint64_t successes() const { return successes_.load(std::memory_order_relaxed); }
+  std::uint64_t failures() const { return failures_total_.load(std::memory_order_relaxed); }
+
+ private:
+  CooldownPolicy policy_;
+  std::atomic<int> in_flight_{0};
+  std::atomic<std::int64_t> latency_us_{0};
+  std::atomic<std::uint64_t> successes_{0};
+  std::atomic<std::uint64_t> failures_total_{0};
+  mutable std::mutex mutex_;  // guards the circuit breaker below
+  std::deque<Clock::time_point> recent_failures_;
+  Clock::time_point cooldown_until_{};
+  bool cooling_ = false;
+  bool probe_out_ = false;
+};
+
+// Holds a deployment's in-flight count for the lifetime of one attempt.
+class InFlight {
+ public:
+  explicit InFlight(DeploymentHealth* health) : health_(health) {
+    if (health_) health_->started();
+  }
+  ~InFlight() {
+    if (health_) health_->finished();
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  DeploymentHealth* health_;
+};
+
+}  // namespace switchyard::routing

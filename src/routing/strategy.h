@@ -1,0 +1,39 @@
+// How an alias orders its deployments for one request.
+#pragma once
+
+#include <optional>
+#include <random>
+#include <string_view>
+#include <vector>
+
+namespace switchyard::routing {
+
+enum class Strategy {
+  priority,        // by `priority` (lower first), then as listed
+  weighted,        // random, in proportion to `weight`
+  least_busy,      // fewest requests in flight first
+  lowest_latency,  // lowest latency average first; unmeasured ones first, to learn them
+  lowest_cost,     // cheapest per token first (built-in price table)
+};
+
+std::optional<Strategy> parse_strategy(std::string_view name);
+std::string_view strategy_name(Strategy strategy);
+
+// What a strategy looks at for each deployment.
+struct DeploymentFacts {
+  int priority = 0;
+  double weight = 1;
+  int in_flight = 0;
+  std::int64_t latency_us = 0;
+  std::optional<double> cost_per_mtok;  // input plus output, dollars per million tokens
+};
+
+// The order to try deployments in, as indexes into `facts`.
+std::vector<std::size_t> order_deployments(Strategy strategy, const std::vector<DeploymentFacts>& facts,
+                                           std::mt19937_64& random);
+
+// Dollars per million tokens (input + output) for well-known models, matched by prefix of
+// the upstream model name; nullopt when unknown. A stand-in until the price table ships.
+std::optional<double> builtin_cost_per_mtok(std::string_view model);
+
+}  // namespace switchyard::routing
