@@ -21,6 +21,8 @@ constexpr std::array kRoutes = {
     Route{"POST", "/v1/messages", Operation::generate, Dialect::anthropic_messages},
     Route{"POST", "/v1/messages/count_tokens", Operation::count_tokens, Dialect::anthropic_messages},
     Route{"GET", "/v1beta/models", Operation::list_models, Dialect::gemini},
+    Route{"GET", "/admin/deployments", Operation::admin_deployments, Dialect::openai_chat},
+    Route{"GET", "/metrics", Operation::metrics, Dialect::openai_chat},
     // The OpenAI SDK's base URL includes /v1, but some clients are configured without it.
     Route{"GET", "/models", Operation::list_models, Dialect::openai_chat},
     Route{"POST", "/chat/completions", Operation::generate, Dialect::openai_chat},

@@ -16,6 +16,8 @@ enum class Operation {
   generate,      // chat completions, messages, generateContent
   count_tokens,
   embed,
+  admin_deployments,  // routing state, for operators
+  metrics,            // Prometheus text format
   unknown_path,
   wrong_method,
 };

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "dialects/codec.h"
 #include "dialects/routes.h"
+#include "server/admin.h"
 #include "server/count_pipeline.h"
 #include "server/embed_pipeline.h"
 #include "server/generate_pipeline.h"
@@ -121,6 +122,16 @@ net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
                                "Method " + context.method + " is not allowed here; use " + std::string(route.allowed_method),
                                "method_not_allowed"));
       co_return;
+    case Operation::metrics:
+      context.log_access = false;
+      context.status = 200;
+      {
+        http::ClientResponse response = json_response(200, metrics_text(runtime->router));
+        response.set(bhttp::field::content_type, "text/plain; version=0.0.4");
+        co_await exchange.response.send(std::move(response));
+      }
+      co_return;
+    case Operation::admin_deployments:
     case Operation::list_models:
     case Operation::generate:
     case Operation::count_tokens:
@@ -142,6 +153,11 @@ net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
     co_return;
   }
 
+  if (route.operation == Operation::admin_deployments) {
+    context.status = 200;
+    co_await exchange.response.send(json_response(200, deployments_json(runtime->router)));
+    co_return;
+  }
   if (route.operation == Operation::list_models) {
     std::vector<ModelListEntry> models;
     for (const auto& alias : runtime->router.aliases()) models.push_back({alias.name, "switchyard"});
