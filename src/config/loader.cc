@@ -331,7 +331,8 @@ class Compiler {
         continue;
       }
       provider_lines_[spec.name] = it->first.Mark().line + 1;
-      check_keys(body, where, {"type", "base_url", "api_key", "api_version", "headers", "ca_file", "timeouts"});
+      check_keys(body, where,
+                 {"type", "base_url", "api_key", "api_keys", "api_version", "headers", "ca_file", "timeouts"});
       auto type_node = body["type"];
       if (!type_node) {
         error(it->first, where + ": missing 'type' (one of: " + known_types() + ")");
@@ -361,6 +362,16 @@ class Compiler {
       }
       if (auto key = body["api_key"]) {
         if (auto value = scalar(key, where + ".api_key")) spec.api_key = *value;
+      }
+      if (auto keys = body["api_keys"]) {
+        if (body["api_key"]) error(keys, where + ": give either api_key or api_keys, not both");
+        if (!keys.IsSequence() || keys.size() == 0) {
+          error(keys, where + ".api_keys must be a non-empty list of keys");
+        } else {
+          for (std::size_t i = 0; i < keys.size(); ++i) {
+            if (auto value = scalar(keys[i], where + ".api_keys[" + std::to_string(i) + "]")) spec.api_keys.push_back(*value);
+          }
+        }
       }
       if (auto version = body["api_version"]) {
         if (spec.type != "azure-openai") {
@@ -498,7 +509,7 @@ class Compiler {
       error(entry, at + " must be a mapping with 'provider' and 'model'");
       return std::nullopt;
     }
-    check_keys(entry, at, {"provider", "model", "unsupported_params", "weight", "priority", "timeouts"});
+    check_keys(entry, at, {"provider", "model", "unsupported_params", "weight", "priority", "rpm", "tpm", "timeouts"});
     auto provider = entry["provider"];
     auto model = entry["model"];
     if (!provider) error(entry, at + ": missing 'provider'");
@@ -531,6 +542,12 @@ class Compiler {
     }
     if (auto priority = entry["priority"]) {
       if (auto value = count(priority, at + ".priority", 1000)) deployment.priority = static_cast<int>(*value);
+    }
+    if (auto rpm = entry["rpm"]) {
+      if (auto value = count(rpm, at + ".rpm", 100000000)) deployment.limits.rpm = static_cast<std::int64_t>(*value);
+    }
+    if (auto tpm = entry["tpm"]) {
+      if (auto value = count(tpm, at + ".tpm", 100000000000)) deployment.limits.tpm = static_cast<std::int64_t>(*value);
     }
     if (auto timeouts = entry["timeouts"]) {
       http::UpstreamTimeouts own = inherited;

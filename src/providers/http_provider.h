@@ -2,13 +2,18 @@
 // once, and a path per operation. Each vendor file only says how its URLs and auth look.
 #pragma once
 
+#include <atomic>
+
 #include "providers/provider.h"
 
 namespace switchyard::providers {
 
 class HttpProvider : public Provider {
  public:
-  HttpProvider(const ProviderSpec& spec, Dialect dialect, http::UpstreamTarget target, http::HeaderList auth_headers);
+  using AuthHeaders = http::HeaderList (*)(const std::string& key);
+
+  // `auth` turns each configured key into its headers (none when no key is configured).
+  HttpProvider(const ProviderSpec& spec, Dialect dialect, http::UpstreamTarget target, AuthHeaders auth);
 
   boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> send(
       const ProviderCall& call, http::UpstreamPool& pool) const override;
@@ -20,7 +25,9 @@ class HttpProvider : public Provider {
 
  private:
   http::UpstreamTarget target_;
-  http::HeaderList headers_;
+  http::HeaderList headers_;                  // content type and configured headers
+  std::vector<http::HeaderList> key_headers_;  // one set per API key
+  mutable std::atomic<std::size_t> current_key_{0};
 };
 
 // OpenAI and every OpenAI-compatible service: `Authorization: Bearer`, paths appended to

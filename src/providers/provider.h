@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+
 #include "core/result.h"
 #include "dialects/dialect.h"
 #include "http/upstream.h"
@@ -22,6 +23,7 @@ struct ProviderSpec {
   std::string type;                 // see provider_types()
   std::string base_url;             // what the provider's official SDK takes as base URL
   std::string api_key;              // never logged, never sent anywhere but this provider
+  std::vector<std::string> api_keys;  // several keys of one account: used in turn, next one on a 429
   std::string api_version;          // azure-openai: the api-version query parameter
   http::HeaderList headers;         // extra headers on every upstream request
   std::string ca_file;              // verify TLS against this CA bundle instead of the system store

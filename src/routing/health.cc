@@ -31,6 +31,39 @@ DeploymentHealth::Clock::time_point DeploymentHealth::cooldown_until() const {
   return cooldown_until_;
 }
 
+namespace {
+std::int64_t minute_of(DeploymentHealth::Clock::time_point now) {
+  return std::chrono::duration_cast<std::chrono::minutes>(now.time_since_epoch()).count();
+}
+}  // namespace
+
+void DeploymentHealth::roll_window(Clock::time_point now) {
+  std::int64_t minute = minute_of(now);
+  std::int64_t current = window_.load(std::memory_order_relaxed);
+  if (current != minute && window_.compare_exchange_strong(current, minute, std::memory_order_relaxed)) {
+    window_requests_.store(0, std::memory_order_relaxed);
+    window_tokens_.store(0, std::memory_order_relaxed);
+  }
+}
+
+bool DeploymentHealth::within(const RateLimits& limits, Clock::time_point now) const {
+  if (limits.rpm == 0 && limits.tpm == 0) return true;
+  if (window_.load(std::memory_order_relaxed) != minute_of(now)) return true;  // a fresh minute
+  if (limits.rpm > 0 && window_requests_.load(std::memory_order_relaxed) >= limits.rpm) return false;
+  if (limits.tpm > 0 && window_tokens_.load(std::memory_order_relaxed) >= limits.tpm) return false;
+  return true;
+}
+
+void DeploymentHealth::record_request(Clock::time_point now) {
+  roll_window(now);
+  window_requests_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void DeploymentHealth::record_tokens(std::int64_t tokens, Clock::time_point now) {
+  roll_window(now);
+  window_tokens_.fetch_add(tokens, std::memory_order_relaxed);
+}
+
 void DeploymentHealth::on_success(std::chrono::microseconds latency) {
   successes_.fetch_add(1, std::memory_order_relaxed);
   // EWMA with alpha 0.3: recent enough to react within a few requests, smooth enough to

@@ -22,6 +22,12 @@ struct CooldownPolicy {
   bool configured = false;  // set explicitly in the configuration
 };
 
+// The upstream key's own limits for one deployment, per minute; 0: none.
+struct RateLimits {
+  std::int64_t rpm = 0;
+  std::int64_t tpm = 0;
+};
+
 enum class HealthState { healthy, cooling_down, half_open };
 std::string_view health_state_name(HealthState state);
 
@@ -50,6 +56,11 @@ class DeploymentHealth {
   // total time otherwise); 0 until the first success.
   std::int64_t latency_us() const { return latency_us_.load(std::memory_order_relaxed); }
 
+  // Requests and tokens in the current minute, against the deployment's own rpm/tpm.
+  bool within(const RateLimits& limits, Clock::time_point now) const;
+  void record_request(Clock::time_point now);
+  void record_tokens(std::int64_t tokens, Clock::time_point now);
+
   std::uint64_t successes() const { return successes_.load(std::memory_order_relaxed); }
   std::uint64_t failures() const { return failures_total_.load(std::memory_order_relaxed); }
 
@@ -59,6 +70,13 @@ class DeploymentHealth {
   std::atomic<std::int64_t> latency_us_{0};
   std::atomic<std::uint64_t> successes_{0};
   std::atomic<std::uint64_t> failures_total_{0};
+  // A fixed one-minute window: its number, and what was used in it. Racing resets at a
+  // minute boundary can lose a few counts; limits are kept approximately, never exceeded
+  // by more than the requests in flight at that instant.
+  void roll_window(Clock::time_point now);
+  std::atomic<std::int64_t> window_{0};
+  std::atomic<std::int64_t> window_requests_{0};
+  std::atomic<std::int64_t> window_tokens_{0};
   mutable std::mutex mutex_;  // guards the circuit breaker below
   std::deque<Clock::time_point> recent_failures_;
   Clock::time_point cooldown_until_{};

@@ -62,8 +62,12 @@ void Router::append_alias(const ModelAlias& alias, std::vector<Candidate>& out, 
     const Deployment& deployment = alias.deployments[i];
     auto provider = providers_.find(deployment.provider);
     if (provider == providers_.end() || !usable(health[i].get(), now, plan)) continue;
+    if (!health[i]->within(deployment.limits, now)) {
+      plan.rate_limited = true;
+      continue;
+    }
     out.push_back({provider->second.get(), deployment.model, deployment.unsupported_params, health[i].get(),
-                   deployment.timeouts ? deployment.timeouts : alias.timeouts});
+                   deployment.timeouts ? deployment.timeouts : alias.timeouts, deployment.limits});
   }
   for (const std::string& fallback : alias.fallbacks) {
     if (auto next = by_name_.find(fallback); next != by_name_.end()) append_alias(*next->second, out, visited, plan);
@@ -79,7 +83,7 @@ void Router::append_direct(std::string_view name, std::vector<Candidate>& out, P
   DeploymentHealth* health = direct_health(std::string(name));
   if (!usable(health, Clock::now(), plan)) return;
   out.push_back({provider->second.get(), std::string(name.substr(slash + 1)), canonical::UnsupportedParams::reject,
-                 health, std::nullopt});
+                 health, std::nullopt, {}});
 }
 
 Plan Router::plan(std::string_view requested_model, const std::vector<std::string>& extra_models) const {

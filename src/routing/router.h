@@ -27,6 +27,7 @@ struct Deployment {
   canonical::UnsupportedParams unsupported_params = canonical::UnsupportedParams::reject;
   double weight = 1;
   int priority = 0;
+  RateLimits limits;  // the upstream key's rpm/tpm; over them the deployment is skipped
   std::optional<http::UpstreamTimeouts> timeouts;
 };
 
@@ -52,6 +53,7 @@ struct Candidate {
   canonical::UnsupportedParams unsupported_params = canonical::UnsupportedParams::reject;
   DeploymentHealth* health = nullptr;
   std::optional<http::UpstreamTimeouts> timeouts;  // the deployment's, else its alias's
+  RateLimits limits;
   std::string label() const { return provider->name() + "/" + model; }
 };
 
@@ -60,6 +62,7 @@ struct Plan {
   RetryPolicy retry;
   bool known = false;  // the name resolved, even if every deployment is cooling down
   std::optional<std::chrono::steady_clock::time_point> earliest_recovery;  // when all are cooling
+  bool rate_limited = false;  // some deployment was left out for being over its rpm/tpm
 };
 
 using ProviderMap = std::unordered_map<std::string, std::shared_ptr<const providers::Provider>>;

@@ -64,6 +64,15 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
     co_await send_error(exchange, context, client, unknown_model(spec.model));
     co_return;
   }
+  if (plan.candidates.empty() && plan.rate_limited && !plan.earliest_recovery) {
+    GatewayError error = make_error(ErrorKind::rate_limited,
+                                    "every deployment of '" + spec.model + "' is at its requests- or tokens-per-minute limit",
+                                    "deployment_rate_limited");
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    error.retry_after = std::to_string(60 - std::chrono::duration_cast<std::chrono::seconds>(now).count() % 60);
+    co_await send_error(exchange, context, client, error);
+    co_return;
+  }
   if (plan.candidates.empty()) {
     GatewayError error = make_error(ErrorKind::unavailable,
                                     "every deployment of '" + spec.model + "' is cooling down after repeated failures",
@@ -116,6 +125,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
       context.provider = provider.name();
       context.upstream_model = candidate.model;
       routing::InFlight in_flight(candidate.health);
+      candidate.health->record_request(Clock::now());
 
       UpstreamBody built = spec.build_body(candidate, upstream_codec);
       if (!built.body) {
@@ -191,6 +201,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
         continue;
       }
       candidate.health->on_success(outcome.first_token);
+      candidate.health->record_tokens(context.usage.input_tokens + context.usage.output_tokens, Clock::now());
       log_attempt(context, candidate, std::to_string(status));
       co_return;
     }

@@ -182,3 +182,36 @@ TEST(DeploymentHealth, FailuresOutsideTheWindowDoNotCount) {
 
 }  // namespace
 }  // namespace switchyard::routing
+
+namespace switchyard::routing {
+namespace {
+
+TEST(Router, DeploymentsOverTheirRequestsPerMinuteAreSkipped) {
+  Deployment limited = deployment("a", "m1");
+  limited.limits.rpm = 2;
+  Router router({alias("r", {limited, deployment("a", "m2")})}, providers({"a"}));
+  auto now = DeploymentHealth::Clock::now();
+  Plan plan = router.plan("r");
+  ASSERT_EQ(plan.candidates[0].model, "m1");
+  plan.candidates[0].health->record_request(now);
+  EXPECT_EQ(router.plan("r").candidates[0].model, "m1");
+  plan.candidates[0].health->record_request(now);
+  Plan full = router.plan("r");
+  EXPECT_EQ(labels(full), (std::vector<std::string>{"a/m2"}));
+  EXPECT_TRUE(full.rate_limited);
+  // A new minute starts from zero.
+  EXPECT_TRUE(plan.candidates[0].health->within(limited.limits, now + std::chrono::minutes(1)));
+}
+
+TEST(DeploymentHealth, TokensPerMinuteCountUsage) {
+  DeploymentHealth health;
+  RateLimits limits{0, 1000};
+  auto now = DeploymentHealth::Clock::now();
+  health.record_tokens(600, now);
+  EXPECT_TRUE(health.within(limits, now));
+  health.record_tokens(500, now);
+  EXPECT_FALSE(health.within(limits, now));
+}
+
+}  // namespace
+}  // namespace switchyard::routing
