@@ -11,13 +11,20 @@ std::string_view health_state_name(HealthState state) {
   return "healthy";
 }
 
-bool DeploymentHealth::admit(Clock::time_point now) {
+bool DeploymentHealth::admit(Clock::time_point now, bool* probe) {
   std::lock_guard lock(mutex_);
+  if (probe) *probe = false;
   if (!cooling_) return true;
   if (now < cooldown_until_) return false;
   if (probe_out_) return false;
   probe_out_ = true;  // this caller is the half-open probe
+  if (probe) *probe = true;
   return true;
+}
+
+void DeploymentHealth::abandon_probe() {
+  std::lock_guard lock(mutex_);
+  probe_out_ = false;
 }
 
 HealthState DeploymentHealth::state(Clock::time_point now) const {

@@ -38,8 +38,11 @@ class DeploymentHealth {
   explicit DeploymentHealth(CooldownPolicy policy = {}) : policy_(policy) {}
 
   // Whether a request may go to this deployment now. In half-open state only the first
-  // caller gets true (the probe) until that probe reports back.
-  bool admit(Clock::time_point now);
+  // caller gets true (the probe, flagged in `probe`) until that probe reports back.
+  bool admit(Clock::time_point now, bool* probe = nullptr);
+  // A probe that ended without a verdict (the request was refused before sending, or the
+  // client went away) hands half-open back, so the next request can probe.
+  void abandon_probe();
   HealthState state(Clock::time_point now) const;
   // When a cooling deployment may be probed again.
   Clock::time_point cooldown_until() const;
@@ -84,20 +87,24 @@ class DeploymentHealth {
   bool probe_out_ = false;
 };
 
-// Holds a deployment's in-flight count for the lifetime of one attempt.
+// Holds a deployment's in-flight count for the lifetime of one attempt, and gives back a
+// half-open probe that ended without a verdict.
 class InFlight {
  public:
-  explicit InFlight(DeploymentHealth* health) : health_(health) {
+  explicit InFlight(DeploymentHealth* health, bool probe = false) : health_(health), probe_(probe) {
     if (health_) health_->started();
   }
   ~InFlight() {
-    if (health_) health_->finished();
+    if (!health_) return;
+    health_->finished();
+    if (probe_) health_->abandon_probe();
   }
   InFlight(const InFlight&) = delete;
   InFlight& operator=(const InFlight&) = delete;
 
  private:
   DeploymentHealth* health_;
+  bool probe_;
 };
 
 }  // namespace switchyard::routing

@@ -93,6 +93,8 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
   std::optional<Millis> last_retry_after;
   std::optional<UpstreamFailure> last_failure;  // set when the last failure was an upstream answer
   bool last_retryable = false;
+  std::string last_label;  // the deployment the final answer is about
+  bool refused_admission = false;
   int attempts = 0;
   int round = 0;
   net::steady_timer timer(co_await net::this_coro::executor);
@@ -117,14 +119,19 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
       if (attempts >= max_attempts) break;
       const providers::Provider& provider = *candidate.provider;
       if (!provider.supports(spec.operation)) continue;
-      if (!candidate.health->admit(Clock::now())) continue;  // cooling down, or a probe is out
+      bool probe = false;
+      if (!candidate.health->admit(Clock::now(), &probe)) {  // cooling down, or a probe is out
+        refused_admission = true;
+        continue;
+      }
       tried_any = true;
       const DialectCodec& upstream_codec = codec_for(provider.dialect());
       ++attempts;
       context.attempts = attempts;
       context.provider = provider.name();
       context.upstream_model = candidate.model;
-      routing::InFlight in_flight(candidate.health);
+      routing::InFlight in_flight(candidate.health, probe);
+      last_label = candidate.label();
       candidate.health->record_request(Clock::now());
 
       UpstreamBody built = spec.build_body(candidate, upstream_codec);
@@ -181,12 +188,12 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
           continue;
         }
         if (!retryable) candidate.health->on_success(duration_cast<microseconds>(Clock::now() - started));
-        context.set_routing_headers(exchange.response, candidate.label());
+        context.set_routing_headers(exchange.response, candidate.label(), started);
         co_await relay_upstream_error(exchange, context, client, upstream_codec, response);
         context.upstream_time += Clock::now() - started;
         co_return;
       }
-      context.set_routing_headers(exchange.response, candidate.label());
+      context.set_routing_headers(exchange.response, candidate.label(), started);
       Clock::time_point answer_start = Clock::now();
       AnswerOutcome outcome = co_await spec.answer(upstream_codec, response);
       outcome.first_token += duration_cast<microseconds>(answer_start - started);
@@ -207,6 +214,16 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
     }
     if (!tried_any) break;
   }
+  if (attempts == 0 && refused_admission) {
+    // Every candidate refused admission: half-open with its probe still out.
+    GatewayError error = make_error(ErrorKind::unavailable,
+                                    "every deployment of '" + spec.model + "' is recovering from repeated failures",
+                                    "deployments_cooling_down");
+    error.retry_after = "1";
+    co_await send_error(exchange, context, client, error);
+    co_return;
+  }
+  if (!last_label.empty()) context.set_routing_headers(exchange.response, last_label);
   if (last_failure) {
     co_await relay_failure(exchange, context, client, *last_failure);
   } else {

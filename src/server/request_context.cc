@@ -4,15 +4,18 @@
 
 namespace switchyard::server {
 
-std::chrono::microseconds RequestContext::overhead() const {
-  auto spent = std::chrono::steady_clock::now() - received_at - upstream_time - waited;
+std::chrono::microseconds RequestContext::overhead(std::optional<std::chrono::steady_clock::time_point> attempt_started) const {
+  auto now = std::chrono::steady_clock::now();
+  auto spent = now - received_at - upstream_time - waited;
+  if (attempt_started) spent -= now - *attempt_started;
   return std::max(std::chrono::microseconds(0), std::chrono::duration_cast<std::chrono::microseconds>(spent));
 }
 
-void RequestContext::set_routing_headers(http::ResponseChannel& channel, const std::string& deployment) const {
+void RequestContext::set_routing_headers(http::ResponseChannel& channel, const std::string& deployment,
+                                         std::optional<std::chrono::steady_clock::time_point> attempt_started) const {
   channel.set_header("x-switchyard-deployment", deployment);
   channel.set_header("x-switchyard-attempts", std::to_string(attempts));
-  channel.set_header("x-switchyard-overhead-us", std::to_string(overhead().count()));
+  channel.set_header("x-switchyard-overhead-us", std::to_string(overhead(attempt_started).count()));
 }
 
 SettleGuard::~SettleGuard() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "core/usage.h"
@@ -33,10 +34,12 @@ struct RequestContext {
   std::string error_code;
   Usage usage;
 
-  // Time spent in the gateway itself so far: everything but upstream exchanges and backoff.
-  std::chrono::microseconds overhead() const;
+  // Time spent in the gateway itself so far: everything but upstream exchanges (finished
+  // ones, and the one running since `attempt_started`, if any) and backoff.
+  std::chrono::microseconds overhead(std::optional<std::chrono::steady_clock::time_point> attempt_started = {}) const;
   // x-switchyard-deployment, -attempts and -overhead-us on the response about to start.
-  void set_routing_headers(http::ResponseChannel& channel, const std::string& deployment) const;
+  void set_routing_headers(http::ResponseChannel& channel, const std::string& deployment,
+                           std::optional<std::chrono::steady_clock::time_point> attempt_started = {}) const;
 };
 
 // Settles a request exactly once, whatever path it took out of the pipeline (normal
