@@ -34,6 +34,8 @@ test-node:
 	SWITCHYARD_BIN=$(abspath $(BUILD_DIR))/switchyard \
 	  node --test --test-concurrency=1 tests/mocks/*.test.mjs tests/integration/*.test.mjs \
 	    tests/e2e/*.test.mjs tests/conformance/*.test.mjs
+	SWITCHYARD_BIN=$(abspath $(BUILD_DIR))/switchyard \
+	  node bench/hedging/run.mjs --requests 20 --tail-ms 300 --out $(abspath $(BUILD_DIR))/hedging-smoke.md
 
 # ASan + UBSan build of everything, running the same unit and node suites. A small
 # quarantine keeps ASan's own memory from swamping the tests' RSS bounds; recent frees

@@ -431,7 +431,7 @@ class Compiler {
         continue;
       }
       check_keys(body, where,
-                 {"strategy", "deployments", "fallbacks", "max_attempts", "retry", "timeouts", "cooldown"});
+                 {"strategy", "deployments", "fallbacks", "max_attempts", "retry", "timeouts", "cooldown", "hedge_after"});
       if (auto strategy = body["strategy"]) {
         if (auto name = scalar(strategy, where + ".strategy")) {
           if (auto parsed = routing::parse_strategy(*name)) {
@@ -445,6 +445,9 @@ class Compiler {
       if (auto timeouts = body["timeouts"]) {
         read_timeouts(timeouts, where + ".timeouts", alias_timeouts);
         alias.timeouts = alias_timeouts;
+      }
+      if (auto hedge = body["hedge_after"]) {
+        if (auto value = duration(hedge, where + ".hedge_after")) alias.retry.hedge_after = *value;
       }
       if (auto attempts = body["max_attempts"]) {
         if (auto value = count(attempts, where + ".max_attempts", 100)) alias.retry.max_attempts = static_cast<int>(*value);

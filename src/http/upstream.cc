@@ -223,6 +223,12 @@ class PooledResponse final : public UpstreamResponse {
 
   const HeaderList& headers() const override { return headers_; }
 
+  void cancel() override {
+    failed_ = true;
+    beast::error_code ignored;
+    connection_->tcp().socket().close(ignored);
+  }
+
   net::awaitable<Result<std::string_view>> read_some() override {
     while (!parser_.is_done()) {
       auto& body = parser_.get().body();

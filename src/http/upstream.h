@@ -67,6 +67,8 @@ class UpstreamResponse {
   virtual boost::asio::awaitable<Result<std::string_view>> read_some() = 0;
   // The rest of the body, failing past `limit` bytes.
   boost::asio::awaitable<Result<std::string>> read_all(std::size_t limit);
+  // Abandons the exchange: a read in progress fails at once, the connection is not reused.
+  virtual void cancel() {}
 };
 
 // Idle keep-alive connections of one thread, keyed by upstream origin.

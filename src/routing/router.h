@@ -33,6 +33,9 @@ struct Deployment {
 
 struct RetryPolicy {
   int max_attempts = 0;  // attempts across all candidates and rounds; 0: one per candidate
+  // When the first attempt has no first token after this long, the next candidate is
+  // started in parallel and the first to produce one wins (0: no hedging).
+  Millis hedge_after{0};
   Millis initial_backoff{200};
   Millis max_backoff{5000};  // also the longest retry-after the gateway waits out itself
 };

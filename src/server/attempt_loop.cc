@@ -7,6 +7,7 @@
 #include <charconv>
 #include <random>
 
+#include "server/hedge.h"
 #include "server/upstream_relay.h"
 
 namespace switchyard::server {
@@ -115,8 +116,10 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
     }
     ++round;
     bool tried_any = false;
+    std::vector<bool> tried(plan.candidates.size(), false);  // a hedge may try a later one early
     for (const routing::Candidate& candidate : plan.candidates) {
       if (attempts >= max_attempts) break;
+      if (tried[static_cast<std::size_t>(&candidate - plan.candidates.data())]) continue;
       const providers::Provider& provider = *candidate.provider;
       if (!provider.supports(spec.operation)) continue;
       bool probe = false;
@@ -154,15 +157,63 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
       call.timeouts = candidate.timeouts.value_or(provider.timeouts().value_or(runtime.timeouts));
 
       Clock::time_point started = Clock::now();
-      auto upstream = co_await provider.send(call, exchange.upstreams);
+      const routing::Candidate* chosen = &candidate;
+      Result<std::unique_ptr<http::UpstreamResponse>> upstream = std::unique_ptr<http::UpstreamResponse>{};
+      std::unique_ptr<routing::InFlight> backup_in_flight;
+      if (retry.hedge_after.count() > 0 && attempts == 1 && spec.operation == providers::Operation::generate) {
+        std::size_t index = static_cast<std::size_t>(&candidate - plan.candidates.data());
+        std::function<std::optional<RaceEntry>()> make_backup = [&]() -> std::optional<RaceEntry> {
+          for (std::size_t j = index + 1; j < plan.candidates.size() && attempts < max_attempts; ++j) {
+            const routing::Candidate& next = plan.candidates[j];
+            if (!next.provider->supports(spec.operation)) continue;
+            bool next_probe = false;
+            if (!next.health->admit(Clock::now(), &next_probe)) continue;
+            UpstreamBody next_body = spec.build_body(next, codec_for(next.provider->dialect()));
+            if (!next_body.body) {
+              if (next_probe) next.health->abandon_probe();
+              continue;
+            }
+            tried[j] = true;
+            context.attempts = ++attempts;
+            backup_in_flight = std::make_unique<routing::InFlight>(next.health, next_probe);
+            next.health->record_request(Clock::now());
+            providers::ProviderCall next_call;
+            next_call.operation = spec.operation;
+            next_call.model = next.model;
+            next_call.stream = spec.stream;
+            next_call.body = std::move(next_body.body.value());
+            next_call.timeouts = next.timeouts.value_or(next.provider->timeouts().value_or(runtime.timeouts));
+            return RaceEntry{&next, std::move(next_call), next_probe};
+          }
+          return std::nullopt;
+        };
+        RaceEntry primary{&candidate, std::move(call), probe};
+        RaceResult race = co_await race_first_token(primary, make_backup, retry.hedge_after, exchange.upstreams);
+        for (const RacerOutcome& racer : race.racers) {
+          if (racer.won) continue;
+          log_attempt(context, *racer.candidate, racer.outcome == "cancelled" ? "hedge-lost" : racer.outcome);
+          if (racer.outcome != "cancelled" && !racer.produced_token) racer.candidate->health->on_failure(Clock::now());
+        }
+        chosen = race.racers[race.winner].candidate;
+        started = race.racers[race.winner].started;
+        upstream = std::move(race.response);
+        context.hedged = race.racers.size() > 1;
+      } else {
+        upstream = co_await provider.send(call, exchange.upstreams);
+      }
+      const routing::Candidate& attempt = *chosen;
+      const DialectCodec& attempt_codec = codec_for(attempt.provider->dialect());
+      context.provider = attempt.provider->name();
+      context.upstream_model = attempt.model;
+      last_label = attempt.label();
       if (!upstream) {
         context.upstream_time += Clock::now() - started;
-        candidate.health->on_failure(Clock::now());
+        attempt.health->on_failure(Clock::now());
         last_error = upstream.error();
         last_failure.reset();
         last_retryable = true;
         last_retry_after.reset();
-        log_attempt(context, candidate, last_error.code);
+        log_attempt(context, attempt, last_error.code);
         continue;
       }
       http::UpstreamResponse& response = *upstream.value();
@@ -170,13 +221,13 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
       context.upstream_status = status;
       if (status < 200 || status >= 300) {
         bool retryable = is_retryable_status(status);
-        log_attempt(context, candidate, std::to_string(status));
-        if (retryable) candidate.health->on_failure(Clock::now());
+        log_attempt(context, attempt, std::to_string(status));
+        if (retryable) attempt.health->on_failure(Clock::now());
         bool more_to_try = attempts < max_attempts;
         if (retryable && more_to_try) {
           // Keep the answer: it is what the client gets if nothing does better.
           last_retry_after = retry_after(response);
-          auto captured = co_await capture_failure(response, upstream_codec);
+          auto captured = co_await capture_failure(response, attempt_codec);
           context.upstream_time += Clock::now() - started;
           last_retryable = true;
           if (captured) {
@@ -187,29 +238,29 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
           }
           continue;
         }
-        if (!retryable) candidate.health->on_success(duration_cast<microseconds>(Clock::now() - started));
-        context.set_routing_headers(exchange.response, candidate.label(), started);
-        co_await relay_upstream_error(exchange, context, client, upstream_codec, response);
+        if (!retryable) attempt.health->on_success(duration_cast<microseconds>(Clock::now() - started));
+        context.set_routing_headers(exchange.response, attempt.label(), started);
+        co_await relay_upstream_error(exchange, context, client, attempt_codec, response);
         context.upstream_time += Clock::now() - started;
         co_return;
       }
-      context.set_routing_headers(exchange.response, candidate.label(), started);
+      context.set_routing_headers(exchange.response, attempt.label(), started);
       Clock::time_point answer_start = Clock::now();
-      AnswerOutcome outcome = co_await spec.answer(upstream_codec, response);
+      AnswerOutcome outcome = co_await spec.answer(attempt_codec, response);
       outcome.first_token += duration_cast<microseconds>(answer_start - started);
       context.upstream_time += Clock::now() - started;
       if (outcome.before_commit) {
-        candidate.health->on_failure(Clock::now());
+        attempt.health->on_failure(Clock::now());
         last_error = *outcome.before_commit;
         last_failure.reset();
         last_retryable = true;
         last_retry_after.reset();
-        log_attempt(context, candidate, last_error.code);
+        log_attempt(context, attempt, last_error.code);
         continue;
       }
-      candidate.health->on_success(outcome.first_token);
-      candidate.health->record_tokens(context.usage.input_tokens + context.usage.output_tokens, Clock::now());
-      log_attempt(context, candidate, std::to_string(status));
+      attempt.health->on_success(outcome.first_token);
+      attempt.health->record_tokens(context.usage.input_tokens + context.usage.output_tokens, Clock::now());
+      log_attempt(context, attempt, std::to_string(status));
       co_return;
     }
     if (!tried_any) break;
