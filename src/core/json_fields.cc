@@ -81,6 +81,24 @@ const json::array* Reader::array(const json::object& object, std::string_view ke
   return &value->get_array();
 }
 
+std::string string_or_empty(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+std::int64_t int_or_zero(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  if (!value) return 0;
+  if (value->is_int64()) return value->get_int64();
+  if (value->is_uint64()) return static_cast<std::int64_t>(value->get_uint64());
+  return 0;
+}
+
+const json::object* object_or_null(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value && value->is_object() ? &value->get_object() : nullptr;
+}
+
 std::string join_path(std::string_view parent, std::string_view key) {
   if (parent.empty()) return std::string(key);
   return std::string(parent) + "." + std::string(key);

@@ -34,6 +34,12 @@ class Reader {
 };
 
 std::string join_path(std::string_view parent, std::string_view key);
+
+// Lenient reads for decoding what upstreams send, where an absent or odd member just
+// means "none": the string or "", the integer or 0, the object or nullptr.
+std::string string_or_empty(const boost::json::object& object, std::string_view key);
+std::int64_t int_or_zero(const boost::json::object& object, std::string_view key);
+const boost::json::object* object_or_null(const boost::json::object& object, std::string_view key);
 std::string index_path(std::string_view parent, std::size_t index);
 
 }  // namespace switchyard::json_fields

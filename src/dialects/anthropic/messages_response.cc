@@ -1,4 +1,5 @@
 #include "dialects/anthropic/messages_response.h"
+#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -8,20 +9,6 @@
 
 namespace switchyard::anthropic {
 namespace json = boost::json;
-
-namespace {
-
-std::int64_t count(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value && value->is_int64() ? value->get_int64() : 0;
-}
-
-std::string text_of(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
-}  // namespace
 
 std::string_view stop_reason_name(canonical::StopReason reason) {
   switch (reason) {
@@ -48,10 +35,10 @@ canonical::StopReason stop_reason_from(std::string_view name) {
 Usage parse_usage(const json::object& usage) {
   Usage out;
   out.reported = true;
-  out.cache_read_tokens = count(usage, "cache_read_input_tokens");
-  out.cache_write_tokens = count(usage, "cache_creation_input_tokens");
-  out.input_tokens = count(usage, "input_tokens") + out.cache_read_tokens + out.cache_write_tokens;
-  out.output_tokens = count(usage, "output_tokens");
+  out.cache_read_tokens = json_fields::int_or_zero(usage, "cache_read_input_tokens");
+  out.cache_write_tokens = json_fields::int_or_zero(usage, "cache_creation_input_tokens");
+  out.input_tokens = json_fields::int_or_zero(usage, "input_tokens") + out.cache_read_tokens + out.cache_write_tokens;
+  out.output_tokens = json_fields::int_or_zero(usage, "output_tokens");
   return out;
 }
 
@@ -71,33 +58,33 @@ Result<canonical::Response> decode_message(std::string_view body) {
     return make_error(ErrorKind::upstream_protocol, "the upstream sent a message without content", "upstream_bad_response");
   }
   canonical::Response out;
-  out.id = text_of(*root, "id");
-  out.model = text_of(*root, "model");
+  out.id = json_fields::string_or_empty(*root, "id");
+  out.model = json_fields::string_or_empty(*root, "model");
   for (const json::value& item : content->get_array()) {
     const json::object* block = item.if_object();
     if (!block) continue;
-    std::string type = text_of(*block, "type");
+    std::string type = json_fields::string_or_empty(*block, "type");
     if (type == "text") {
-      out.content.push_back(canonical::TextBlock{text_of(*block, "text")});
+      out.content.push_back(canonical::TextBlock{json_fields::string_or_empty(*block, "text")});
     } else if (type == "tool_use") {
       const json::value* input = block->if_contains("input");
       std::string arguments = input ? json::serialize(*input) : "{}";
-      if (text_of(*block, "name") == kJsonTool) {
+      if (json_fields::string_or_empty(*block, "name") == kJsonTool) {
         out.content.push_back(canonical::TextBlock{std::move(arguments)});  // JSON mode's answer
       } else {
-        out.content.push_back(canonical::ToolCallBlock{text_of(*block, "id"), text_of(*block, "name"), std::move(arguments)});
+        out.content.push_back(canonical::ToolCallBlock{json_fields::string_or_empty(*block, "id"), json_fields::string_or_empty(*block, "name"), std::move(arguments)});
       }
     } else if (type == "thinking") {
-      out.content.push_back(canonical::ThinkingBlock{text_of(*block, "thinking"), text_of(*block, "signature"), {}});
+      out.content.push_back(canonical::ThinkingBlock{json_fields::string_or_empty(*block, "thinking"), json_fields::string_or_empty(*block, "signature"), {}});
     } else if (type == "redacted_thinking") {
-      out.content.push_back(canonical::ThinkingBlock{{}, {}, text_of(*block, "data")});
+      out.content.push_back(canonical::ThinkingBlock{{}, {}, json_fields::string_or_empty(*block, "data")});
     }
   }
-  out.stop_reason = stop_reason_from(text_of(*root, "stop_reason"));
-  out.stop_sequence = text_of(*root, "stop_sequence");
+  out.stop_reason = stop_reason_from(json_fields::string_or_empty(*root, "stop_reason"));
+  out.stop_sequence = json_fields::string_or_empty(*root, "stop_sequence");
   bool json_mode_answer = false;
   for (const json::value& item : content->get_array()) {
-    if (item.is_object() && text_of(item.get_object(), "name") == kJsonTool) json_mode_answer = true;
+    if (item.is_object() && json_fields::string_or_empty(item.get_object(), "name") == kJsonTool) json_mode_answer = true;
   }
   if (json_mode_answer && out.stop_reason == canonical::StopReason::tool_use) out.stop_reason = canonical::StopReason::end_turn;
   if (const json::value* usage = root->if_contains("usage"); usage && usage->is_object()) {

@@ -1,4 +1,5 @@
 #include "dialects/anthropic/messages_stream.h"
+#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -12,16 +13,6 @@ namespace switchyard::anthropic {
 namespace json = boost::json;
 
 namespace {
-
-std::string text_of(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
-const json::object* object_of(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value && value->is_object() ? &value->get_object() : nullptr;
-}
 
 std::size_t index_of(const json::object& object) {
   const json::value* value = object.if_contains("index");
@@ -56,29 +47,29 @@ void MessagesStreamDecoder::decode(const http::SseEvent& event, std::vector<cano
   json::value parsed = json::parse(event.data, ec);
   if (ec || !parsed.is_object()) return;
   const json::object& data = parsed.get_object();
-  std::string type = event.event.empty() ? text_of(data, "type") : event.event;
+  std::string type = event.event.empty() ? json_fields::string_or_empty(data, "type") : event.event;
 
   if (type == "message_start") {
-    const json::object* message = object_of(data, "message");
+    const json::object* message = json_fields::object_or_null(data, "message");
     canonical::MessageStart start;
     if (message) {
-      start.id = text_of(*message, "id");
-      start.model = text_of(*message, "model");
-      if (const json::object* usage = object_of(*message, "usage")) usage_ = parse_usage(*usage);
+      start.id = json_fields::string_or_empty(*message, "id");
+      start.model = json_fields::string_or_empty(*message, "model");
+      if (const json::object* usage = json_fields::object_or_null(*message, "usage")) usage_ = parse_usage(*usage);
     }
     start.usage = usage_;
     out.push_back(std::move(start));
   } else if (type == "content_block_start") {
     std::size_t index = index_of(data);
-    const json::object* block = object_of(data, "content_block");
-    std::string kind = block ? text_of(*block, "type") : std::string();
+    const json::object* block = json_fields::object_or_null(data, "content_block");
+    std::string kind = block ? json_fields::string_or_empty(*block, "type") : std::string();
     if (kind == "text") {
       out.push_back(canonical::BlockStart{index, canonical::BlockKind::text, {}, {}});
-    } else if (kind == "tool_use" && text_of(*block, "name") == kJsonTool) {
+    } else if (kind == "tool_use" && json_fields::string_or_empty(*block, "name") == kJsonTool) {
       json_mode_blocks_.insert(index);
       out.push_back(canonical::BlockStart{index, canonical::BlockKind::text, {}, {}});
     } else if (kind == "tool_use") {
-      out.push_back(canonical::BlockStart{index, canonical::BlockKind::tool_call, text_of(*block, "id"), text_of(*block, "name")});
+      out.push_back(canonical::BlockStart{index, canonical::BlockKind::tool_call, json_fields::string_or_empty(*block, "id"), json_fields::string_or_empty(*block, "name")});
     } else if (kind == "thinking" || kind == "redacted_thinking") {
       out.push_back(canonical::BlockStart{index, canonical::BlockKind::thinking, {}, {}});
     } else {
@@ -86,35 +77,35 @@ void MessagesStreamDecoder::decode(const http::SseEvent& event, std::vector<cano
     }
   } else if (type == "content_block_delta") {
     std::size_t index = index_of(data);
-    const json::object* delta = object_of(data, "delta");
+    const json::object* delta = json_fields::object_or_null(data, "delta");
     if (!delta || skipped_blocks_.count(index)) return;
-    std::string kind = text_of(*delta, "type");
+    std::string kind = json_fields::string_or_empty(*delta, "type");
     using Kind = canonical::BlockDelta::Kind;
     if (kind == "text_delta") {
-      out.push_back(canonical::BlockDelta{index, Kind::text, text_of(*delta, "text")});
+      out.push_back(canonical::BlockDelta{index, Kind::text, json_fields::string_or_empty(*delta, "text")});
     } else if (kind == "input_json_delta") {
-      std::string partial = text_of(*delta, "partial_json");
+      std::string partial = json_fields::string_or_empty(*delta, "partial_json");
       if (partial.empty()) return;
       Kind as = json_mode_blocks_.count(index) ? Kind::text : Kind::arguments;
       out.push_back(canonical::BlockDelta{index, as, std::move(partial)});
     } else if (kind == "thinking_delta") {
-      out.push_back(canonical::BlockDelta{index, Kind::thinking, text_of(*delta, "thinking")});
+      out.push_back(canonical::BlockDelta{index, Kind::thinking, json_fields::string_or_empty(*delta, "thinking")});
     } else if (kind == "signature_delta") {
-      out.push_back(canonical::BlockDelta{index, Kind::signature, text_of(*delta, "signature")});
+      out.push_back(canonical::BlockDelta{index, Kind::signature, json_fields::string_or_empty(*delta, "signature")});
     }
   } else if (type == "content_block_stop") {
     std::size_t index = index_of(data);
     if (!skipped_blocks_.count(index)) out.push_back(canonical::BlockStop{index});
   } else if (type == "message_delta") {
     canonical::MessageDelta delta;
-    if (const json::object* fields = object_of(data, "delta")) {
-      delta.stop_reason = stop_reason_from(text_of(*fields, "stop_reason"));
-      delta.stop_sequence = text_of(*fields, "stop_sequence");
+    if (const json::object* fields = json_fields::object_or_null(data, "delta")) {
+      delta.stop_reason = stop_reason_from(json_fields::string_or_empty(*fields, "stop_reason"));
+      delta.stop_sequence = json_fields::string_or_empty(*fields, "stop_sequence");
     }
     if (!json_mode_blocks_.empty() && delta.stop_reason == canonical::StopReason::tool_use) {
       delta.stop_reason = canonical::StopReason::end_turn;
     }
-    if (const json::object* usage = object_of(data, "usage")) merge_usage(usage_, *usage);
+    if (const json::object* usage = json_fields::object_or_null(data, "usage")) merge_usage(usage_, *usage);
     delta.usage = usage_;
     out.push_back(std::move(delta));
   } else if (type == "message_stop") {
@@ -122,7 +113,7 @@ void MessagesStreamDecoder::decode(const http::SseEvent& event, std::vector<cano
     done_ = true;
   } else if (type == "error") {
     int status = 500;
-    if (const json::object* error = object_of(data, "error"); error && text_of(*error, "type") == "overloaded_error") status = 529;
+    if (const json::object* error = json_fields::object_or_null(data, "error"); error && json_fields::string_or_empty(*error, "type") == "overloaded_error") status = 529;
     out.push_back(canonical::StreamError{decode_error(status, event.data)});
     done_ = true;
   }
@@ -191,11 +182,11 @@ void MessagesStreamTap::on_frame(std::string_view raw) {
   if (ec || !parsed.is_object()) return;
   const json::object& data = parsed.get_object();
   if (event.event == "message_start") {
-    if (const json::object* message = object_of(data, "message")) {
-      if (const json::object* usage = object_of(*message, "usage")) usage_ = parse_usage(*usage);
+    if (const json::object* message = json_fields::object_or_null(data, "message")) {
+      if (const json::object* usage = json_fields::object_or_null(*message, "usage")) usage_ = parse_usage(*usage);
     }
   } else if (event.event == "message_delta") {
-    if (const json::object* usage = object_of(data, "usage")) merge_usage(usage_, *usage);
+    if (const json::object* usage = json_fields::object_or_null(data, "usage")) merge_usage(usage_, *usage);
   }
 }
 

@@ -37,11 +37,6 @@ const json::value* member(const json::object& object, std::string_view camel, st
   return value && !value->is_null() ? value : nullptr;
 }
 
-std::string text_of(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
 // Gemini's Schema is OpenAPI 3.0 with upper-case type names; other providers want JSON Schema.
 json::value schema_to_json_schema(const json::value& schema) {
   if (schema.is_array()) {
@@ -95,7 +90,7 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
     canonical::Message message{canonical::Role::system, {}};
     if (const json::value* parts = system->get_object().if_contains("parts"); parts && parts->is_array()) {
       for (const json::value& part : parts->get_array()) {
-        if (part.is_object()) message.content.push_back(canonical::TextBlock{text_of(part.get_object(), "text")});
+        if (part.is_object()) message.content.push_back(canonical::TextBlock{json_fields::string_or_empty(part.get_object(), "text")});
       }
     }
     out.messages.push_back(std::move(message));
@@ -113,7 +108,7 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
     std::string at = index_path("contents", turn);
     const json::object* content = item.if_object();
     if (!content) return invalid("'" + at + "' must be an object", at);
-    std::string role = text_of(*content, "role");
+    std::string role = json_fields::string_or_empty(*content, "role");
     canonical::Message message;
     if (role.empty() || role == "user") message.role = canonical::Role::user;
     else if (role == "model") message.role = canonical::Role::assistant;
@@ -128,24 +123,24 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
       bool thought = part->contains("thought") && part->at("thought").is_bool() && part->at("thought").get_bool();
       if (const json::value* text = part->if_contains("text"); text && text->is_string()) {
         if (thought) {
-          message.content.push_back(canonical::ThinkingBlock{std::string(text->get_string()), text_of(*part, "thoughtSignature"), {}});
+          message.content.push_back(canonical::ThinkingBlock{std::string(text->get_string()), json_fields::string_or_empty(*part, "thoughtSignature"), {}});
         } else {
           message.content.push_back(canonical::TextBlock{std::string(text->get_string())});
         }
       } else if (const json::value* inline_data = member(*part, "inlineData", "inline_data"); inline_data && inline_data->is_object()) {
         const json::object& data = inline_data->get_object();
-        std::string mime = text_of(data, "mimeType");
-        if (mime.empty()) mime = text_of(data, "mime_type");
-        message.content.push_back(canonical::ImageBlock{mime, text_of(data, "data"), {}});
+        std::string mime = json_fields::string_or_empty(data, "mimeType");
+        if (mime.empty()) mime = json_fields::string_or_empty(data, "mime_type");
+        message.content.push_back(canonical::ImageBlock{mime, json_fields::string_or_empty(data, "data"), {}});
       } else if (const json::value* file = member(*part, "fileData", "file_data"); file && file->is_object()) {
-        std::string uri = text_of(file->get_object(), "fileUri");
-        if (uri.empty()) uri = text_of(file->get_object(), "file_uri");
-        message.content.push_back(canonical::ImageBlock{text_of(file->get_object(), "mimeType"), {}, uri});
+        std::string uri = json_fields::string_or_empty(file->get_object(), "fileUri");
+        if (uri.empty()) uri = json_fields::string_or_empty(file->get_object(), "file_uri");
+        message.content.push_back(canonical::ImageBlock{json_fields::string_or_empty(file->get_object(), "mimeType"), {}, uri});
       } else if (const json::value* call = member(*part, "functionCall", "function_call"); call && call->is_object()) {
         const json::object& fields = call->get_object();
         canonical::ToolCallBlock block;
-        block.name = text_of(fields, "name");
-        block.id = text_of(fields, "id");
+        block.name = json_fields::string_or_empty(fields, "name");
+        block.id = json_fields::string_or_empty(fields, "id");
         if (block.id.empty()) block.id = call_id(turn, k);
         const json::value* args = fields.if_contains("args");
         block.arguments = args && !args->is_null() ? json::serialize(*args) : "{}";
@@ -155,8 +150,8 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
                  response && response->is_object()) {
         const json::object& fields = response->get_object();
         canonical::ToolResultBlock result;
-        result.name = text_of(fields, "name");
-        result.tool_call_id = text_of(fields, "id");
+        result.name = json_fields::string_or_empty(fields, "name");
+        result.tool_call_id = json_fields::string_or_empty(fields, "id");
         if (auto match = pending_calls.find(result.name); match != pending_calls.end()) {
           if (result.tool_call_id.empty()) result.tool_call_id = match->second;
           pending_calls.erase(match);
@@ -188,8 +183,8 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
         if (!declaration.is_object()) continue;
         const json::object& fields = declaration.get_object();
         canonical::Tool decoded;
-        decoded.name = text_of(fields, "name");
-        decoded.description = text_of(fields, "description");
+        decoded.name = json_fields::string_or_empty(fields, "name");
+        decoded.description = json_fields::string_or_empty(fields, "description");
         if (const json::value* schema = fields.if_contains("parametersJsonSchema")) decoded.parameters = *schema;
         else if (const json::value* legacy = fields.if_contains("parameters")) decoded.parameters = schema_to_json_schema(*legacy);
         out.tools.push_back(std::move(decoded));
@@ -200,7 +195,7 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
     const json::value* calling = member(config->get_object(), "functionCallingConfig", "function_calling_config");
     if (calling && calling->is_object()) {
       using Mode = canonical::ToolChoice::Mode;
-      std::string mode = text_of(calling->get_object(), "mode");
+      std::string mode = json_fields::string_or_empty(calling->get_object(), "mode");
       const json::value* allowed = member(calling->get_object(), "allowedFunctionNames", "allowed_function_names");
       if (mode == "AUTO") out.tool_choice.mode = Mode::automatic;
       else if (mode == "NONE") out.tool_choice.mode = Mode::none;
@@ -229,7 +224,7 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
         if (stop.is_string()) sampling.stop.emplace_back(stop.get_string());
       }
     }
-    std::string mime = text_of(config, "responseMimeType");
+    std::string mime = json_fields::string_or_empty(config, "responseMimeType");
     using Kind = canonical::ResponseFormat::Kind;
     if (const json::value* schema = config.if_contains("responseJsonSchema")) {
       out.response_format.kind = Kind::json_schema;

@@ -1,4 +1,5 @@
 #include "dialects/gemini/generate_response.h"
+#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -8,27 +9,13 @@
 namespace switchyard::gemini {
 namespace json = boost::json;
 
-namespace {
-
-std::int64_t count(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value && value->is_int64() ? value->get_int64() : 0;
-}
-
-std::string text_of(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
-}  // namespace
-
 Usage parse_usage(const json::object& usage) {
   Usage out;
   out.reported = true;
-  out.input_tokens = count(usage, "promptTokenCount") + count(usage, "toolUsePromptTokenCount");
-  out.cache_read_tokens = count(usage, "cachedContentTokenCount");
-  out.reasoning_tokens = count(usage, "thoughtsTokenCount");
-  out.output_tokens = count(usage, "candidatesTokenCount") + out.reasoning_tokens;
+  out.input_tokens = json_fields::int_or_zero(usage, "promptTokenCount") + json_fields::int_or_zero(usage, "toolUsePromptTokenCount");
+  out.cache_read_tokens = json_fields::int_or_zero(usage, "cachedContentTokenCount");
+  out.reasoning_tokens = json_fields::int_or_zero(usage, "thoughtsTokenCount");
+  out.output_tokens = json_fields::int_or_zero(usage, "candidatesTokenCount") + out.reasoning_tokens;
   return out;
 }
 
@@ -71,8 +58,8 @@ Result<canonical::Response> decode_generate_response(std::string_view body) {
   }
   const json::object& root = parsed.get_object();
   canonical::Response out;
-  out.id = text_of(root, "responseId");
-  out.model = text_of(root, "modelVersion");
+  out.id = json_fields::string_or_empty(root, "responseId");
+  out.model = json_fields::string_or_empty(root, "modelVersion");
   if (const json::value* usage = root.if_contains("usageMetadata"); usage && usage->is_object()) {
     out.usage = parse_usage(usage->get_object());
   }
@@ -92,21 +79,21 @@ Result<canonical::Response> decode_generate_response(std::string_view body) {
         if (!part) continue;
         bool thought = part->contains("thought") && part->at("thought").is_bool() && part->at("thought").get_bool();
         if (const json::value* text = part->if_contains("text"); text && text->is_string()) {
-          if (thought) out.content.push_back(canonical::ThinkingBlock{std::string(text->get_string()), text_of(*part, "thoughtSignature"), {}});
+          if (thought) out.content.push_back(canonical::ThinkingBlock{std::string(text->get_string()), json_fields::string_or_empty(*part, "thoughtSignature"), {}});
           else out.content.push_back(canonical::TextBlock{std::string(text->get_string())});
         } else if (const json::value* call = part->if_contains("functionCall"); call && call->is_object()) {
           has_call = true;
           const json::object& fields = call->get_object();
-          std::string id = text_of(fields, "id");
+          std::string id = json_fields::string_or_empty(fields, "id");
           if (id.empty()) id = "call_" + new_request_id().substr(0, 24);
           const json::value* args = fields.if_contains("args");
-          out.content.push_back(canonical::ToolCallBlock{id, text_of(fields, "name"), args ? json::serialize(*args) : "{}"});
+          out.content.push_back(canonical::ToolCallBlock{id, json_fields::string_or_empty(fields, "name"), args ? json::serialize(*args) : "{}"});
         }
         ++k;
       }
     }
   }
-  out.stop_reason = stop_reason_from(candidate ? text_of(*candidate, "finishReason") : std::string(), has_call);
+  out.stop_reason = stop_reason_from(candidate ? json_fields::string_or_empty(*candidate, "finishReason") : std::string(), has_call);
   return out;
 }
 

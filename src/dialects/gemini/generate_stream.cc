@@ -1,4 +1,5 @@
 #include "dialects/gemini/generate_stream.h"
+#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -9,15 +10,6 @@
 
 namespace switchyard::gemini {
 namespace json = boost::json;
-
-namespace {
-
-std::string text_of(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
-}  // namespace
 
 void GenerateStreamDecoder::open_block(canonical::BlockKind kind, std::vector<canonical::StreamEvent>& out,
                                        std::string id, std::string name) {
@@ -51,7 +43,7 @@ void GenerateStreamDecoder::decode(const http::SseEvent& event, std::vector<cano
   }
   if (!started_) {
     started_ = true;
-    out.push_back(canonical::MessageStart{text_of(chunk, "responseId"), text_of(chunk, "modelVersion"), {}});
+    out.push_back(canonical::MessageStart{json_fields::string_or_empty(chunk, "responseId"), json_fields::string_or_empty(chunk, "modelVersion"), {}});
   }
   if (const json::value* usage = chunk.if_contains("usageMetadata"); usage && usage->is_object()) {
     usage_ = parse_usage(usage->get_object());  // a running total: the latest is the answer
@@ -78,10 +70,10 @@ void GenerateStreamDecoder::decode(const http::SseEvent& event, std::vector<cano
         out.push_back(canonical::BlockDelta{open_index_, delta_kind, std::string(text->get_string())});
       } else if (const json::value* call = part->if_contains("functionCall"); call && call->is_object()) {
         const json::object& fields = call->get_object();
-        std::string id = text_of(fields, "id");
+        std::string id = json_fields::string_or_empty(fields, "id");
         if (id.empty()) id = "call_" + new_request_id().substr(0, 24);
         const json::value* args = fields.if_contains("args");
-        open_block(canonical::BlockKind::tool_call, out, std::move(id), text_of(fields, "name"));
+        open_block(canonical::BlockKind::tool_call, out, std::move(id), json_fields::string_or_empty(fields, "name"));
         out.push_back(canonical::BlockDelta{open_index_, canonical::BlockDelta::Kind::arguments,
                                             args && !args->is_null() ? json::serialize(*args) : "{}"});
         close_block(out);
@@ -89,7 +81,7 @@ void GenerateStreamDecoder::decode(const http::SseEvent& event, std::vector<cano
       }
     }
   }
-  if (std::string reason = text_of(*candidate, "finishReason"); !reason.empty()) finish_reason_ = reason;
+  if (std::string reason = json_fields::string_or_empty(*candidate, "finishReason"); !reason.empty()) finish_reason_ = reason;
 }
 
 bool GenerateStreamDecoder::finish(std::vector<canonical::StreamEvent>& out) {

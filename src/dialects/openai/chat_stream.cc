@@ -1,4 +1,5 @@
 #include "dialects/openai/chat_stream.h"
+#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -66,15 +67,6 @@ bool ChatStreamTap::on_frame(std::string_view frame) {
 }  // namespace switchyard::openai
 
 namespace switchyard::openai {
-namespace {
-
-std::string string_member(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
-}  // namespace
-
 void ChatStreamDecoder::open_block(canonical::BlockKind kind, std::vector<canonical::StreamEvent>& out, std::string id,
                                    std::string name) {
   close_block(out);
@@ -111,7 +103,7 @@ void ChatStreamDecoder::decode(const http::SseEvent& event, std::vector<canonica
   const json::object& chunk = parsed.get_object();
   if (const json::value* error = chunk.if_contains("error"); error && error->is_object()) {
     const json::object& e = error->get_object();
-    GatewayError decoded = make_error(ErrorKind::upstream_protocol, string_member(e, "message"), string_member(e, "code"));
+    GatewayError decoded = make_error(ErrorKind::upstream_protocol, json_fields::string_or_empty(e, "message"), json_fields::string_or_empty(e, "code"));
     decoded.kind = ErrorKind::internal;
     decoded.status = 500;
     if (decoded.message.empty()) decoded.message = "the upstream reported an error mid-stream";
@@ -121,7 +113,7 @@ void ChatStreamDecoder::decode(const http::SseEvent& event, std::vector<canonica
   }
   if (!started_) {
     started_ = true;
-    out.push_back(canonical::MessageStart{string_member(chunk, "id"), string_member(chunk, "model"), {}});
+    out.push_back(canonical::MessageStart{json_fields::string_or_empty(chunk, "id"), json_fields::string_or_empty(chunk, "model"), {}});
   }
   if (const json::value* usage = chunk.if_contains("usage"); usage && usage->is_object()) usage_ = parse_usage(*usage);
   const json::value* choices = chunk.if_contains("choices");
@@ -130,12 +122,12 @@ void ChatStreamDecoder::decode(const http::SseEvent& event, std::vector<canonica
   if (!choice) return;
   if (const json::value* delta_value = choice->if_contains("delta"); delta_value && delta_value->is_object()) {
     const json::object& delta = delta_value->get_object();
-    std::string reasoning = string_member(delta, "reasoning_content");
+    std::string reasoning = json_fields::string_or_empty(delta, "reasoning_content");
     if (!reasoning.empty()) {
       if (!open_ || open_kind_ != canonical::BlockKind::thinking) open_block(canonical::BlockKind::thinking, out);
       out.push_back(canonical::BlockDelta{open_index_, canonical::BlockDelta::Kind::thinking, std::move(reasoning)});
     }
-    std::string content = string_member(delta, "content");
+    std::string content = json_fields::string_or_empty(delta, "content");
     if (!content.empty()) {
       if (!open_ || open_kind_ != canonical::BlockKind::text) open_block(canonical::BlockKind::text, out);
       out.push_back(canonical::BlockDelta{open_index_, canonical::BlockDelta::Kind::text, std::move(content)});
@@ -149,14 +141,14 @@ void ChatStreamDecoder::decode(const http::SseEvent& event, std::vector<canonica
                                                                   : tool_blocks_.size();
         const json::object* function = nullptr;
         if (const json::value* f = call->if_contains("function"); f && f->is_object()) function = &f->get_object();
-        std::string arguments = function ? string_member(*function, "arguments") : std::string();
+        std::string arguments = function ? json_fields::string_or_empty(*function, "arguments") : std::string();
         if (tool >= tool_blocks_.size()) {
           // The first fragment of a call names it; later ones only carry arguments.
           tool_blocks_.resize(tool + 1, SIZE_MAX);
         }
         if (tool_blocks_[tool] == SIZE_MAX) {
-          open_block(canonical::BlockKind::tool_call, out, string_member(*call, "id"),
-                     function ? string_member(*function, "name") : std::string());
+          open_block(canonical::BlockKind::tool_call, out, json_fields::string_or_empty(*call, "id"),
+                     function ? json_fields::string_or_empty(*function, "name") : std::string());
           tool_blocks_[tool] = open_index_;
         }
         if (!arguments.empty()) {

@@ -1,4 +1,5 @@
 #include "dialects/openai/usage.h"
+#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -8,18 +9,10 @@ namespace json = boost::json;
 
 namespace {
 
-std::int64_t count(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  if (!value) return 0;
-  if (value->is_int64()) return value->get_int64();
-  if (value->is_uint64()) return static_cast<std::int64_t>(value->get_uint64());
-  return 0;
-}
-
 std::int64_t nested_count(const json::object& object, std::string_view parent, std::string_view key) {
   const json::value* value = object.if_contains(parent);
   if (!value || !value->is_object()) return 0;
-  return count(value->get_object(), key);
+  return json_fields::int_or_zero(value->get_object(), key);
 }
 
 }  // namespace
@@ -29,8 +22,8 @@ Usage parse_usage(const json::value& usage) {
   const json::object* object = usage.if_object();
   if (!object) return out;
   out.reported = true;
-  out.input_tokens = count(*object, "prompt_tokens");
-  out.output_tokens = count(*object, "completion_tokens");
+  out.input_tokens = json_fields::int_or_zero(*object, "prompt_tokens");
+  out.output_tokens = json_fields::int_or_zero(*object, "completion_tokens");
   out.cache_read_tokens = nested_count(*object, "prompt_tokens_details", "cached_tokens");
   out.reasoning_tokens = nested_count(*object, "completion_tokens_details", "reasoning_tokens");
   return out;
