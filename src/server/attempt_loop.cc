@@ -160,6 +160,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
       const routing::Candidate* chosen = &candidate;
       Result<std::unique_ptr<http::UpstreamResponse>> upstream = std::unique_ptr<http::UpstreamResponse>{};
       std::unique_ptr<routing::InFlight> backup_in_flight;
+      bool prefetched = false;  // the hedge already read the winner's first piece
       if (retry.hedge_after.count() > 0 && attempts == 1 && spec.operation == providers::Operation::generate) {
         std::size_t index = static_cast<std::size_t>(&candidate - plan.candidates.data());
         std::function<std::optional<RaceEntry>()> make_backup = [&]() -> std::optional<RaceEntry> {
@@ -197,6 +198,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
         chosen = race.racers[race.winner].candidate;
         started = race.racers[race.winner].started;
         upstream = std::move(race.response);
+        prefetched = race.racers[race.winner].produced_token;
         context.hedged = race.racers.size() > 1;
       } else {
         upstream = co_await provider.send(call, exchange.upstreams);
@@ -244,13 +246,34 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
         context.upstream_time += Clock::now() - started;
         co_return;
       }
+      // A generation's first body piece is its first token: read it before the commit
+      // point, so an upstream that never produces one can still be replaced, and give the
+      // deployment its verdict right then rather than after a stream that may run minutes
+      // (a half-open probe would hold the deployment that long otherwise).
+      bool verdict_given = false;
+      if (spec.operation == providers::Operation::generate) {
+        if (!prefetched) {
+          auto piece = co_await response.read_some();
+          if (!piece) {
+            context.upstream_time += Clock::now() - started;
+            attempt.health->on_failure(Clock::now());
+            last_error = piece.error();
+            last_failure.reset();
+            last_retryable = true;
+            last_retry_after.reset();
+            log_attempt(context, attempt, last_error.code);
+            continue;
+          }
+          upstream.value() = std::make_unique<PrefetchedResponse>(std::move(upstream.value()), std::string(*piece));
+        }
+        attempt.health->on_success(duration_cast<microseconds>(Clock::now() - started));
+        verdict_given = true;
+      }
       context.set_routing_headers(exchange.response, attempt.label(), started);
-      Clock::time_point answer_start = Clock::now();
-      AnswerOutcome outcome = co_await spec.answer(attempt_codec, response);
-      outcome.first_token += duration_cast<microseconds>(answer_start - started);
+      AnswerOutcome outcome = co_await spec.answer(attempt_codec, *upstream.value());
       context.upstream_time += Clock::now() - started;
       if (outcome.before_commit) {
-        attempt.health->on_failure(Clock::now());
+        if (!verdict_given) attempt.health->on_failure(Clock::now());
         last_error = *outcome.before_commit;
         last_failure.reset();
         last_retryable = true;
@@ -258,7 +281,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
         log_attempt(context, attempt, last_error.code);
         continue;
       }
-      attempt.health->on_success(outcome.first_token);
+      if (!verdict_given) attempt.health->on_success(duration_cast<microseconds>(Clock::now() - started));
       attempt.health->record_tokens(context.usage.input_tokens + context.usage.output_tokens, Clock::now());
       log_attempt(context, attempt, std::to_string(status));
       co_return;
