@@ -4,7 +4,7 @@
 # Switchyard (OpenAI passthrough, master-key auth on). Bounded wrk runs on 127.0.0.1 only;
 # everything started here is stopped on exit. Writes bench/results/proxy-DATE.md.
 #
-#   bench/proxy/run.sh [--duration 10] [--runs 3]
+#   bench/proxy/run.sh [--duration 10] [--runs 3]      (SWITCHYARD_THREADS=N sets server.threads)
 #
 # First slice of the performance harness (issue 5): translated paths, streaming, Portkey,
 # CPU per request and memory figures are still to come.
@@ -67,7 +67,7 @@ NGINX
 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK"
 
 cat > "$WORK/switchyard.yaml" <<YAML
-server: {listen: 127.0.0.1:$GATEWAY_PORT}
+server: {listen: 127.0.0.1:$GATEWAY_PORT, threads: ${SWITCHYARD_THREADS:-0}}
 auth: {master_key: sk-bench}
 log: {level: warn}
 providers:

@@ -54,8 +54,9 @@ void Router::append_alias(const ModelAlias& alias, std::vector<Candidate>& out, 
   facts.reserve(alias.deployments.size());
   for (std::size_t i = 0; i < alias.deployments.size(); ++i) {
     const Deployment& deployment = alias.deployments[i];
-    facts.push_back({deployment.priority, deployment.weight, health[i]->in_flight(), health[i]->latency_us(),
-                     builtin_cost_per_mtok(deployment.model)});
+    std::optional<double> cost;
+    if (alias.strategy == Strategy::lowest_cost) cost = builtin_cost_per_mtok(deployment.model);
+    facts.push_back({deployment.priority, deployment.weight, health[i]->in_flight(), health[i]->latency_us(), cost});
   }
   Clock::time_point now = Clock::now();
   for (std::size_t i : order_deployments(alias.strategy, facts, thread_random())) {

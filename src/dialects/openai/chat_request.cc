@@ -1,5 +1,6 @@
 #include "dialects/openai/chat_request.h"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -20,8 +21,11 @@ std::string quoted(std::string_view text) { return json::serialize(json::string(
 }  // namespace
 
 Result<ChatRequestView> inspect_chat_request(std::string_view body) {
+  // This runs on every passthrough request: parse into a stack buffer, not the heap.
+  unsigned char scratch[16 * 1024];
+  json::monotonic_resource memory(scratch, sizeof scratch);
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json::parse(body, ec, &memory);
   if (ec) return invalid("request body is not valid JSON: " + ec.message(), {}, "invalid_json");
   const json::object* object = parsed.if_object();
   if (!object) return invalid("request body must be a JSON object", {}, "invalid_json");

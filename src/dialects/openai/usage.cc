@@ -1,4 +1,6 @@
 #include "dialects/openai/usage.h"
+
+#include "core/json_splice.h"
 #include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
@@ -30,11 +32,12 @@ Usage parse_usage(const json::value& usage) {
 }
 
 Usage usage_from_response(std::string_view body) {
+  // Metering every passthrough response: parse only the `usage` member, not the answer.
+  auto span = json_splice::find_member(body, "usage");
+  if (!span) return {};
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
-  if (ec || !parsed.is_object()) return {};
-  const json::value* usage = parsed.get_object().if_contains("usage");
-  return usage ? parse_usage(*usage) : Usage{};
+  json::value usage = json::parse(body.substr(span->value_begin, span->value_end - span->value_begin), ec);
+  return ec ? Usage{} : parse_usage(usage);
 }
 
 json::object usage_object(const Usage& usage) {
