@@ -27,4 +27,27 @@ GatewayError make_error(ErrorKind kind, std::string message, std::string code, s
                       std::move(param), {}};
 }
 
+ErrorKind kind_for_status(int status) {
+  switch (status) {
+    case 400:
+    case 431: return ErrorKind::invalid_request;
+    case 401: return ErrorKind::authentication;
+    case 403: return ErrorKind::permission;
+    case 404: return ErrorKind::not_found;
+    case 405: return ErrorKind::method_not_allowed;
+    case 413: return ErrorKind::payload_too_large;
+    case 429: return ErrorKind::rate_limited;
+    case 500: return ErrorKind::internal;
+    case 504: return ErrorKind::upstream_timeout;
+    default: break;
+  }
+  return status >= 500 ? ErrorKind::unavailable : ErrorKind::invalid_request;
+}
+
+GatewayError error_for_status(int status, std::string message, std::string code) {
+  GatewayError error = make_error(kind_for_status(status), std::move(message), std::move(code));
+  error.status = status;
+  return error;
+}
+
 }  // namespace switchyard

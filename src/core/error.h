@@ -36,4 +36,10 @@ int default_status(ErrorKind kind);
 GatewayError make_error(ErrorKind kind, std::string message, std::string code = {},
                         std::string param = {});
 
+// The kind an HTTP status stands for, whoever sent it (an upstream, or the server itself).
+ErrorKind kind_for_status(int status);
+
+// An error carrying exactly `status`, of the kind that status stands for.
+GatewayError error_for_status(int status, std::string message, std::string code = {});
+
 }  // namespace switchyard

@@ -47,6 +47,8 @@ bool needs_quotes(std::string_view value) {
 
 void set_min_level(Level level) { g_min_level.store(level, std::memory_order_relaxed); }
 
+bool enabled(Level level) { return level >= g_min_level.load(std::memory_order_relaxed); }
+
 void append_field(std::string& line, std::string_view key, std::string_view value) {
   line += ' ';
   line += key;

@@ -27,6 +27,9 @@ struct Field {
 
 void set_min_level(Level level);
 
+// Whether a line at `level` would be written: lets callers skip building one that would not.
+bool enabled(Level level);
+
 void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
 
 inline void info(std::string_view message, std::initializer_list<Field> fields = {}) {

@@ -199,7 +199,6 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
         started = race.racers[race.winner].started;
         upstream = std::move(race.response);
         prefetched = race.racers[race.winner].produced_token;
-        context.hedged = race.racers.size() > 1;
       } else {
         upstream = co_await provider.send(call, exchange.upstreams);
       }

@@ -33,7 +33,6 @@ struct AnswerOutcome {
   // Set when the answer failed before the first byte reached the client (e.g. no first
   // token in time): the loop may still try another candidate.
   std::optional<GatewayError> before_commit;
-  std::chrono::microseconds first_token{0};  // from sending the request, for latency routing
 };
 
 struct AttemptSpec {

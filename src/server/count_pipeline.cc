@@ -51,7 +51,7 @@ net::awaitable<void> run_count_tokens(const Runtime& runtime, http::Exchange& ex
   spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<AnswerOutcome> {
     auto body = co_await response.read_all(1024 * 1024);
     auto counted = body ? upstream.decode_count_response(body.value()) : Result<std::int64_t>(body.error());
-    if (!counted) co_return AnswerOutcome{counted.error(), {}};
+    if (!counted) co_return AnswerOutcome{counted.error()};
     co_await answer_with(counted.value());
     co_return AnswerOutcome{};
   };

@@ -37,7 +37,7 @@ net::awaitable<void> run_embed(const Runtime& runtime, http::Exchange& exchange,
     auto answer = co_await response.read_all(runtime.max_response_size);
     auto decoded = answer ? upstream.decode_embedding_response(answer.value())
                           : Result<canonical::EmbeddingResponse>(answer.error());
-    if (!decoded) co_return AnswerOutcome{decoded.error(), {}};
+    if (!decoded) co_return AnswerOutcome{decoded.error()};
     context.usage = decoded->usage;
     http::ClientResponse reply = json_response(200, client.encode_embedding_response(decoded.value(), request.value()));
     copy_relayed_headers(response, reply);

@@ -18,18 +18,6 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-ErrorKind kind_for_status(int status) {
-  switch (status) {
-    case 400: return ErrorKind::invalid_request;
-    case 401: return ErrorKind::authentication;
-    case 404: return ErrorKind::not_found;
-    case 405: return ErrorKind::method_not_allowed;
-    case 413: return ErrorKind::payload_too_large;
-    case 431: return ErrorKind::invalid_request;
-    default: return ErrorKind::internal;
-  }
-}
-
 std::string code_for_status(int status) {
   switch (status) {
     case 413: return "request_too_large";
@@ -69,9 +57,8 @@ Dialect models_dialect(const RouteMatch& route, const http::ClientRequest& reque
 }  // namespace
 
 http::ClientResponse Gateway::reject(const http::Rejection& rejection) {
-  GatewayError error = make_error(kind_for_status(rejection.status), std::string(rejection.message),
-                                  code_for_status(rejection.status));
-  error.status = rejection.status;
+  GatewayError error =
+      error_for_status(rejection.status, std::string(rejection.message), code_for_status(rejection.status));
   Dialect dialect = match_route(rejection.method, rejection.target).dialect;
   RequestContext context;
   context.request_id = rejection.request_id;

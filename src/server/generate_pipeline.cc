@@ -29,20 +29,13 @@ struct Flow {
   }
 };
 
-using Clock = std::chrono::steady_clock;
-
-std::chrono::microseconds since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-}
-
 // A failure before the client saw anything lets the attempt loop try another deployment.
-AnswerOutcome before_commit(GatewayError error) { return AnswerOutcome{std::move(error), {}}; }
+AnswerOutcome before_commit(GatewayError error) { return AnswerOutcome{std::move(error)}; }
 
 net::awaitable<AnswerOutcome> relay_complete(Flow& flow, const Runtime& runtime, const DialectCodec& upstream_codec,
-                                             http::UpstreamResponse& upstream, Clock::time_point sent) {
+                                             http::UpstreamResponse& upstream) {
   auto body = co_await upstream.read_all(runtime.max_response_size);
   if (!body) co_return before_commit(body.error());
-  AnswerOutcome outcome{std::nullopt, since(sent)};
   http::ClientResponse response{bhttp::status::ok, 11};
   response.set(bhttp::field::content_type, "application/json");
   copy_relayed_headers(upstream, response);
@@ -57,7 +50,7 @@ net::awaitable<AnswerOutcome> relay_complete(Flow& flow, const Runtime& runtime,
   }
   flow.context.status = 200;
   co_await flow.exchange.response.send(std::move(response));
-  co_return outcome;
+  co_return AnswerOutcome{};
 }
 
 net::awaitable<bool> begin_event_stream(Flow& flow, http::UpstreamResponse& upstream) {
@@ -74,14 +67,12 @@ net::awaitable<bool> begin_event_stream(Flow& flow, http::UpstreamResponse& upst
 
 // Same dialect: frames relayed byte for byte. Reading the next piece only after the client
 // took the last one is the backpressure: a slow client slows the upstream read, and
-// nothing buffers the whole stream. The first piece is read before anything is sent, so
-// an upstream that never produces a first token can still be replaced.
-net::awaitable<AnswerOutcome> relay_stream(Flow& flow, const DialectCodec& codec, http::UpstreamResponse& upstream,
-                                           Clock::time_point sent) {
+// nothing buffers the whole stream. The first piece is read before the response starts,
+// so a failure there can still be answered by another deployment.
+net::awaitable<AnswerOutcome> relay_stream(Flow& flow, const DialectCodec& codec, http::UpstreamResponse& upstream) {
   auto piece = co_await upstream.read_some();
   if (!piece) co_return before_commit(piece.error());
-  AnswerOutcome outcome{std::nullopt, since(sent)};
-  if (!co_await begin_event_stream(flow, upstream)) co_return outcome;
+  if (!co_await begin_event_stream(flow, upstream)) co_return AnswerOutcome{};
   std::unique_ptr<PassthroughTap> tap = codec.make_passthrough_tap(flow.view.include_usage);
   http::SseFrameSplitter splitter;
   std::string outgoing;
@@ -101,23 +92,22 @@ net::awaitable<AnswerOutcome> relay_stream(Flow& flow, const DialectCodec& codec
     }
     if (!co_await flow.exchange.response.write_chunk(outgoing)) {
       flow.context.error_code = "client_disconnected";
-      co_return outcome;
+      co_return AnswerOutcome{};
     }
     piece = co_await upstream.read_some();
   }
   flow.context.usage = tap->usage();
   if (tap->saw_error() && flow.context.error_code.empty()) flow.context.error_code = "upstream_stream_error";
   co_await flow.exchange.response.end_stream();
-  co_return outcome;
+  co_return AnswerOutcome{};
 }
 
 // Different dialects: upstream frames -> canonical events -> the client's frames.
 net::awaitable<AnswerOutcome> translate_stream(Flow& flow, const DialectCodec& upstream_codec,
-                                               http::UpstreamResponse& upstream, Clock::time_point sent) {
+                                               http::UpstreamResponse& upstream) {
   auto piece = co_await upstream.read_some();
   if (!piece) co_return before_commit(piece.error());
-  AnswerOutcome outcome{std::nullopt, since(sent)};
-  if (!co_await begin_event_stream(flow, upstream)) co_return outcome;
+  if (!co_await begin_event_stream(flow, upstream)) co_return AnswerOutcome{};
   std::unique_ptr<StreamDecoder> decoder = upstream_codec.make_stream_decoder();
   std::unique_ptr<StreamEncoder> encoder = flow.client.make_stream_encoder(flow.view.model, flow.view.include_usage);
   http::SseFrameSplitter splitter;
@@ -153,12 +143,12 @@ net::awaitable<AnswerOutcome> translate_stream(Flow& flow, const DialectCodec& u
     }
     if (!outgoing.empty() && !co_await flow.exchange.response.write_chunk(outgoing)) {
       flow.context.error_code = "client_disconnected";
-      co_return outcome;
+      co_return AnswerOutcome{};
     }
     if (!finished) piece = co_await upstream.read_some();
   }
   co_await flow.exchange.response.end_stream();
-  co_return outcome;
+  co_return AnswerOutcome{};
 }
 
 }  // namespace
@@ -199,16 +189,15 @@ net::awaitable<void> run_generate(const Runtime& runtime, http::Exchange& exchan
     return {upstream.encode_request(request.value(), options)};
   };
   spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<AnswerOutcome> {
-    Clock::time_point sent = Clock::now();
-    if (!flow.view.stream) co_return co_await relay_complete(flow, runtime, upstream, response, sent);
+    if (!flow.view.stream) co_return co_await relay_complete(flow, runtime, upstream, response);
     if (response.header("content-type").find("text/event-stream") == std::string_view::npos) {
       // Official SDKs silently yield nothing for a JSON body on a stream request; say so instead.
       co_return before_commit(make_error(ErrorKind::upstream_protocol,
                                          "the upstream answered a streaming request without an event stream",
                                          "upstream_not_streaming"));
     }
-    if (upstream.dialect == client.dialect) co_return co_await relay_stream(flow, upstream, response, sent);
-    co_return co_await translate_stream(flow, upstream, response, sent);
+    if (upstream.dialect == client.dialect) co_return co_await relay_stream(flow, upstream, response);
+    co_return co_await translate_stream(flow, upstream, response);
   };
   co_await run_attempts(runtime, exchange, context, client, spec);
 }

@@ -1,5 +1,6 @@
 #include "server/request_context.h"
 
+#include "core/log.h"
 #include "telemetry/access_log.h"
 
 namespace switchyard::server {
@@ -19,7 +20,8 @@ void RequestContext::set_routing_headers(http::ResponseChannel& channel, const s
 }
 
 SettleGuard::~SettleGuard() {
-  if (!context_.log_access) return;
+  // Settling is only the access log so far; do not build a record nobody will write.
+  if (!context_.log_access || !log::enabled(log::Level::info)) return;
   using std::chrono::duration_cast;
   using std::chrono::microseconds;
   telemetry::AccessRecord record;

@@ -29,7 +29,6 @@ struct RequestContext {
   std::chrono::steady_clock::duration upstream_time{};
   std::chrono::steady_clock::duration waited{};  // retry backoff
   std::string attempt_log;  // "oai/gpt-4o-mini:502,ant/claude-sonnet-4-5:200"
-  bool hedged = false;      // a second attempt ran in parallel with the first
 
   int status = 0;  // sent to the client
   std::string error_code;

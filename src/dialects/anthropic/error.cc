@@ -26,20 +26,6 @@ std::string_view error_type(const GatewayError& error) {
   return error.status >= 500 ? "api_error" : "invalid_request_error";
 }
 
-ErrorKind kind_for(int status) {
-  switch (status) {
-    case 400: return ErrorKind::invalid_request;
-    case 401: return ErrorKind::authentication;
-    case 403: return ErrorKind::permission;
-    case 404: return ErrorKind::not_found;
-    case 413: return ErrorKind::payload_too_large;
-    case 429: return ErrorKind::rate_limited;
-    case 504: return ErrorKind::upstream_timeout;
-    default: break;
-  }
-  return status >= 500 ? ErrorKind::unavailable : ErrorKind::invalid_request;
-}
-
 json::object error_object(const GatewayError& error) {
   return json::object{{"type", "error"}, {"error", json::object{{"type", error_type(error)}, {"message", error.message}}}};
 }
@@ -57,8 +43,7 @@ std::string error_frame(const GatewayError& error) {
 }
 
 GatewayError decode_error(int status, std::string_view body) {
-  GatewayError error = make_error(kind_for(status), "upstream error " + std::to_string(status));
-  error.status = status;
+  GatewayError error = error_for_status(status, "upstream error " + std::to_string(status));
   json::error_code ec;
   json::value parsed = json::parse(body, ec);
   if (ec || !parsed.is_object()) return error;

@@ -38,19 +38,6 @@ json::object error_object(const GatewayError& error) {
   return json::object{{"error", std::move(inner)}};
 }
 
-ErrorKind kind_for(int status) {
-  switch (status) {
-    case 400: return ErrorKind::invalid_request;
-    case 401: return ErrorKind::authentication;
-    case 403: return ErrorKind::permission;
-    case 404: return ErrorKind::not_found;
-    case 429: return ErrorKind::rate_limited;
-    case 504: return ErrorKind::upstream_timeout;
-    default: break;
-  }
-  return status >= 500 ? ErrorKind::unavailable : ErrorKind::invalid_request;
-}
-
 }  // namespace
 
 std::string error_body(const GatewayError& error) { return json::serialize(error_object(error)); }
@@ -58,8 +45,7 @@ std::string error_body(const GatewayError& error) { return json::serialize(error
 std::string error_frame(const GatewayError& error) { return "data: " + json::serialize(error_object(error)) + "\n\n"; }
 
 GatewayError decode_error(int status, std::string_view body) {
-  GatewayError error = make_error(kind_for(status), "upstream error " + std::to_string(status));
-  error.status = status;
+  GatewayError error = error_for_status(status, "upstream error " + std::to_string(status));
   json::error_code ec;
   json::value parsed = json::parse(body, ec);
   const json::value* inner = !ec && parsed.is_object() ? parsed.get_object().if_contains("error") : nullptr;

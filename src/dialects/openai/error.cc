@@ -54,17 +54,7 @@ std::string error_frame(const GatewayError& error) {
 }
 
 GatewayError decode_error(int status, std::string_view body) {
-  ErrorKind kind = status == 400   ? ErrorKind::invalid_request
-                   : status == 401 ? ErrorKind::authentication
-                   : status == 403 ? ErrorKind::permission
-                   : status == 404 ? ErrorKind::not_found
-                   : status == 413 ? ErrorKind::payload_too_large
-                   : status == 429 ? ErrorKind::rate_limited
-                   : status == 504 ? ErrorKind::upstream_timeout
-                   : status >= 500 ? ErrorKind::unavailable
-                                   : ErrorKind::invalid_request;
-  GatewayError error = make_error(kind, "upstream error " + std::to_string(status));
-  error.status = status;
+  GatewayError error = error_for_status(status, "upstream error " + std::to_string(status));
   json::error_code ec;
   json::value parsed = json::parse(body, ec);
   const json::value* inner = !ec && parsed.is_object() ? parsed.get_object().if_contains("error") : nullptr;
