@@ -11,21 +11,6 @@
 namespace switchyard::gemini {
 namespace json = boost::json;
 
-void GenerateStreamDecoder::open_block(canonical::BlockKind kind, std::vector<canonical::StreamEvent>& out,
-                                       std::string id, std::string name) {
-  close_block(out);
-  open_ = true;
-  open_kind_ = kind;
-  open_index_ = next_index_++;
-  out.push_back(canonical::BlockStart{open_index_, kind, std::move(id), std::move(name)});
-}
-
-void GenerateStreamDecoder::close_block(std::vector<canonical::StreamEvent>& out) {
-  if (!open_) return;
-  out.push_back(canonical::BlockStop{open_index_});
-  open_ = false;
-}
-
 void GenerateStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   if (done_) return;
   json::error_code ec;
@@ -65,18 +50,19 @@ void GenerateStreamDecoder::decode(const http::SseEvent& event, std::vector<cano
         if (text->get_string().empty()) continue;
         bool thought = part->contains("thought") && part->at("thought").is_bool() && part->at("thought").get_bool();
         auto kind = thought ? canonical::BlockKind::thinking : canonical::BlockKind::text;
-        if (!open_ || open_kind_ != kind) open_block(kind, out);
+        std::size_t index = blocks_.ensure(kind, out);
         auto delta_kind = thought ? canonical::BlockDelta::Kind::thinking : canonical::BlockDelta::Kind::text;
-        out.push_back(canonical::BlockDelta{open_index_, delta_kind, std::string(text->get_string())});
+        out.push_back(canonical::BlockDelta{index, delta_kind, std::string(text->get_string())});
       } else if (const json::value* call = part->if_contains("functionCall"); call && call->is_object()) {
         const json::object& fields = call->get_object();
         std::string id = json_fields::string_or_empty(fields, "id");
         if (id.empty()) id = "call_" + new_request_id().substr(0, 24);
         const json::value* args = fields.if_contains("args");
-        open_block(canonical::BlockKind::tool_call, out, std::move(id), json_fields::string_or_empty(fields, "name"));
-        out.push_back(canonical::BlockDelta{open_index_, canonical::BlockDelta::Kind::arguments,
+        std::size_t index =
+            blocks_.open(canonical::BlockKind::tool_call, out, std::move(id), json_fields::string_or_empty(fields, "name"));
+        out.push_back(canonical::BlockDelta{index, canonical::BlockDelta::Kind::arguments,
                                             args && !args->is_null() ? json::serialize(*args) : "{}"});
-        close_block(out);
+        blocks_.close(out);
         saw_call_ = true;
       }
     }
@@ -88,7 +74,7 @@ bool GenerateStreamDecoder::finish(std::vector<canonical::StreamEvent>& out) {
   if (done_) return true;
   // Gemini has no terminator: a finishReason on the last chunk is the sign of a whole stream.
   if (!started_ || finish_reason_.empty()) return false;
-  close_block(out);
+  blocks_.close(out);
   out.push_back(canonical::MessageDelta{stop_reason_from(finish_reason_, saw_call_), {}, usage_});
   out.push_back(canonical::MessageStop{});
   done_ = true;

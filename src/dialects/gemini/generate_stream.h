@@ -15,16 +15,9 @@ class GenerateStreamDecoder final : public StreamDecoder {
   bool finish(std::vector<canonical::StreamEvent>& out) override;
 
  private:
-  void open_block(canonical::BlockKind kind, std::vector<canonical::StreamEvent>& out, std::string id = {},
-                  std::string name = {});
-  void close_block(std::vector<canonical::StreamEvent>& out);
-
   bool started_ = false;
   bool done_ = false;
-  bool open_ = false;
-  canonical::BlockKind open_kind_ = canonical::BlockKind::text;
-  std::size_t open_index_ = 0;
-  std::size_t next_index_ = 0;
+  BlockSequencer blocks_;
   bool saw_call_ = false;
   std::string finish_reason_;
   Usage usage_;

@@ -67,25 +67,10 @@ bool ChatStreamTap::on_frame(std::string_view frame) {
 }  // namespace switchyard::openai
 
 namespace switchyard::openai {
-void ChatStreamDecoder::open_block(canonical::BlockKind kind, std::vector<canonical::StreamEvent>& out, std::string id,
-                                   std::string name) {
-  close_block(out);
-  open_ = true;
-  open_kind_ = kind;
-  open_index_ = next_index_++;
-  out.push_back(canonical::BlockStart{open_index_, kind, std::move(id), std::move(name)});
-}
-
-void ChatStreamDecoder::close_block(std::vector<canonical::StreamEvent>& out) {
-  if (!open_) return;
-  out.push_back(canonical::BlockStop{open_index_});
-  open_ = false;
-}
-
 void ChatStreamDecoder::emit_tail(std::vector<canonical::StreamEvent>& out) {
   if (done_) return;
   done_ = true;
-  close_block(out);
+  blocks_.close(out);
   out.push_back(canonical::MessageDelta{stop_reason_.value_or(canonical::StopReason::end_turn), {}, usage_});
   out.push_back(canonical::MessageStop{});
 }
@@ -124,13 +109,13 @@ void ChatStreamDecoder::decode(const http::SseEvent& event, std::vector<canonica
     const json::object& delta = delta_value->get_object();
     std::string reasoning = json_fields::string_or_empty(delta, "reasoning_content");
     if (!reasoning.empty()) {
-      if (!open_ || open_kind_ != canonical::BlockKind::thinking) open_block(canonical::BlockKind::thinking, out);
-      out.push_back(canonical::BlockDelta{open_index_, canonical::BlockDelta::Kind::thinking, std::move(reasoning)});
+      std::size_t index = blocks_.ensure(canonical::BlockKind::thinking, out);
+      out.push_back(canonical::BlockDelta{index, canonical::BlockDelta::Kind::thinking, std::move(reasoning)});
     }
     std::string content = json_fields::string_or_empty(delta, "content");
     if (!content.empty()) {
-      if (!open_ || open_kind_ != canonical::BlockKind::text) open_block(canonical::BlockKind::text, out);
-      out.push_back(canonical::BlockDelta{open_index_, canonical::BlockDelta::Kind::text, std::move(content)});
+      std::size_t index = blocks_.ensure(canonical::BlockKind::text, out);
+      out.push_back(canonical::BlockDelta{index, canonical::BlockDelta::Kind::text, std::move(content)});
     }
     if (const json::value* calls = delta.if_contains("tool_calls"); calls && calls->is_array()) {
       for (const json::value& call_value : calls->get_array()) {
@@ -147,9 +132,9 @@ void ChatStreamDecoder::decode(const http::SseEvent& event, std::vector<canonica
           tool_blocks_.resize(tool + 1, SIZE_MAX);
         }
         if (tool_blocks_[tool] == SIZE_MAX) {
-          open_block(canonical::BlockKind::tool_call, out, json_fields::string_or_empty(*call, "id"),
-                     function ? json_fields::string_or_empty(*function, "name") : std::string());
-          tool_blocks_[tool] = open_index_;
+          tool_blocks_[tool] =
+              blocks_.open(canonical::BlockKind::tool_call, out, json_fields::string_or_empty(*call, "id"),
+                           function ? json_fields::string_or_empty(*function, "name") : std::string());
         }
         if (!arguments.empty()) {
           out.push_back(canonical::BlockDelta{tool_blocks_[tool], canonical::BlockDelta::Kind::arguments, std::move(arguments)});

@@ -42,17 +42,11 @@ class ChatStreamDecoder final : public StreamDecoder {
   bool finish(std::vector<canonical::StreamEvent>& out) override;
 
  private:
-  void open_block(canonical::BlockKind kind, std::vector<canonical::StreamEvent>& out, std::string id = {},
-                  std::string name = {});
-  void close_block(std::vector<canonical::StreamEvent>& out);
   void emit_tail(std::vector<canonical::StreamEvent>& out);
 
   bool started_ = false;
   bool done_ = false;
-  bool open_ = false;
-  canonical::BlockKind open_kind_ = canonical::BlockKind::text;
-  std::size_t open_index_ = 0;
-  std::size_t next_index_ = 0;
+  BlockSequencer blocks_;
   std::vector<std::size_t> tool_blocks_;  // OpenAI tool index -> canonical block index
   std::optional<canonical::StopReason> stop_reason_;
   Usage usage_;
