@@ -11,7 +11,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -22,6 +21,7 @@
 #include "core/log.h"
 #include "core/request_id.h"
 #include "http/upstream.h"
+#include "http/wire.h"
 
 namespace switchyard::http {
 
@@ -69,8 +69,10 @@ class StreamChannel final : public ResponseChannel {
     for (const auto& [name, value] : extra_headers_) response.set(name, value);
     response.keep_alive(keep_alive_);
     response.prepare_payload();
+    append_response_head(head_, response.base());
+    const std::array<net::const_buffer, 2> wire{net::buffer(head_), net::buffer(response.body())};
     stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await bhttp::async_write(stream_, response, use_tuple);
+    auto [ec, n] = co_await net::async_write(stream_, wire, use_tuple);
     ok_ = !ec;
     co_return ok_;
   }
@@ -79,22 +81,25 @@ class StreamChannel final : public ResponseChannel {
     if (committed_) co_return false;
     committed_ = true;
     streaming_ = true;
+    header.set("x-request-id", request_id_);
+    for (const auto& [name, value] : extra_headers_) header.set(name, value);
     bhttp::response<bhttp::empty_body> response(std::move(header));
-    response.set("x-request-id", request_id_);
-    for (const auto& [name, value] : extra_headers_) response.set(name, value);
     response.keep_alive(keep_alive_);
     response.chunked(true);
-    bhttp::response_serializer<bhttp::empty_body> serializer(response);
+    append_response_head(head_, response.base());
     stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, use_tuple);
+    auto [ec, n] = co_await net::async_write(stream_, net::buffer(head_), use_tuple);
     ok_ = !ec;
     co_return ok_;
   }
 
   net::awaitable<bool> write_chunk(std::string_view bytes) override {
     if (!ok_ || !streaming_ || bytes.empty()) co_return ok_;
+    char size_line[20];
+    const std::array<net::const_buffer, 3> wire{net::buffer(chunk_size_line(bytes.size(), size_line)),
+                                                net::buffer(bytes.data(), bytes.size()), net::buffer("\r\n", 2)};
     stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk(net::buffer(bytes.data(), bytes.size())), use_tuple);
+    auto [ec, n] = co_await net::async_write(stream_, wire, use_tuple);
     ok_ = !ec;
     co_return ok_;
   }
@@ -103,7 +108,7 @@ class StreamChannel final : public ResponseChannel {
     if (!ok_ || !streaming_ || finished_) co_return ok_;
     finished_ = true;
     stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk_last(), use_tuple);
+    auto [ec, n] = co_await net::async_write(stream_, net::buffer("0\r\n\r\n", 5), use_tuple);
     ok_ = !ec;
     co_return ok_;
   }
@@ -127,6 +132,7 @@ class StreamChannel final : public ResponseChannel {
   bool finished_ = false;
   bool ok_ = true;
   std::vector<std::pair<std::string, std::string>> extra_headers_;
+  std::string head_;  // the status line and fields, written together with the body
 };
 
 }  // namespace

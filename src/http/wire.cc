@@ -1,0 +1,80 @@
+#include "http/wire.h"
+
+#include <boost/beast/core/string.hpp>
+#include <charconv>
+
+namespace switchyard::http {
+
+namespace {
+
+void append_number(std::string& out, std::size_t value) {
+  char digits[20];
+  auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ", 2);
+  out.append(value);
+  out.append("\r\n", 2);
+}
+
+bool is_framing_header(std::string_view name) {
+  return boost::beast::iequals(name, "host") || boost::beast::iequals(name, "content-length") ||
+         boost::beast::iequals(name, "connection") || boost::beast::iequals(name, "transfer-encoding");
+}
+
+// A header given twice is sent once, with its last value (a provider's own header over a
+// configured default).
+bool set_again_later(HeaderList::const_iterator it, HeaderList::const_iterator end) {
+  for (auto later = it + 1; later != end; ++later) {
+    if (boost::beast::iequals(later->first, it->first)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void append_response_head(std::string& out, const boost::beast::http::response_header<>& header) {
+  out.append(header.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", 9);
+  append_number(out, header.result_int());
+  out += ' ';
+  auto reason = header.reason();
+  out.append(reason.data(), reason.size());
+  out.append("\r\n", 2);
+  for (const auto& field : header) {
+    auto name = field.name_string();
+    auto value = field.value();
+    append_field(out, {name.data(), name.size()}, {value.data(), value.size()});
+  }
+  out.append("\r\n", 2);
+}
+
+void append_request_head(std::string& out, std::string_view method, std::string_view path, std::string_view host,
+                         const HeaderList& headers, std::size_t body_size) {
+  out.append(method);
+  out += ' ';
+  out.append(path);
+  out.append(" HTTP/1.1\r\n", 11);
+  append_field(out, "Host", host);
+  for (auto it = headers.begin(); it != headers.end(); ++it) {
+    if (is_framing_header(it->first) || set_again_later(it, headers.end())) continue;
+    append_field(out, it->first, it->second);
+  }
+  if (body_size > 0 || (method != "GET" && method != "HEAD")) {
+    out.append("Content-Length: ", 16);
+    append_number(out, body_size);
+    out.append("\r\n", 2);
+  }
+  out.append("\r\n", 2);
+}
+
+std::string_view chunk_size_line(std::size_t size, char (&storage)[20]) {
+  auto end = std::to_chars(storage, storage + sizeof storage - 2, size, 16).ptr;
+  *end++ = '\r';
+  *end++ = '\n';
+  return {storage, static_cast<std::size_t>(end - storage)};
+}
+
+}  // namespace switchyard::http

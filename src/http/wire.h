@@ -1,0 +1,28 @@
+// HTTP/1.1 message heads written into one contiguous buffer. Beast's serializer walks a
+// chain of small buffer views per field and hands the kernel one iovec per piece; for the
+// small messages of a gateway that walk cost more than the rest of the request. A head
+// built here and the body go out together in a single two-buffer write.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <string>
+#include <string_view>
+
+#include "http/upstream.h"
+
+namespace switchyard::http {
+
+// "HTTP/1.1 200 OK\r\n", every field, and the blank line.
+void append_response_head(std::string& out, const boost::beast::http::response_header<>& header);
+
+// The request line, Host, the given headers, Content-Length when there is a body (or
+// the method carries one), and the blank line. A name given twice is sent once, with
+// its last value. Host, Content-Length and Connection in
+// `headers` are ignored: the client owns the framing.
+void append_request_head(std::string& out, std::string_view method, std::string_view path, std::string_view host,
+                         const HeaderList& headers, std::size_t body_size);
+
+// "1a2b\r\n": the size line of one chunk of a chunked body.
+std::string_view chunk_size_line(std::size_t size, char (&storage)[20]);
+
+}  // namespace switchyard::http
