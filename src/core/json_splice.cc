@@ -1,5 +1,8 @@
 #include "core/json_splice.h"
 
+#include <array>
+#include <cstring>
+
 namespace switchyard::json_splice {
 namespace {
 
@@ -10,21 +13,30 @@ std::size_t skip_space(std::string_view s, std::size_t i) {
   return i;
 }
 
-// `i` is at an opening quote; returns one past the closing quote.
+// `i` is at an opening quote; returns one past the closing quote. Most of a body's bytes
+// are inside strings, so the scan jumps from quote to quote with memchr.
 std::size_t skip_string(std::string_view s, std::size_t i) {
-  ++i;
-  while (i < s.size()) {
-    char c = s[i];
-    if (c == '\\') {
-      i += 2;
-    } else if (c == '"') {
-      return i + 1;
-    } else {
-      ++i;
-    }
+  const char* begin = s.data();
+  const char* end = begin + s.size();
+  const char* p = begin + i + 1;
+  while (p < end) {
+    const char* quote = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+    if (!quote) break;
+    // The quote closes the string unless an odd run of backslashes escapes it.
+    std::size_t backslashes = 0;
+    for (const char* b = quote; b > p && b[-1] == '\\'; --b) ++backslashes;
+    if (backslashes % 2 == 0) return static_cast<std::size_t>(quote - begin) + 1;
+    p = quote + 1;
   }
   return s.size();
 }
+
+// Bytes that change the nesting state inside an object or array.
+constexpr std::array<bool, 256> kStructural = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : {'"', '{', '}', '[', ']'}) table[c] = true;
+  return table;
+}();
 
 // `i` is at the first byte of a value; returns one past its last byte.
 std::size_t skip_value(std::string_view s, std::size_t i) {
@@ -33,15 +45,17 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
   if (s[i] == '{' || s[i] == '[') {
     int depth = 0;
     while (i < s.size()) {
+      while (i < s.size() && !kStructural[static_cast<unsigned char>(s[i])]) ++i;
+      if (i >= s.size()) break;
       char c = s[i];
       if (c == '"') {
         i = skip_string(s, i);
         continue;
       }
-      if (c == '{' || c == '[') ++depth;
-      if (c == '}' || c == ']') {
-        --depth;
-        if (depth == 0) return i + 1;
+      if (c == '{' || c == '[') {
+        ++depth;
+      } else if (--depth == 0) {
+        return i + 1;
       }
       ++i;
     }

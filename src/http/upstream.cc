@@ -218,7 +218,15 @@ class PooledResponse final : public UpstreamResponse {
     return {value.data(), value.size()};
   }
 
-  // Copied out only when asked for (the failure path): a success never needs the list.
+  void for_each_header(const std::function<void(std::string_view, std::string_view)>& visit) const override {
+    for (const auto& field : parser_.get()) {
+      auto name = field.name_string();
+      auto value = field.value();
+      visit({name.data(), name.size()}, {value.data(), value.size()});
+    }
+  }
+
+  // Copied out only when asked for (the failure path): a success needs for_each_header.
   const HeaderList& headers() const override {
     if (headers_.empty()) {
       for (const auto& field : parser_.get()) {

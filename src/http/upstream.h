@@ -5,6 +5,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,6 +64,10 @@ class UpstreamResponse {
   // Header value, or empty when absent. Names are case-insensitive.
   virtual std::string_view header(std::string_view name) const = 0;
   virtual const HeaderList& headers() const = 0;
+  // Calls `visit(name, value)` for each header without copying any.
+  virtual void for_each_header(const std::function<void(std::string_view, std::string_view)>& visit) const {
+    for (const auto& [name, value] : headers()) visit(name, value);
+  }
   // The next piece of the body; an empty view marks its end. Valid until the next call.
   virtual boost::asio::awaitable<Result<std::string_view>> read_some() = 0;
   // The rest of the body, failing past `limit` bytes.

@@ -58,6 +58,9 @@ class PrefetchedResponse final : public http::UpstreamResponse {
   int status() const override { return inner_->status(); }
   std::string_view header(std::string_view name) const override { return inner_->header(name); }
   const http::HeaderList& headers() const override { return inner_->headers(); }
+  void for_each_header(const std::function<void(std::string_view, std::string_view)>& visit) const override {
+    inner_->for_each_header(visit);
+  }
   boost::asio::awaitable<Result<std::string_view>> read_some() override;
   void cancel() override { inner_->cancel(); }
 

@@ -17,9 +17,9 @@ bool is_relayed_header(std::string_view name);
 
 template <class Message>
 void copy_relayed_headers(const http::UpstreamResponse& upstream, Message& message) {
-  for (const auto& [name, value] : upstream.headers()) {
+  upstream.for_each_header([&](std::string_view name, std::string_view value) {
     if (is_relayed_header(name)) message.set(name, value);
-  }
+  });
 }
 
 // Worth trying the next deployment: the failure says nothing about the request itself.

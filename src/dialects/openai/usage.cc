@@ -3,6 +3,7 @@
 #include "core/json_splice.h"
 #include "core/json_fields.h"
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -31,13 +32,102 @@ Usage parse_usage(const json::value& usage) {
   return out;
 }
 
+namespace {
+
+// Reads the four counts straight off the parser's events. Metering runs on every
+// passthrough response, and building a DOM of the usage object cost more than finding it.
+class UsageScanner {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  Usage usage;
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+  bool on_object_begin(json::error_code&) { return open(true); }
+  bool on_object_end(std::size_t, json::error_code&) { return close(); }
+  bool on_array_begin(json::error_code&) { return open(false); }
+  bool on_array_end(std::size_t, json::error_code&) { return close(); }
+  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
+    key_.append(part.data(), part.size());
+    return true;
+  }
+  bool on_key(json::string_view last, std::size_t, json::error_code&) {
+    std::string_view key(last.data(), last.size());
+    if (!key_.empty()) key = key_.append(key);
+    field_ = Field::other;
+    if (depth_ == 1) {
+      section_ = key == "prompt_tokens_details"       ? Section::prompt_details
+                 : key == "completion_tokens_details" ? Section::completion_details
+                                                      : Section::other;
+      if (key == "prompt_tokens") field_ = Field::input;
+      if (key == "completion_tokens") field_ = Field::output;
+    } else if (depth_ == 2) {
+      if (section_ == Section::prompt_details && key == "cached_tokens") field_ = Field::cache_read;
+      if (section_ == Section::completion_details && key == "reasoning_tokens") field_ = Field::reasoning;
+    }
+    key_.clear();
+    return true;
+  }
+  bool on_int64(std::int64_t value, json::string_view, json::error_code&) { return count(value); }
+  bool on_uint64(std::uint64_t value, json::string_view, json::error_code&) {
+    return count(static_cast<std::int64_t>(value));
+  }
+  bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
+  bool on_string(json::string_view, std::size_t, json::error_code&) { return true; }
+  bool on_number_part(json::string_view, json::error_code&) { return true; }
+  bool on_double(double, json::string_view, json::error_code&) { return true; }
+  bool on_bool(bool, json::error_code&) { return true; }
+  bool on_null(json::error_code&) { return true; }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+
+ private:
+  bool open(bool is_object) {
+    if (depth_ == 0) usage.reported = is_object;
+    ++depth_;
+    field_ = Field::other;  // a count is a number, never a container
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+  bool count(std::int64_t value) {
+    switch (field_) {
+      case Field::input: usage.input_tokens = value; break;
+      case Field::output: usage.output_tokens = value; break;
+      case Field::cache_read: usage.cache_read_tokens = value; break;
+      case Field::reasoning: usage.reasoning_tokens = value; break;
+      case Field::other: break;
+    }
+    field_ = Field::other;
+    return true;
+  }
+
+  enum class Section { other, prompt_details, completion_details };
+  enum class Field { other, input, output, cache_read, reasoning };
+  int depth_ = 0;
+  Section section_ = Section::other;  // the usage object's member we are in
+  Field field_ = Field::other;         // what the next number is
+  std::string key_;                    // a key split across parts (rare)
+};
+
+}  // namespace
+
 Usage usage_from_response(std::string_view body) {
-  // Metering every passthrough response: parse only the `usage` member, not the answer.
+  // Metering every passthrough response: find the `usage` member, not the answer.
   auto span = json_splice::find_member(body, "usage");
   if (!span) return {};
+  json::basic_parser<UsageScanner> parser(json::parse_options{});
   json::error_code ec;
-  json::value usage = json::parse(body.substr(span->value_begin, span->value_end - span->value_begin), ec);
-  return ec ? Usage{} : parse_usage(usage);
+  std::string_view text = body.substr(span->value_begin, span->value_end - span->value_begin);
+  parser.write_some(false, text.data(), text.size(), ec);
+  if (ec) return {};
+  return parser.handler().usage;
 }
 
 json::object usage_object(const Usage& usage) {

@@ -23,6 +23,18 @@ TEST(JsonSplice, SkipsStringsThatLookLikeStructure) {
   EXPECT_EQ(body.substr(span->value_begin, span->value_end - span->value_begin), R"("real")");
 }
 
+TEST(JsonSplice, CountsBackslashRunsBeforeAQuote) {
+  // An even run of backslashes ends in a literal backslash, so the quote after it closes
+  // the string; an odd run escapes the quote. Both inside a nested value and at the top.
+  std::string body = R"({"a":"x\\","b":[{"c":"\\\"}]\\"}],"model":"real","z":"\\\""})";
+  auto span = find_member(body, "model");
+  ASSERT_TRUE(span);
+  EXPECT_EQ(body.substr(span->value_begin, span->value_end - span->value_begin), R"("real")");
+  auto z = find_member(body, "z");
+  ASSERT_TRUE(z);
+  EXPECT_EQ(body.substr(z->value_begin, z->value_end - z->value_begin), R"("\\\"")");
+}
+
 TEST(JsonSplice, LastDuplicateKeyWinsLikeUpstreamParsers) {
   std::string body = R"({"model":"first","model":"second"})";
   EXPECT_EQ(set_member(body, "model", R"("x")"), R"({"model":"first","model":"x"})");

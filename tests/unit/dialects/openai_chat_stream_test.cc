@@ -83,5 +83,20 @@ TEST(OpenAIUsage, ReadsCacheAndReasoningDetails) {
   EXPECT_EQ(usage.reasoning_tokens, 30);
 }
 
+TEST(OpenAIUsage, TakesCountsOnlyFromWhereTheyBelong) {
+  // Same-named keys in other sections, nested deeper, or holding containers are not counts.
+  Usage usage = usage_from_response(
+      R"({"choices":[{"usage":{"prompt_tokens":7}}],"usage":{"extra":{"prompt_tokens":9,"cached_tokens":9},)"
+      R"("completion_tokens":[4],"completion_tokens_details":{"cached_tokens":9,"reasoning_tokens":2},)"
+      R"("prompt_tokens":12,"prompt_tokens_details":{"reasoning_tokens":9,"cached_tokens":5}}})");
+  EXPECT_TRUE(usage.reported);
+  EXPECT_EQ(usage.input_tokens, 12);
+  EXPECT_EQ(usage.output_tokens, 0);
+  EXPECT_EQ(usage.cache_read_tokens, 5);
+  EXPECT_EQ(usage.reasoning_tokens, 2);
+  EXPECT_FALSE(usage_from_response(R"({"usage":{"prompt_tokens":1)").reported);  // truncated
+  EXPECT_FALSE(usage_from_response(R"({"usage":[1]})").reported);
+}
+
 }  // namespace
 }  // namespace switchyard::openai

@@ -12,6 +12,11 @@ TEST(MasterKey, AcceptsOnlyTheExactKey) {
   EXPECT_FALSE(key.accepts("sk-master-12"));
   EXPECT_FALSE(key.accepts("sk-master-1234"));
   EXPECT_FALSE(key.accepts(""));
+  EXPECT_FALSE(key.accepts("sk-master-123sk-master-123"));
+  // The comparison wraps around a shorter key; a key that repeats must still not match it.
+  MasterKey repeating("abab");
+  EXPECT_FALSE(repeating.accepts("ab"));
+  EXPECT_TRUE(repeating.accepts("abab"));
 }
 
 TEST(MasterKey, DisabledWhenEmpty) {
