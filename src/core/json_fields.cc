@@ -1,5 +1,8 @@
 #include "core/json_fields.h"
 
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+
 namespace switchyard::json_fields {
 namespace json = boost::json;
 
@@ -97,6 +100,10 @@ std::int64_t int_or_zero(const json::object& object, std::string_view key) {
 const json::object* object_or_null(const json::object& object, std::string_view key) {
   const json::value* value = object.if_contains(key);
   return value && value->is_object() ? &value->get_object() : nullptr;
+}
+
+boost::json::value parse_in_arena(std::string_view text, boost::json::error_code& ec) {
+  return boost::json::parse(text, ec, boost::json::make_shared_resource<boost::json::monotonic_resource>());
 }
 
 std::string join_path(std::string_view parent, std::string_view key) {

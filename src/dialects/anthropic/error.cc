@@ -1,4 +1,5 @@
 #include "dialects/anthropic/error.h"
+#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -45,7 +46,7 @@ std::string error_frame(const GatewayError& error) {
 GatewayError decode_error(int status, std::string_view body) {
   GatewayError error = error_for_status(status, "upstream error " + std::to_string(status));
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   if (ec || !parsed.is_object()) return error;
   const json::value* inner = parsed.get_object().if_contains("error");
   if (!inner || !inner->is_object()) return error;

@@ -131,7 +131,7 @@ json::object image_block(const canonical::ImageBlock& image) {
 
 Result<MessagesRequestView> inspect_messages_request(std::string_view body) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   if (ec || !parsed.is_object()) return invalid("request body is not a valid JSON object");
   const json::object& root = parsed.get_object();
   MessagesRequestView view;
@@ -148,7 +148,7 @@ Result<MessagesRequestView> inspect_messages_request(std::string_view body) {
 // speaks upstream does not. They move, in order, to the end of the top-level system prompt.
 std::optional<std::string> fold_system_messages(std::string_view body) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   json::object* root = parsed.if_object();
   json::value* messages = root ? root->if_contains("messages") : nullptr;
   if (ec || !messages || !messages->is_array()) return std::nullopt;
@@ -189,7 +189,7 @@ std::string passthrough_body(std::string_view body, std::string_view upstream_mo
 
 Result<canonical::Request> decode_messages_request(std::string_view body) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   if (ec || !parsed.is_object()) return invalid("request body is not a valid JSON object");
   const json::object& root = parsed.get_object();
   json_fields::Reader reader;

@@ -51,7 +51,7 @@ json::object usage_object(const Usage& usage) {
 
 Result<canonical::Response> decode_message(std::string_view body) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   const json::object* root = parsed.if_object();
   const json::value* content = root ? root->if_contains("content") : nullptr;
   if (ec || !content || !content->is_array()) {

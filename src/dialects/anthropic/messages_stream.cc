@@ -44,7 +44,7 @@ void frame(std::string_view type, const json::object& data, std::string& out) {
 void MessagesStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   if (done_) return;
   json::error_code ec;
-  json::value parsed = json::parse(event.data, ec);
+  json::value parsed = json_fields::parse_in_arena(event.data, ec);
   if (ec || !parsed.is_object()) return;
   const json::object& data = parsed.get_object();
   std::string type = event.event.empty() ? json_fields::string_or_empty(data, "type") : event.event;
@@ -178,7 +178,7 @@ void MessagesStreamTap::on_frame(std::string_view raw) {
     return;
   }
   json::error_code ec;
-  json::value parsed = json::parse(event.data, ec);
+  json::value parsed = json_fields::parse_in_arena(event.data, ec);
   if (ec || !parsed.is_object()) return;
   const json::object& data = parsed.get_object();
   if (event.event == "message_start") {

@@ -1,4 +1,5 @@
 #include "dialects/gemini/embeddings.h"
+#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -44,7 +45,7 @@ json::object embedding_object(const std::vector<float>& vector) {
 
 Result<canonical::EmbeddingRequest> decode_embedding_request(std::string_view body, std::string_view path_model, bool single) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   if (ec || !parsed.is_object()) return invalid("Invalid JSON payload received.");
   const json::object& root = parsed.get_object();
   canonical::EmbeddingRequest out;
@@ -87,7 +88,7 @@ Result<std::string> encode_embedding_request(const canonical::EmbeddingRequest& 
 
 Result<canonical::EmbeddingResponse> decode_embedding_response(std::string_view body) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   if (ec || !parsed.is_object()) {
     return make_error(ErrorKind::upstream_protocol, "the upstream sent unreadable embeddings", "upstream_bad_response");
   }

@@ -66,7 +66,7 @@ std::string call_id(std::size_t turn, std::size_t k) { return "call_" + std::to_
 
 Status inspect_generate_request(std::string_view body) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   if (ec || !parsed.is_object()) return invalid("Invalid JSON payload received.");
   const json::value* contents = parsed.get_object().if_contains("contents");
   if (!contents || !contents->is_array() || contents->get_array().empty()) {
@@ -77,7 +77,7 @@ Status inspect_generate_request(std::string_view body) {
 
 Result<canonical::Request> decode_generate_request(std::string_view body, std::string_view model, bool stream) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   if (ec || !parsed.is_object()) return invalid("Invalid JSON payload received.");
   const json::object& root = parsed.get_object();
   json_fields::Reader reader;

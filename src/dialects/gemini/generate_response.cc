@@ -51,7 +51,7 @@ std::string_view finish_reason_for(canonical::StopReason reason) {
 
 Result<canonical::Response> decode_generate_response(std::string_view body) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   if (ec || !parsed.is_object()) {
     return make_error(ErrorKind::upstream_protocol, "the upstream sent an unreadable generateContent response",
                       "upstream_bad_response");

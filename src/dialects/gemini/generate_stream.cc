@@ -14,7 +14,7 @@ namespace json = boost::json;
 void GenerateStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   if (done_) return;
   json::error_code ec;
-  json::value parsed = json::parse(event.data, ec);
+  json::value parsed = json_fields::parse_in_arena(event.data, ec);
   if (ec || !parsed.is_object()) return;
   const json::object& chunk = parsed.get_object();
   if (const json::value* error = chunk.if_contains("error"); error && error->is_object()) {
@@ -133,7 +133,7 @@ void GenerateStreamTap::on_frame(std::string_view raw) {
   bool error = raw.find("\"error\"") != std::string_view::npos;
   if (!usage && !error) return;
   json::error_code ec;
-  json::value parsed = json::parse(http::parse_sse_frame(raw).data, ec);
+  json::value parsed = json_fields::parse_in_arena(http::parse_sse_frame(raw).data, ec);
   if (ec || !parsed.is_object()) return;
   const json::object& chunk = parsed.get_object();
   if (chunk.contains("error")) saw_error_ = true;

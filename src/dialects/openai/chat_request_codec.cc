@@ -264,7 +264,7 @@ std::string tool_result_text(const canonical::ToolResultBlock& result) {
 
 Result<canonical::Request> decode_chat_request(std::string_view body) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   if (ec || !parsed.is_object()) {
     return make_error(ErrorKind::invalid_request, "request body is not a JSON object", "invalid_json");
   }

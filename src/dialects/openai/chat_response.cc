@@ -1,4 +1,5 @@
 #include "dialects/openai/chat_response.h"
+#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -32,7 +33,7 @@ canonical::StopReason stop_reason_from(std::string_view finish_reason) {
 
 Result<canonical::Response> decode_chat_response(std::string_view body) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   const json::object* root = parsed.if_object();
   const json::value* choices = root ? root->if_contains("choices") : nullptr;
   if (ec || !choices || !choices->is_array() || choices->get_array().empty() ||

@@ -1,4 +1,5 @@
 #include "dialects/openai/embeddings.h"
+#include "core/json_fields.h"
 
 #include <bit>
 #include <boost/json/parse.hpp>
@@ -28,7 +29,7 @@ std::string pack(const std::vector<float>& values) {
 
 Result<canonical::EmbeddingRequest> decode_embedding_request(std::string_view body, std::string_view) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   if (ec || !parsed.is_object()) return invalid("request body is not a JSON object", "");
   const json::object& root = parsed.get_object();
   canonical::EmbeddingRequest out;
@@ -68,7 +69,7 @@ Result<std::string> encode_embedding_request(const canonical::EmbeddingRequest& 
 
 Result<canonical::EmbeddingResponse> decode_embedding_response(std::string_view body) {
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   const json::value* data = !ec && parsed.is_object() ? parsed.get_object().if_contains("data") : nullptr;
   if (!data || !data->is_array()) {
     return make_error(ErrorKind::upstream_protocol, "the upstream sent embeddings without data", "upstream_bad_response");

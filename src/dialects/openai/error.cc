@@ -1,4 +1,5 @@
 #include "dialects/openai/error.h"
+#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -56,7 +57,7 @@ std::string error_frame(const GatewayError& error) {
 GatewayError decode_error(int status, std::string_view body) {
   GatewayError error = error_for_status(status, "upstream error " + std::to_string(status));
   json::error_code ec;
-  json::value parsed = json::parse(body, ec);
+  json::value parsed = json_fields::parse_in_arena(body, ec);
   const json::value* inner = !ec && parsed.is_object() ? parsed.get_object().if_contains("error") : nullptr;
   if (inner && inner->is_string()) {
     error.message = std::string(inner->get_string());
