@@ -22,7 +22,8 @@ class SseFrameSplitter {
 
  private:
   std::string pending_;
-  std::size_t consumed_ = 0;
+  std::size_t consumed_ = 0;  // bytes of pending_ already handed out as frames
+  std::size_t scanned_ = 0;   // bytes of pending_ searched for a frame end so far
 };
 
 struct SseEvent {

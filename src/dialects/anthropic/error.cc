@@ -1,9 +1,10 @@
 #include "dialects/anthropic/error.h"
-#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+
+#include "core/json_fields.h"
 
 namespace switchyard::anthropic {
 namespace json = boost::json;

@@ -1,9 +1,9 @@
 #include "dialects/anthropic/messages_response.h"
-#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/json_fields.h"
 #include "core/request_id.h"
 #include "dialects/anthropic/messages_request.h"
 

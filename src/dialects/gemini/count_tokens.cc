@@ -1,9 +1,9 @@
 #include "dialects/gemini/count_tokens.h"
-#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/json_fields.h"
 #include "dialects/gemini/generate_request.h"
 
 namespace switchyard::gemini {

@@ -1,8 +1,9 @@
 #include "dialects/gemini/embeddings.h"
-#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include "core/json_fields.h"
 
 namespace switchyard::gemini {
 namespace json = boost::json;

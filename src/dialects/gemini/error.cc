@@ -1,9 +1,10 @@
 #include "dialects/gemini/error.h"
-#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+
+#include "core/json_fields.h"
 
 namespace switchyard::gemini {
 namespace json = boost::json;

@@ -1,9 +1,9 @@
 #include "dialects/gemini/generate_response.h"
-#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/json_fields.h"
 #include "core/request_id.h"
 
 namespace switchyard::gemini {

@@ -1,9 +1,9 @@
 #include "dialects/gemini/generate_stream.h"
-#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/json_fields.h"
 #include "core/request_id.h"
 #include "dialects/gemini/error.h"
 #include "dialects/gemini/generate_response.h"

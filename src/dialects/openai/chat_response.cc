@@ -1,10 +1,10 @@
 #include "dialects/openai/chat_response.h"
-#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <ctime>
 
+#include "core/json_fields.h"
 #include "dialects/openai/usage.h"
 
 namespace switchyard::openai {

@@ -1,13 +1,14 @@
 #include "dialects/openai/chat_stream.h"
-#include "core/json_fields.h"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
-
 #include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <ctime>
+#include <functional>
 
+#include "core/json_fields.h"
 #include "core/request_id.h"
 #include "dialects/openai/chat_response.h"
 #include "dialects/openai/error.h"
@@ -20,23 +21,39 @@ namespace json = boost::json;
 namespace {
 
 // True when `text` holds `"key":` followed by something other than null. Cheap enough
-// to run on every chunk, so only the few chunks that carry data get parsed.
-bool has_non_null_member(std::string_view text, std::string_view quoted_key) {
-  for (std::size_t at = text.find(quoted_key); at != std::string_view::npos;
-       at = text.find(quoted_key, at + quoted_key.size())) {
-    std::size_t i = at + quoted_key.size();
-    while (i < text.size() && (text[i] == ' ' || text[i] == ':')) ++i;
-    if (i < text.size() && text[i] != 'n') return true;
+// to run on every chunk, so only the few chunks that carry data get parsed. A
+// Boyer-Moore-Horspool search skips ahead by up to the key's length; string_view::find
+// stops at every '"' (JSON is full of them) and glibc's memmem is no faster.
+class MemberProbe {
+ public:
+  explicit MemberProbe(std::string_view quoted_key)
+      : key_(quoted_key), searcher_(quoted_key.begin(), quoted_key.end()) {}
+
+  bool non_null_in(std::string_view text) const {
+    for (auto at = text.begin();;) {
+      at = std::search(at, text.end(), searcher_);
+      if (at == text.end()) return false;
+      at += static_cast<std::ptrdiff_t>(key_.size());
+      while (at != text.end() && (*at == ' ' || *at == ':')) ++at;
+      if (at != text.end() && *at != 'n') return true;
+    }
   }
-  return false;
-}
+
+ private:
+  std::string_view key_;
+  std::boyer_moore_horspool_searcher<std::string_view::const_iterator> searcher_;
+};
+
+const MemberProbe kUsage("\"usage\"");
+const MemberProbe kError("\"error\"");
+const MemberProbe kFinishReason("\"finish_reason\"");
 
 }  // namespace
 
 bool ChatStreamTap::on_frame(std::string_view frame) {
-  bool wants_usage = has_non_null_member(frame, "\"usage\"");
-  bool has_error = has_non_null_member(frame, "\"error\"");
-  bool has_finish = has_non_null_member(frame, "\"finish_reason\"");
+  bool wants_usage = kUsage.non_null_in(frame);
+  bool has_error = kError.non_null_in(frame);
+  bool has_finish = kFinishReason.non_null_in(frame);
   if (!wants_usage && !has_error && !has_finish) {
     if (frame.find("[DONE]") != std::string_view::npos) saw_done_ = http::parse_sse_frame(frame).data == "[DONE]";
     return true;
@@ -159,27 +176,29 @@ bool ChatStreamDecoder::finish(std::vector<canonical::StreamEvent>& out) {
 
 ChatStreamEncoder::ChatStreamEncoder(std::string model, bool include_usage)
     : id_("chatcmpl-" + new_request_id()), model_(std::move(model)),
-      created_(static_cast<std::int64_t>(std::time(nullptr))), include_usage_(include_usage) {}
+      created_(static_cast<std::int64_t>(std::time(nullptr))), include_usage_(include_usage) {
+  prefix_ = "data: {\"id\":" + json::serialize(std::string_view(id_)) +
+            ",\"object\":\"chat.completion.chunk\",\"created\":" + std::to_string(created_) +
+            ",\"model\":" + json::serialize(std::string_view(model_)) + ",\"choices\":[{\"index\":0,\"delta\":";
+}
 
-void ChatStreamEncoder::chunk(json::object delta, const char* finish_reason, std::string& out) const {
-  json::object frame{{"id", id_},
-                     {"object", "chat.completion.chunk"},
-                     {"created", created_},
-                     {"model", model_},
-                     {"choices", json::array{json::object{{"index", 0},
-                                                          {"delta", std::move(delta)},
-                                                          {"logprobs", nullptr},
-                                                          {"finish_reason", finish_reason ? json::value(finish_reason)
-                                                                                          : json::value(nullptr)}}}}};
-  if (include_usage_) frame["usage"] = nullptr;
-  out += "data: ";
-  out += json::serialize(frame);
-  out += "\n\n";
+void ChatStreamEncoder::chunk(std::string_view delta_json, const char* finish_reason, std::string& out) const {
+  out += prefix_;
+  out += delta_json;
+  out += ",\"logprobs\":null,\"finish_reason\":";
+  if (finish_reason) {
+    out += '"';
+    out += finish_reason;  // one of OpenAI's fixed names: nothing to escape
+    out += '"';
+  } else {
+    out += "null";
+  }
+  out += include_usage_ ? "}],\"usage\":null}\n\n" : "}]}\n\n";
 }
 
 void ChatStreamEncoder::encode(const canonical::StreamEvent& event, std::string& out) {
   if (std::holds_alternative<canonical::MessageStart>(event)) {
-    chunk(json::object{{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}, nullptr, out);
+    chunk(R"({"role":"assistant","content":"","refusal":null})", nullptr, out);
   } else if (auto* start = std::get_if<canonical::BlockStart>(&event)) {
     if (start->kind != canonical::BlockKind::tool_call) return;
     if (tool_index_.size() <= start->index) tool_index_.resize(start->index + 1);
@@ -189,19 +208,19 @@ void ChatStreamEncoder::encode(const canonical::StreamEvent& event, std::string&
                       {"id", start->tool_call_id},
                       {"type", "function"},
                       {"function", json::object{{"name", start->tool_name}, {"arguments", ""}}}};
-    chunk(json::object{{"tool_calls", json::array{std::move(call)}}}, nullptr, out);
+    chunk(json::serialize(json::object{{"tool_calls", json::array{std::move(call)}}}), nullptr, out);
   } else if (auto* delta = std::get_if<canonical::BlockDelta>(&event)) {
     if (delta->kind == canonical::BlockDelta::Kind::text) {
-      chunk(json::object{{"content", delta->text}}, nullptr, out);
+      chunk("{\"content\":" + json::serialize(std::string_view(delta->text)) + "}", nullptr, out);
     } else if (delta->kind == canonical::BlockDelta::Kind::arguments && delta->index < tool_index_.size() &&
                tool_index_[delta->index]) {
       json::object call{{"index", *tool_index_[delta->index]}, {"function", json::object{{"arguments", delta->text}}}};
-      chunk(json::object{{"tool_calls", json::array{std::move(call)}}}, nullptr, out);
+      chunk(json::serialize(json::object{{"tool_calls", json::array{std::move(call)}}}), nullptr, out);
     }
     // Thinking has no place in the OpenAI chunk format; it is not relayed.
   } else if (auto* message = std::get_if<canonical::MessageDelta>(&event)) {
     usage_ = message->usage;
-    chunk(json::object{}, finish_reason_for(message->stop_reason).data(), out);
+    chunk("{}", finish_reason_for(message->stop_reason).data(), out);
   } else if (std::holds_alternative<canonical::MessageStop>(event)) {
     if (include_usage_) {
       json::object frame{{"id", id_},

@@ -59,12 +59,15 @@ class ChatStreamEncoder final : public StreamEncoder {
   void encode(const canonical::StreamEvent& event, std::string& out) override;
 
  private:
-  void chunk(boost::json::object delta, const char* finish_reason, std::string& out) const;
+  // `delta_json` is the encoded delta object. Chunks are written around a prefix built
+  // once per stream: a DOM per token cost more than decoding the upstream's event.
+  void chunk(std::string_view delta_json, const char* finish_reason, std::string& out) const;
 
   std::string id_;
   std::string model_;
   std::int64_t created_;
   bool include_usage_;
+  std::string prefix_;  // `data: {"id":..,"object":..,"created":..,"model":..,"choices":[{"index":0,"delta":`
   std::vector<std::optional<std::size_t>> tool_index_;  // canonical block index -> OpenAI tool index
   std::size_t tools_ = 0;
   Usage usage_;

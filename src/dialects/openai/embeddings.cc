@@ -1,5 +1,4 @@
 #include "dialects/openai/embeddings.h"
-#include "core/json_fields.h"
 
 #include <bit>
 #include <boost/json/parse.hpp>
@@ -7,6 +6,7 @@
 #include <cstring>
 
 #include "core/base64.h"
+#include "core/json_fields.h"
 
 namespace switchyard::openai {
 namespace json = boost::json;

@@ -1,9 +1,10 @@
 #include "dialects/openai/error.h"
-#include "core/json_fields.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+
+#include "core/json_fields.h"
 
 namespace switchyard::openai {
 namespace json = boost::json;
