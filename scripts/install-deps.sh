@@ -8,8 +8,11 @@ APT_PACKAGES=(
   g++ cmake ninja-build pkg-config make
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev ca-certificates libsqlite3-dev libhiredis-dev libpq-dev libyaml-cpp-dev
+  libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm openssl curl
+  # The benchmark harness (bench/run.sh, smoke-run by `make test`): upstream, baseline and load.
+  nginx-light wrk
 )
 
 missing=()
@@ -36,4 +39,10 @@ if [ -f tests/package-lock.json ]; then
     echo "install-deps: installing npm test dependencies"
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
   fi
+fi
+
+# The Portkey gateway, the benchmark's peer, pinned by bench/peers/package-lock.json.
+if [ ! -d bench/peers/node_modules ] || [ bench/peers/package-lock.json -nt bench/peers/node_modules/.package-lock.json ]; then
+  echo "install-deps: installing the benchmark's peer gateway"
+  (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -16,6 +16,7 @@
 #include <boost/beast/http/write.hpp>
 #include <array>
 #include <list>
+#include <sys/resource.h>
 #include <thread>
 
 #include "core/log.h"
@@ -289,6 +290,21 @@ net::awaitable<void> accept_loop(Server& server, Server::Worker& worker) {
   }
 }
 
+// Every proxied connection holds two descriptors (client and upstream); the usual soft
+// limit of 1024 would cap the gateway at about 500 streams. Raise it to the hard limit,
+// as nginx's worker_rlimit_nofile does, and say what it is.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  log::info("open file limit", {{"descriptors", static_cast<std::int64_t>(limit.rlim_cur)},
+                                {"connections_at_most", static_cast<std::int64_t>(limit.rlim_cur / 2)}});
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options, RequestHandler& handler)
@@ -300,6 +316,7 @@ Server::Server(ServerOptions options, RequestHandler& handler)
 Server::~Server() = default;
 
 std::optional<std::string> Server::bind() {
+  raise_open_file_limit();
   beast::error_code ec;
   auto address = net::ip::make_address(options_.listen.host == "localhost" ? "127.0.0.1" : options_.listen.host, ec);
   if (ec) return "cannot listen on '" + options_.listen.host + "': not an IP address";
