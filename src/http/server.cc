@@ -15,6 +15,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <array>
+#include <span>
 #include <list>
 #include <sys/resource.h>
 #include <thread>
@@ -88,36 +89,42 @@ class StreamChannel final : public ResponseChannel {
     response.keep_alive(keep_alive_);
     response.chunked(true);
     append_response_head(head_, response.base());
-    stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await net::async_write(stream_, net::buffer(head_), use_tuple);
-    ok_ = !ec;
     co_return ok_;
   }
 
   net::awaitable<bool> write_chunk(std::string_view bytes) override {
     if (!ok_ || !streaming_ || bytes.empty()) co_return ok_;
-    char size_line[20];
-    const std::array<net::const_buffer, 3> wire{net::buffer(chunk_size_line(bytes.size(), size_line)),
-                                                net::buffer(bytes.data(), bytes.size()), net::buffer("\r\n", 2)};
-    stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await net::async_write(stream_, wire, use_tuple);
-    ok_ = !ec;
-    co_return ok_;
+    co_return co_await write_stream_piece(bytes, false);
   }
 
-  net::awaitable<bool> end_stream() override {
+  net::awaitable<bool> end_stream(std::string_view last) override {
     if (!ok_ || !streaming_ || finished_) co_return ok_;
     finished_ = true;
-    stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await net::async_write(stream_, net::buffer("0\r\n\r\n", 5), use_tuple);
-    ok_ = !ec;
-    co_return ok_;
-  }
-
-  bool committed() const override { return committed_; }
+    co_return co_await write_stream_piece(last, true);
+  }  bool committed() const override { return committed_; }
 
   void set_header(std::string name, std::string value) override {
     if (!committed_) extra_headers_.emplace_back(std::move(name), std::move(value));
+  }
+
+  // One write: the head if it has not gone out yet, `bytes` as a chunk (if any), and the
+  // terminating chunk when `last`.
+  net::awaitable<bool> write_stream_piece(std::string_view bytes, bool last) {
+    std::array<net::const_buffer, 5> wire;
+    std::size_t count = 0;
+    if (!head_.empty()) wire[count++] = net::buffer(head_);
+    char size_line[20];
+    if (!bytes.empty()) {
+      wire[count++] = net::buffer(chunk_size_line(bytes.size(), size_line));
+      wire[count++] = net::buffer(bytes.data(), bytes.size());
+      wire[count++] = net::buffer("\r\n", 2);
+    }
+    if (last) wire[count++] = net::buffer("0\r\n\r\n", 5);
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await net::async_write(stream_, std::span(wire.data(), count), use_tuple);
+    head_.clear();
+    ok_ = !ec;
+    co_return ok_;
   }
 
   // The connection can carry another request only if this one was answered completely.

@@ -44,9 +44,11 @@ class ResponseChannel {
  public:
   virtual ~ResponseChannel() = default;
   virtual boost::asio::awaitable<bool> send(ClientResponse response) = 0;
+  // The head of a stream goes out with its first chunk (or its end): one write, not two.
   virtual boost::asio::awaitable<bool> begin_stream(ResponseHeader header) = 0;
   virtual boost::asio::awaitable<bool> write_chunk(std::string_view bytes) = 0;
-  virtual boost::asio::awaitable<bool> end_stream() = 0;
+  // Ends the stream, sending `last` (if any) in the same write.
+  virtual boost::asio::awaitable<bool> end_stream(std::string_view last = {}) = 0;
   // True once any byte of the response has been handed to the socket.
   virtual bool committed() const = 0;
   // Adds a header to the response about to be sent (ignored once committed).

@@ -236,6 +236,8 @@ class PooledResponse final : public UpstreamResponse {
     return headers_;
   }
 
+  bool finished() const override { return parser_.is_done(); }
+
   void cancel() override {
     failed_ = true;
     beast::error_code ignored;

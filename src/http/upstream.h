@@ -70,6 +70,9 @@ class UpstreamResponse {
   }
   // The next piece of the body; an empty view marks its end. Valid until the next call.
   virtual boost::asio::awaitable<Result<std::string_view>> read_some() = 0;
+  // True once the whole body has been handed out by read_some: the next call would
+  // return the empty end marker without waiting.
+  virtual bool finished() const { return false; }
   // The rest of the body, failing past `limit` bytes.
   boost::asio::awaitable<Result<std::string>> read_all(std::size_t limit);
   // Abandons the exchange: a read in progress fails at once, the connection is not reused.

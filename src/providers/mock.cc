@@ -31,6 +31,7 @@ class BufferedResponse final : public http::UpstreamResponse {
     return {};
   }
   const http::HeaderList& headers() const override { return headers_; }
+  bool finished() const override { return pieces_.empty(); }
   boost::asio::awaitable<Result<std::string_view>> read_some() override {
     if (pieces_.empty()) co_return std::string_view{};
     current_ = std::move(pieces_.front());

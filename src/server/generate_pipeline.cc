@@ -77,19 +77,21 @@ net::awaitable<AnswerOutcome> relay_stream(Flow& flow, const DialectCodec& codec
   http::SseFrameSplitter splitter;
   std::string outgoing;
   while (true) {
+    outgoing.clear();
     if (!piece) {
       // After the commit point a failure becomes an in-stream error; the partial frame
       // the upstream left behind is dropped so the client never parses half an event.
       flow.context.error_code = piece.error().code;
-      co_await flow.exchange.response.write_chunk(flow.client.error_frame(piece.error()));
+      outgoing = flow.client.error_frame(piece.error());
       break;
     }
     if (piece->empty()) break;
     splitter.feed(*piece);
-    outgoing.clear();
     for (std::string_view frame = splitter.next_frame(); !frame.empty(); frame = splitter.next_frame()) {
       if (tap->on_frame(frame)) outgoing.append(frame);
     }
+    // A body that arrived whole ends with its last piece: it goes out with the end.
+    if (upstream.finished()) break;
     if (!co_await flow.exchange.response.write_chunk(outgoing)) {
       flow.context.error_code = "client_disconnected";
       co_return AnswerOutcome{};
@@ -98,7 +100,9 @@ net::awaitable<AnswerOutcome> relay_stream(Flow& flow, const DialectCodec& codec
   }
   flow.context.usage = tap->usage();
   if (tap->saw_error() && flow.context.error_code.empty()) flow.context.error_code = "upstream_stream_error";
-  co_await flow.exchange.response.end_stream();
+  if (!co_await flow.exchange.response.end_stream(outgoing) && flow.context.error_code.empty()) {
+    flow.context.error_code = "client_disconnected";
+  }
   co_return AnswerOutcome{};
 }
 
@@ -119,17 +123,19 @@ net::awaitable<AnswerOutcome> translate_stream(Flow& flow, const DialectCodec& u
     if (!piece) {
       events.push_back(canonical::StreamError{piece.error()});
       finished = true;
-    } else if (piece->empty()) {
-      if (!decoder->finish(events)) {
-        events.push_back(canonical::StreamError{make_error(ErrorKind::upstream_protocol,
-                                                           "the upstream ended the stream before it was complete",
-                                                           "upstream_truncated")});
-      }
-      finished = true;
     } else {
       splitter.feed(*piece);
       for (std::string_view frame = splitter.next_frame(); !frame.empty(); frame = splitter.next_frame()) {
         decoder->decode(http::parse_sse_frame(frame), events);
+      }
+      // The end of the body, whether it came alone or with the last piece.
+      if (piece->empty() || upstream.finished()) {
+        if (!decoder->finish(events)) {
+          events.push_back(canonical::StreamError{make_error(ErrorKind::upstream_protocol,
+                                                             "the upstream ended the stream before it was complete",
+                                                             "upstream_truncated")});
+        }
+        finished = true;
       }
     }
     outgoing.clear();
@@ -141,13 +147,16 @@ net::awaitable<AnswerOutcome> translate_stream(Flow& flow, const DialectCodec& u
       }
       encoder->encode(event, outgoing);
     }
+    if (finished) break;  // the last events go out with the end of the stream
     if (!outgoing.empty() && !co_await flow.exchange.response.write_chunk(outgoing)) {
       flow.context.error_code = "client_disconnected";
       co_return AnswerOutcome{};
     }
-    if (!finished) piece = co_await upstream.read_some();
+    piece = co_await upstream.read_some();
   }
-  co_await flow.exchange.response.end_stream();
+  if (!co_await flow.exchange.response.end_stream(outgoing) && flow.context.error_code.empty()) {
+    flow.context.error_code = "client_disconnected";
+  }
   co_return AnswerOutcome{};
 }
 

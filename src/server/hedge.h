@@ -62,6 +62,7 @@ class PrefetchedResponse final : public http::UpstreamResponse {
     inner_->for_each_header(visit);
   }
   boost::asio::awaitable<Result<std::string_view>> read_some() override;
+  bool finished() const override { return replayed_ && inner_->finished(); }
   void cancel() override { inner_->cancel(); }
 
  private:
