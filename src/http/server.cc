@@ -156,7 +156,7 @@ struct SessionRunner {
     Server::Worker& worker = self.worker;
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
-    buffer.reserve(16 * 1024);  // small initial reads make the buffer grow in many steps
+    buffer.reserve(2 * 1024);  // small initial reads make the buffer grow in many steps
     const ServerOptions& options = server.options_;
     server.open_sessions_.fetch_add(1, std::memory_order_relaxed);
     bool first = true;

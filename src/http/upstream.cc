@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -37,6 +38,7 @@ namespace {
 
 constexpr std::size_t kMaxIdlePerOrigin = 256;
 constexpr auto kMaxIdleAge = std::chrono::seconds(30);  // below common server keep-alive limits
+constexpr auto kSweepInterval = std::chrono::seconds(5);
 
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -50,7 +52,7 @@ struct Connection {
   explicit Connection(Args&&... args) : stream(std::forward<Args>(args)...) {
     // Beast reads at most 512 bytes into an empty buffer: a typical response would take
     // two reads (two syscalls and two trips through the reactor) instead of one.
-    buffer.reserve(16 * 1024);
+    buffer.reserve(8 * 1024);
   }
 
   beast::tcp_stream& tcp() {
@@ -121,10 +123,12 @@ net::awaitable<Result<std::string>> UpstreamResponse::read_all(std::size_t limit
 }
 
 struct UpstreamPool::State {
-  explicit State(net::io_context& io_context) : io(io_context), resolver(io_context) {}
+  explicit State(net::io_context& io_context) : io(io_context), resolver(io_context), sweeper(io_context) {}
   net::io_context& io;
   tcp::resolver resolver;
-  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;  // oldest first
+  net::steady_timer sweeper;
+  bool sweeping = false;
 
   std::unique_ptr<Connection> take_idle(const std::string& key) {
     auto found = idle.find(key);
@@ -144,6 +148,33 @@ struct UpstreamPool::State {
     connection->idle_since = Clock::now();
     connection->buffer.clear();
     stack.push_back(std::move(connection));
+    schedule_sweep();
+  }
+
+  // Closes connections idle past kMaxIdleAge while any are pooled, so the connections
+  // (and buffers) of a burst do not outlive it by more than that.
+  void schedule_sweep() {
+    if (sweeping) return;
+    sweeping = true;
+    sweeper.expires_after(kSweepInterval);
+    // On cancellation the pool is being destroyed: touch nothing.
+    sweeper.async_wait([this](const beast::error_code& ec) {
+      if (ec) return;
+      sweeping = false;
+      sweep();
+    });
+  }
+
+  void sweep() {
+    auto now = Clock::now();
+    for (auto it = idle.begin(); it != idle.end();) {
+      auto& stack = it->second;
+      auto fresh = std::find_if(stack.begin(), stack.end(),
+                                [&](const auto& connection) { return now - connection->idle_since < kMaxIdleAge; });
+      stack.erase(stack.begin(), fresh);
+      it = stack.empty() ? idle.erase(it) : std::next(it);
+    }
+    if (!idle.empty()) schedule_sweep();
   }
 };
 
@@ -305,7 +336,7 @@ class PooledResponse final : public UpstreamResponse {
   std::string request_head_;
   bhttp::response_parser<bhttp::buffer_body> parser_;
   mutable HeaderList headers_;
-  std::array<char, 16 * 1024> chunk_;  // not value-initialized: zeroing 16 KiB per request cost 10 % of the CPU
+  std::array<char, 8 * 1024> chunk_;  // not value-initialized: zeroing 16 KiB per request cost 10 % of the CPU
   bool failed_ = false;
   bool request_written_ = false;
   bool got_body_ = false;
@@ -320,6 +351,16 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   if (resolve_ec) co_return unreachable(target, "cannot resolve", resolve_ec);
 
   beast::tcp_stream tcp_stream(pool.io);
+  // Open the socket here: Asio's connect reports a socket it could not open as "operation
+  // canceled", which would blame the upstream for the gateway's own descriptor shortage.
+  beast::error_code open_ec;
+  tcp_stream.socket().open(endpoints.begin()->endpoint().protocol(), open_ec);
+  if (open_ec == net::error::no_descriptors || open_ec == boost::system::errc::too_many_files_open_in_system) {
+    co_return make_error(ErrorKind::unavailable,
+                         "the gateway has no file descriptor left to connect to " + url.origin() + ": " + open_ec.message(),
+                         "gateway_out_of_descriptors");
+  }
+  if (open_ec) co_return unreachable(target, "cannot open a socket to", open_ec);
   tcp_stream.expires_after(request.timeouts.connect);
   auto [connect_ec, endpoint] = co_await tcp_stream.async_connect(endpoints, use_tuple);
   if (connect_ec == beast::error::timeout) co_return timed_out(target, "connecting to", "upstream_connect_timeout");

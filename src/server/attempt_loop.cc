@@ -209,8 +209,9 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
       last_label = attempt.label();
       if (!upstream) {
         context.upstream_time += Clock::now() - started;
-        attempt.health->on_failure(Clock::now());
         last_error = upstream.error();
+        // Running out of descriptors is the gateway's own state, not the deployment's.
+        if (last_error.code != "gateway_out_of_descriptors") attempt.health->on_failure(Clock::now());
         last_failure.reset();
         last_retryable = true;
         last_retry_after.reset();
