@@ -4,15 +4,16 @@ BUILD_TYPE ?= Release
 JOBS ?= 2
 SANITIZE_DIR ?= build-sanitize
 
-.PHONY: all deps build run test test-unit test-node sanitize clean
+.PHONY: all deps build run test test-unit test-node bench bench-smoke sanitize clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
 
+# The codec micro-benchmarks are built too, so the harness's smoke run keeps them compiling.
 build: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSWITCHYARD_BUILD_BENCH=ON
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 # Serves the embedded default: the built-in mock provider plus every real
@@ -20,9 +21,10 @@ build: deps
 run: build
 	./$(BUILD_DIR)/switchyard $(ARGS)
 
-# Everything CI runs: the Release build's suites, then the same suites under ASan+UBSan.
+# Everything CI runs: the Release build's suites and a smoke run of the benchmark harness,
+# then the same suites under ASan+UBSan.
 test: build
-	$(MAKE) --no-print-directory test-unit test-node
+	$(MAKE) --no-print-directory test-unit test-node bench-smoke
 	$(MAKE) --no-print-directory sanitize
 
 test-unit:
@@ -36,6 +38,15 @@ test-node:
 	    tests/e2e/*.test.mjs tests/conformance/*.test.mjs
 	SWITCHYARD_BIN=$(abspath $(BUILD_DIR))/switchyard \
 	  node bench/hedging/run.mjs --requests 20 --tail-ms 300 --out $(abspath $(BUILD_DIR))/hedging-smoke.md
+
+# The performance harness (issue 5): every target against nginx and Portkey, the
+# 10,000-stream test and the codec micro-benchmarks; report in bench/results/DATE.md.
+bench:
+	bench/run.sh
+
+# A second or two per target: fails if any request, stream or codec benchmark fails.
+bench-smoke:
+	bench/run.sh --smoke
 
 # ASan + UBSan build of everything, running the same unit and node suites. A small
 # quarantine keeps ASan's own memory from swamping the tests' RSS bounds; recent frees
