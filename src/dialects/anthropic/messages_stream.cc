@@ -44,7 +44,7 @@ void frame(std::string_view type, const json::object& data, std::string& out) {
 void MessagesStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   if (done_) return;
   json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(event.data, ec);
+  const json::value& parsed = parser_.parse(event.data, ec);
   if (ec || !parsed.is_object()) return;
   const json::object& data = parsed.get_object();
   std::string type = event.event.empty() ? json_fields::string_or_empty(data, "type") : event.event;
@@ -145,15 +145,25 @@ void MessagesStreamEncoder::encode(const canonical::StreamEvent& event, std::str
     frame("content_block_start",
           json::object{{"type", "content_block_start"}, {"index", block->index}, {"content_block", std::move(content)}}, out);
   } else if (auto* delta = std::get_if<canonical::BlockDelta>(&event)) {
-    json::object body;
+    // One event per token: written directly, not through a DOM (which cost more than
+    // decoding the upstream's event).
+    std::string_view type;
+    std::string_view field;
     switch (delta->kind) {
-      case canonical::BlockDelta::Kind::text: body = {{"type", "text_delta"}, {"text", delta->text}}; break;
-      case canonical::BlockDelta::Kind::arguments: body = {{"type", "input_json_delta"}, {"partial_json", delta->text}}; break;
-      case canonical::BlockDelta::Kind::thinking: body = {{"type", "thinking_delta"}, {"thinking", delta->text}}; break;
-      case canonical::BlockDelta::Kind::signature: body = {{"type", "signature_delta"}, {"signature", delta->text}}; break;
+      case canonical::BlockDelta::Kind::text: type = "text_delta", field = "text"; break;
+      case canonical::BlockDelta::Kind::arguments: type = "input_json_delta", field = "partial_json"; break;
+      case canonical::BlockDelta::Kind::thinking: type = "thinking_delta", field = "thinking"; break;
+      case canonical::BlockDelta::Kind::signature: type = "signature_delta", field = "signature"; break;
     }
-    frame("content_block_delta",
-          json::object{{"type", "content_block_delta"}, {"index", delta->index}, {"delta", std::move(body)}}, out);
+    out += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":";
+    out += std::to_string(delta->index);
+    out += ",\"delta\":{\"type\":\"";
+    out += type;
+    out += "\",\"";
+    out += field;
+    out += "\":";
+    out += json::serialize(std::string_view(delta->text));
+    out += "}}\n\n";
   } else if (auto* stop = std::get_if<canonical::BlockStop>(&event)) {
     frame("content_block_stop", json::object{{"type", "content_block_stop"}, {"index", stop->index}}, out);
   } else if (auto* message = std::get_if<canonical::MessageDelta>(&event)) {
@@ -178,7 +188,7 @@ void MessagesStreamTap::on_frame(std::string_view raw) {
     return;
   }
   json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(event.data, ec);
+  const json::value& parsed = parser_.parse(event.data, ec);
   if (ec || !parsed.is_object()) return;
   const json::object& data = parsed.get_object();
   if (event.event == "message_start") {

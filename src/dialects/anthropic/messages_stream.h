@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "core/json_fields.h"
 #include "dialects/stream_codec.h"
 
 namespace switchyard::anthropic {
@@ -18,6 +19,7 @@ class MessagesStreamDecoder final : public StreamDecoder {
   Usage usage_;
   std::set<std::size_t> json_mode_blocks_;  // the JSON-mode tool's blocks, relayed as text
   std::set<std::size_t> skipped_blocks_;    // server-tool blocks no other dialect can show
+  json_fields::EventParser parser_;  // one per stream: its memory is reused event after event
 };
 
 class MessagesStreamEncoder final : public StreamEncoder {
@@ -39,6 +41,7 @@ class MessagesStreamTap {
  private:
   Usage usage_;
   bool saw_error_ = false;
+  json_fields::EventParser parser_;  // one per stream: its memory is reused event after event
 };
 
 }  // namespace switchyard::anthropic

@@ -14,7 +14,7 @@ namespace json = boost::json;
 void GenerateStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   if (done_) return;
   json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(event.data, ec);
+  const json::value& parsed = parser_.parse(event.data, ec);
   if (ec || !parsed.is_object()) return;
   const json::object& chunk = parsed.get_object();
   if (const json::value* error = chunk.if_contains("error"); error && error->is_object()) {
@@ -92,6 +92,19 @@ void GenerateStreamEncoder::chunk(json::array parts, std::string& out, const cha
   out += "data: " + json::serialize(body) + "\r\n\r\n";
 }
 
+void GenerateStreamEncoder::text_chunk(std::string_view text, bool thought, std::string& out) {
+  if (response_id_.empty()) response_id_ = new_request_id();
+  // The same bytes chunk() writes for a single text part.
+  out += R"(data: {"candidates":[{"content":{"parts":[{"text":)";
+  out += json::serialize(text);
+  if (thought) out += R"(,"thought":true)";
+  out += R"(}],"role":"model"},"index":0}],"modelVersion":)";
+  out += json::serialize(std::string_view(model_));
+  out += R"(,"responseId":)";
+  out += json::serialize(std::string_view(response_id_));
+  out += "}\r\n\r\n";
+}
+
 void GenerateStreamEncoder::encode(const canonical::StreamEvent& event, std::string& out) {
   if (auto* start = std::get_if<canonical::MessageStart>(&event)) {
     if (!start->id.empty()) response_id_ = start->id;
@@ -100,9 +113,9 @@ void GenerateStreamEncoder::encode(const canonical::StreamEvent& event, std::str
   } else if (auto* delta = std::get_if<canonical::BlockDelta>(&event)) {
     using Kind = canonical::BlockDelta::Kind;
     if (delta->kind == Kind::text && !delta->text.empty()) {
-      chunk(json::array{json::object{{"text", delta->text}}}, out);
+      text_chunk(delta->text, false, out);
     } else if (delta->kind == Kind::thinking && !delta->text.empty()) {
-      chunk(json::array{json::object{{"text", delta->text}, {"thought", true}}}, out);
+      text_chunk(delta->text, true, out);
     } else if (delta->kind == Kind::arguments) {
       if (auto call = calls_.find(delta->index); call != calls_.end()) call->second.arguments += delta->text;
     }
@@ -133,7 +146,7 @@ void GenerateStreamTap::on_frame(std::string_view raw) {
   bool error = raw.find("\"error\"") != std::string_view::npos;
   if (!usage && !error) return;
   json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(http::parse_sse_frame(raw).data, ec);
+  const json::value& parsed = parser_.parse(http::parse_sse_frame(raw).data, ec);
   if (ec || !parsed.is_object()) return;
   const json::object& chunk = parsed.get_object();
   if (chunk.contains("error")) saw_error_ = true;

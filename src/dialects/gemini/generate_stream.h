@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "core/json_fields.h"
 #include "dialects/stream_codec.h"
 
 namespace switchyard::gemini {
@@ -21,6 +22,7 @@ class GenerateStreamDecoder final : public StreamDecoder {
   bool saw_call_ = false;
   std::string finish_reason_;
   Usage usage_;
+  json_fields::EventParser parser_;  // one per stream: its memory is reused event after event
 };
 
 class GenerateStreamEncoder final : public StreamEncoder {
@@ -35,6 +37,8 @@ class GenerateStreamEncoder final : public StreamEncoder {
     std::string arguments;
   };
   void chunk(boost::json::array parts, std::string& out, const char* finish_reason = nullptr);
+  // A text part, the chunk of nearly every event: written directly, without a DOM.
+  void text_chunk(std::string_view text, bool thought, std::string& out);
 
   std::string model_;
   std::string response_id_;
@@ -53,6 +57,7 @@ class GenerateStreamTap {
  private:
   Usage usage_;
   bool saw_error_ = false;
+  json_fields::EventParser parser_;  // one per stream: its memory is reused event after event
 };
 
 }  // namespace switchyard::gemini

@@ -61,7 +61,7 @@ bool ChatStreamTap::on_frame(std::string_view frame) {
 
   http::SseEvent event = http::parse_sse_frame(frame);
   json::error_code ec;
-  json::value chunk = json_fields::parse_in_arena(event.data, ec);
+  const json::value& chunk = parser_.parse(event.data, ec);
   if (ec || !chunk.is_object()) return true;
   const json::object& object = chunk.get_object();
 
@@ -100,7 +100,7 @@ void ChatStreamDecoder::decode(const http::SseEvent& event, std::vector<canonica
     return;
   }
   json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(event.data, ec);
+  const json::value& parsed = parser_.parse(event.data, ec);
   if (ec || !parsed.is_object()) return;  // keep-alives and noise
   const json::object& chunk = parsed.get_object();
   if (const json::value* error = chunk.if_contains("error"); error && error->is_object()) {

@@ -10,6 +10,7 @@
 #include <vector>
 #include <string_view>
 
+#include "core/json_fields.h"
 #include "core/usage.h"
 #include "dialects/stream_codec.h"
 
@@ -33,6 +34,7 @@ class ChatStreamTap {
   bool saw_done_ = false;
   bool saw_error_ = false;
   std::string finish_reason_;
+  json_fields::EventParser parser_;  // one per stream: its memory is reused event after event
 };
 
 // OpenAI chunks -> canonical events (an OpenAI-dialect upstream serving another dialect).
@@ -50,6 +52,7 @@ class ChatStreamDecoder final : public StreamDecoder {
   std::vector<std::size_t> tool_blocks_;  // OpenAI tool index -> canonical block index
   std::optional<canonical::StopReason> stop_reason_;
   Usage usage_;
+  json_fields::EventParser parser_;  // one per stream: its memory is reused event after event
 };
 
 // Canonical events -> OpenAI chunks (an OpenAI client served by another dialect).
