@@ -188,7 +188,7 @@ void MessagesStreamTap::on_frame(std::string_view raw) {
     return;
   }
   json::error_code ec;
-  const json::value& parsed = parser_.parse(event.data, ec);
+  json::value parsed = json_fields::parse_in_arena(event.data, ec);
   if (ec || !parsed.is_object()) return;
   const json::object& data = parsed.get_object();
   if (event.event == "message_start") {

@@ -41,7 +41,6 @@ class MessagesStreamTap {
  private:
   Usage usage_;
   bool saw_error_ = false;
-  json_fields::EventParser parser_;  // one per stream: its memory is reused event after event
 };
 
 }  // namespace switchyard::anthropic

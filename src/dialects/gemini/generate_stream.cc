@@ -146,7 +146,7 @@ void GenerateStreamTap::on_frame(std::string_view raw) {
   bool error = raw.find("\"error\"") != std::string_view::npos;
   if (!usage && !error) return;
   json::error_code ec;
-  const json::value& parsed = parser_.parse(http::parse_sse_frame(raw).data, ec);
+  json::value parsed = json_fields::parse_in_arena(http::parse_sse_frame(raw).data, ec);
   if (ec || !parsed.is_object()) return;
   const json::object& chunk = parsed.get_object();
   if (chunk.contains("error")) saw_error_ = true;

@@ -57,7 +57,6 @@ class GenerateStreamTap {
  private:
   Usage usage_;
   bool saw_error_ = false;
-  json_fields::EventParser parser_;  // one per stream: its memory is reused event after event
 };
 
 }  // namespace switchyard::gemini

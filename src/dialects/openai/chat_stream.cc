@@ -61,7 +61,7 @@ bool ChatStreamTap::on_frame(std::string_view frame) {
 
   http::SseEvent event = http::parse_sse_frame(frame);
   json::error_code ec;
-  const json::value& chunk = parser_.parse(event.data, ec);
+  json::value chunk = json_fields::parse_in_arena(event.data, ec);
   if (ec || !chunk.is_object()) return true;
   const json::object& object = chunk.get_object();
 

@@ -34,7 +34,6 @@ class ChatStreamTap {
   bool saw_done_ = false;
   bool saw_error_ = false;
   std::string finish_reason_;
-  json_fields::EventParser parser_;  // one per stream: its memory is reused event after event
 };
 
 // OpenAI chunks -> canonical events (an OpenAI-dialect upstream serving another dialect).
