@@ -25,8 +25,7 @@
 #   Authorization: Bearer sk-anything                          (sent upstream as is)
 # 127.0.0.1, localhost and ::1 are in Portkey's default TRUSTED_CUSTOM_HOSTS, so a loopback
 # custom host is accepted (other private or reserved addresses get 400 "Invalid custom host"
-
-# with these headers ($PORTKEY_UPSTREAM sets the custom host).
+# unless listed in $TRUSTED_CUSTOM_HOSTS). bench/proxy/run.mjs sends these headers.
 # For provider openai, bodies and streams come back byte for byte as the upstream sent
 # them (checked against nginx and bench/streams/run.mjs --role mock), with x-portkey-*
 # response headers added. Portkey itself is one node process (one core).
