@@ -31,7 +31,7 @@ if ((SMOKE)); then
 else
   node bench/proxy/run.mjs --duration "${DURATION:-5}" --runs "${RUNS:-3}" --out "$WORK/proxy.json"
   # A failed stream is a finding for the report, not a reason to stop the run.
-  node bench/streams/run.mjs --streams "${STREAMS:-10000}" --out "$WORK/streams.json" >/dev/null || true
+  node bench/streams/run.mjs --streams "${STREAMS:-10000}" --settle 40 --out "$WORK/streams.json" >/dev/null || true
   "$BUILD/bench/micro/switchyard_micro" --benchmark_min_time=0.5 --benchmark_repetitions=3 \
     --benchmark_report_aggregates_only=true --benchmark_format=console \
     --benchmark_out="$WORK/micro.json" --benchmark_out_format=json >&2

@@ -4,7 +4,7 @@
 //
 //   node bench/streams/run.mjs [--streams 10000] [--tokens 20] [--interval-ms 100] [--ramp-ms 2500]
 //                              [--threads 0] [--timeout 60] [--usage 1] [--hold 1] [--open-timeout 5]
-//                              [--waves 1] [--nofile N] [--log-level warn] [--keep] [--out FILE.json]
+//                              [--waves 1] [--nofile N] [--log-level warn] [--keep] [--settle S] [--out FILE.json]
 //   node bench/streams/run.mjs --streams 200 --tokens 5          # smoke, a few seconds
 //   node bench/streams/run.mjs --role mock --port 18600 [--tokens 20] [--interval-ms 100]
 //                                              # the slow mock alone, until killed
@@ -41,7 +41,8 @@
 // rss_idle_kb before the first request; rss_open_kb when all streams are open (held);
 // rss_peak_kb the maximum over the run; rss_after_kb 2 s after the last stream ended (the
 // client's keep-alive connections are still open, idle); rss_after5_kb 5 s after it (the
-// client closed its connections at +2 s). gateway_cpu_*_s are the gateway's CPU seconds
+// client closed its connections at +2 s); with --settle S, rss_settled_kb S s after it.
+// gateway_cpu_*_s are the gateway's CPU seconds
 // (user + system) in the ramp and in the streaming phase, gateway_us_per_chunk the
 // streaming phase's per content chunk relayed. stream_phase_s against stream_phase_ideal_s,
 // and machine_cpu_stream_s (all processes, ours and others') against machine_cores ×
@@ -548,8 +549,9 @@ async function runParent() {
   const RAMP = num('ramp-ms', Math.min(2500, Math.max(200, Math.round(STREAMS / 4))));
   const THREADS = num('threads', 0);
   const WAVES = num('waves', 1);
+  const SETTLE = num('settle', 0);
   const LOG_LEVEL = args['log-level'] ?? 'warn';
-  const TIMEOUT = num('timeout', 60 * WAVES);
+  const TIMEOUT = num('timeout', (60 + SETTLE) * WAVES);
   const USAGE = args.usage !== '0';
   const HOLD = args.hold !== '0';
   const NOFILE = args.nofile ? num('nofile', 0) : 0;
@@ -738,6 +740,7 @@ models:
     log(`finished: ok ${result?.ok} errors ${result?.errors}; gateway RSS ${atEnd?.rss} kB fds ${atEnd?.fds}`);
     let after = null;
     let after5 = null;
+    let settled = null;
     if (!timedOut && result) {
       await sleep(2000);
       after = readProc(pid);
@@ -750,6 +753,12 @@ models:
       }
       await sleep(Math.max(0, tEnd + 5000 - Date.now()));
       after5 = readProc(pid);
+      if (SETTLE > 5) {
+        // Past the gateway's 30 s limit on idle upstream connections, which the streams
+        // leave pooled: what the gateway keeps once the burst is over.
+        await sleep(Math.max(0, tEnd + SETTLE * 1000 - Date.now()));
+        settled = readProc(pid);
+      }
     }
     me.kill('SIGKILL');
     const r = result ?? { ok: 0, errors: STREAMS, error_kinds: { client_lost: STREAMS }, first_errors: [] };
@@ -764,6 +773,8 @@ models:
       rss_peak_kb: wavePeak.rss,
       rss_after_kb: after?.rss ?? null,
       rss_after5_kb: after5?.rss ?? null,
+      rss_settled_kb: settled?.rss ?? null,
+      fds_settled: settled?.fds ?? null,
       fds_open: atOpen?.fds ?? null,
       fds_peak: wavePeak.fds,
       fds_after: after?.fds ?? null,
@@ -842,6 +853,9 @@ models:
     rss_peak_kb: peak.rss,
     rss_after_kb: last.rss_after_kb,
     rss_after5_kb: last.rss_after5_kb,
+    rss_settled_kb: last.rss_settled_kb,
+    fds_settled: last.fds_settled,
+    settle_s: SETTLE,
     rss_per_stream_kb: round2((first.rss_peak_kb - idle.rss) / STREAMS),
     fds_idle: idle.fds,
     fds_open: first.fds_open,
