@@ -1,5 +1,6 @@
 #include "http/upstream.h"
 
+#include "core/free_memory.h"
 #include "http/wire.h"
 
 #include <openssl/ssl.h>
@@ -174,7 +175,13 @@ struct UpstreamPool::State {
       stack.erase(stack.begin(), fresh);
       it = stack.empty() ? idle.erase(it) : std::next(it);
     }
-    if (!idle.empty()) schedule_sweep();
+    if (!idle.empty()) {
+      schedule_sweep();
+    } else {
+      // The last pooled connection is gone, so the burst that filled the pool is over:
+      // give its memory back rather than keep this thread's peak for good.
+      release_free_memory();
+    }
   }
 };
 
