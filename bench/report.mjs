@@ -43,7 +43,13 @@ const throughput = (target, mode) => result(target, mode, 64)?.rps ?? NaN;
 const cpuPerRequest = (target, mode) => result(target, mode, 64)?.cpu_us_per_request ?? NaN;
 
 const translated = ['switchyard openai→anthropic', 'switchyard anthropic→openai', 'switchyard gemini→openai'];
-const translateRows = (micro?.benchmarks ?? []).filter((b) => /^BM_Translate\/[^/]+\/10KB$/.test(b.name) && b.run_type !== 'aggregate');
+// With --benchmark_repetitions only the aggregates are there: take the medians.
+const microRows = (() => {
+  const all = micro?.benchmarks ?? [];
+  const medians = all.filter((b) => b.run_type === 'aggregate' && b.aggregate_name === 'median');
+  return medians.length ? medians.map((b) => ({ ...b, name: b.run_name })) : all;
+})();
+const translateRows = microRows.filter((b) => /^BM_Translate\/[^/]+\/10KB$/.test(b.name));
 const toUs = { ns: 1e-3, us: 1, ms: 1e3, s: 1e6 };
 const slowestTranslate = translateRows.reduce((worst, b) => {
   const us = b.cpu_time * (toUs[b.time_unit] ?? 1e-3);

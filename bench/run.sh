@@ -2,7 +2,8 @@
 # Issue 5's performance harness in one command: installs what it needs, builds, measures
 # every target against nginx, the upstream itself and Portkey on 127.0.0.1, holds
 # thousands of slow streams, runs the codec micro-benchmarks, and writes a dated report
-# with the targets checked (bench/results/DATE.md). Everything it starts, it stops.
+# with the targets checked (bench/results/DATE.md; the raw figures stay in build/bench-*/).
+# Everything it starts, it stops.
 #
 #   bench/run.sh              the full run (about 15 minutes on 2 cores)
 #   bench/run.sh --smoke      a second or two per target, to show nothing has rotted
@@ -19,8 +20,9 @@ SMOKE=0
 
 make --no-print-directory build >&2
 BUILD=build
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# The raw figures stay with the build, so a report can be regenerated from them.
+WORK="$BUILD/bench-$( ((SMOKE)) && echo smoke || date -u +%Y-%m-%dT%H%M)"
+mkdir -p "$WORK"
 
 if ((SMOKE)); then
   node bench/proxy/run.mjs --duration 1 --runs 1 --after-wait 2 --out "$WORK/proxy.json"
@@ -40,7 +42,7 @@ else
 fi
 
 # A micro-benchmark that reports an error (a broken codec) fails the run.
-if node -e 'const d = require(process.argv[1]); process.exit(d.benchmarks.some((b) => b.error_occurred) ? 1 : 0)' "$WORK/micro.json"; then :; else
+if node -e 'const d = require(process.argv[1]); process.exit(d.benchmarks.some((b) => b.error_occurred) ? 1 : 0)' "$PWD/$WORK/micro.json"; then :; else
   echo "bench: a micro-benchmark reported an error (see $WORK/micro.json)" >&2
   exit 1
 fi
