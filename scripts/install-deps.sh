@@ -31,6 +31,12 @@ if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The benchmark starts its own nginx instances; the system service the package starts
+  # would only hold port 80. Leave alone an nginx that was installed before.
+  if [[ " ${missing[*]} " == *" nginx-light "* ]] && command -v systemctl >/dev/null 2>&1 &&
+     systemctl is-active --quiet nginx 2>/dev/null; then
+    $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
 fi
 
 # Test clients (the official SDKs) come from npm, pinned by tests/package-lock.json.
