@@ -15,10 +15,11 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <array>
-#include <span>
 #include <list>
-#include <sys/resource.h>
+#include <span>
 #include <thread>
+
+#include <sys/resource.h>
 
 #include "core/log.h"
 #include "core/request_id.h"
@@ -101,7 +102,9 @@ class StreamChannel final : public ResponseChannel {
     if (!ok_ || !streaming_ || finished_) co_return ok_;
     finished_ = true;
     co_return co_await write_stream_piece(last, true);
-  }  bool committed() const override { return committed_; }
+  }
+
+  bool committed() const override { return committed_; }
 
   void set_header(std::string name, std::string value) override {
     if (!committed_) extra_headers_.emplace_back(std::move(name), std::move(value));
@@ -156,7 +159,7 @@ struct SessionRunner {
     Server::Worker& worker = self.worker;
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
-    buffer.reserve(2 * 1024);  // small initial reads make the buffer grow in many steps
+    buffer.reserve(2 * 1024);  // a typical request in one read; a larger body grows it
     const ServerOptions& options = server.options_;
     server.open_sessions_.fetch_add(1, std::memory_order_relaxed);
     bool first = true;

@@ -1,12 +1,11 @@
 #include "dialects/openai/chat_stream.h"
 
-#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
-#include <functional>
 
 #include "core/json_fields.h"
 #include "core/request_id.h"
@@ -20,40 +19,45 @@ namespace json = boost::json;
 
 namespace {
 
-// True when `text` holds `"key":` followed by something other than null. Cheap enough
-// to run on every chunk, so only the few chunks that carry data get parsed. A
-// Boyer-Moore-Horspool search skips ahead by up to the key's length; string_view::find
-// stops at every '"' (JSON is full of them) and glibc's memmem is no faster.
-class MemberProbe {
- public:
-  explicit MemberProbe(std::string_view quoted_key)
-      : key_(quoted_key), searcher_(quoted_key.begin(), quoted_key.end()) {}
-
-  bool non_null_in(std::string_view text) const {
-    for (auto at = text.begin();;) {
-      at = std::search(at, text.end(), searcher_);
-      if (at == text.end()) return false;
-      at += static_cast<std::ptrdiff_t>(key_.size());
-      while (at != text.end() && (*at == ' ' || *at == ':')) ++at;
-      if (at != text.end() && *at != 'n') return true;
-    }
-  }
-
- private:
-  std::string_view key_;
-  std::boyer_moore_horspool_searcher<std::string_view::const_iterator> searcher_;
+// Which of the members the tap acts on a chunk holds with a value other than null. Cheap
+// enough to run on every chunk, so only the few that carry data get parsed. One pass from
+// colon to colon: every key ends right before one, and colons are rare in a chunk where
+// quotes are everywhere. (A quote inside a string is escaped, so `"usage"` right before a
+// colon is a key.)
+struct ChunkSignals {
+  bool usage = false;
+  bool error = false;
+  bool finish_reason = false;
 };
 
-const MemberProbe kUsage("\"usage\"");
-const MemberProbe kError("\"error\"");
-const MemberProbe kFinishReason("\"finish_reason\"");
+bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+ChunkSignals probe_chunk(std::string_view frame) {
+  ChunkSignals found;
+  const char* begin = frame.data();
+  const char* end = begin + frame.size();
+  for (const char* colon = begin;; ++colon) {
+    colon = static_cast<const char*>(std::memchr(colon, ':', static_cast<std::size_t>(end - colon)));
+    if (!colon) break;
+    const char* value = colon + 1;
+    while (value < end && is_json_space(*value)) ++value;
+    if (value == end || *value == 'n') continue;
+    std::string_view key(begin, static_cast<std::size_t>(colon - begin));
+    while (!key.empty() && is_json_space(key.back())) key.remove_suffix(1);
+    if (key.ends_with("\"usage\"")) found.usage = true;
+    if (key.ends_with("\"error\"")) found.error = true;
+    if (key.ends_with("\"finish_reason\"")) found.finish_reason = true;
+  }
+  return found;
+}
 
 }  // namespace
 
 bool ChatStreamTap::on_frame(std::string_view frame) {
-  bool wants_usage = kUsage.non_null_in(frame);
-  bool has_error = kError.non_null_in(frame);
-  bool has_finish = kFinishReason.non_null_in(frame);
+  ChunkSignals signals = probe_chunk(frame);
+  bool wants_usage = signals.usage;
+  bool has_error = signals.error;
+  bool has_finish = signals.finish_reason;
   if (!wants_usage && !has_error && !has_finish) {
     if (frame.find("[DONE]") != std::string_view::npos) saw_done_ = http::parse_sse_frame(frame).data == "[DONE]";
     return true;

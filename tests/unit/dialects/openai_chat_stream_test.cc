@@ -59,6 +59,25 @@ TEST(OpenAIChatStream, StreamsWithoutUsageAreRelayedWhole) {
   EXPECT_FALSE(tap.usage().reported);
 }
 
+TEST(OpenAIChatStream, FindsMembersWhateverTheSpacingAndIgnoresLookAlikesInText) {
+  // Servers other than OpenAI's put spaces around colons; a model may write "usage": in its
+  // answer, which arrives escaped inside a string.
+  std::string stream =
+      "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"say \\\"usage\\\": {1}\"},"
+      "\"finish_reason\": null}], \"usage\": null}\n\n"
+      "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\" :\t\"length\"}]}\n\n"
+      "data: {\"choices\": [], \"usage\" : {\"prompt_tokens\": 5, \"completion_tokens\": 2}}\n\n"
+      "data: [DONE]\n\n";
+  ChatStreamTap tap(false);
+  Relayed out = relay(tap, stream);
+  EXPECT_EQ(out.frames, 3);  // the usage-only chunk was the gateway's to ask for, not the client's
+  EXPECT_EQ(tap.finish_reason(), "length");
+  EXPECT_TRUE(tap.usage().reported);
+  EXPECT_EQ(tap.usage().input_tokens, 5);
+  EXPECT_EQ(tap.usage().output_tokens, 2);
+  EXPECT_FALSE(tap.saw_error());
+}
+
 TEST(OpenAIChatStream, NoticesInStreamErrors) {
   std::string stream = testing::read_fixture("openai/openai.chat.stream.error_midstream.sse");
   ChatStreamTap tap(false);
