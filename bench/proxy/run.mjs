@@ -185,7 +185,10 @@ const micros = (text) => {
 // Asynchronous, so the memory sampler keeps running while it does.
 async function wrk(url, script, connections, seconds) {
   const threads = Math.min(connections, 2);
-  const child = spawn('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url],
+  // A generous timeout: a peer's slow tail (Portkey's p99 at 64 connections is ~0.5-0.8 s)
+  // must show in the latency figures, not as wrk's 2 s default turning it into an error.
+  const child = spawn('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s',
+    script, url],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
