@@ -62,7 +62,8 @@
 //
 // File descriptors: a passthrough stream holds two in the gateway (client and upstream
 // sockets), so 10,000 streams need 20,000 plus the gateway's ~17 at rest: more than a
-// 20000 limit, and the last ~10 streams fail (502 or no answer). --nofile N starts the
+// 20000 limit, and the last ~10 streams fail (503 gateway_out_of_descriptors, or no answer
+// when the gateway cannot accept). --nofile N starts the
 // gateway under `prlimit --nofile=N:N`, which needs CAP_SYS_RESOURCE to go above the hard
 // limit (refused in this container).
 
