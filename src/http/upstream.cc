@@ -264,15 +264,6 @@ class PooledResponse final : public UpstreamResponse {
     }
   }
 
-  // Copied out only when asked for (the failure path): a success needs for_each_header.
-  const HeaderList& headers() const override {
-    if (headers_.empty()) {
-      for (const auto& field : parser_.get()) {
-        headers_.emplace_back(std::string(field.name_string()), std::string(field.value()));
-      }
-    }
-    return headers_;
-  }
 
   bool finished() const override { return parser_.is_done(); }
 
@@ -342,7 +333,6 @@ class PooledResponse final : public UpstreamResponse {
   UpstreamTimeouts timeouts_;
   std::string request_head_;
   bhttp::response_parser<bhttp::buffer_body> parser_;
-  mutable HeaderList headers_;
   std::array<char, 8 * 1024> chunk_;  // not value-initialized: zeroing it per request cost 10 % of the CPU
   bool failed_ = false;
   bool request_written_ = false;

@@ -63,11 +63,8 @@ class UpstreamResponse {
   virtual int status() const = 0;
   // Header value, or empty when absent. Names are case-insensitive.
   virtual std::string_view header(std::string_view name) const = 0;
-  virtual const HeaderList& headers() const = 0;
-  // Calls `visit(name, value)` for each header without copying any.
-  virtual void for_each_header(const std::function<void(std::string_view, std::string_view)>& visit) const {
-    for (const auto& [name, value] : headers()) visit(name, value);
-  }
+  // Calls `visit(name, value)` for each header, in place: nothing is copied.
+  virtual void for_each_header(const std::function<void(std::string_view, std::string_view)>& visit) const = 0;
   // The next piece of the body; an empty view marks its end. Valid until the next call.
   virtual boost::asio::awaitable<Result<std::string_view>> read_some() = 0;
   // True once the whole body has been handed out by read_some: the next call would

@@ -30,7 +30,9 @@ class BufferedResponse final : public http::UpstreamResponse {
     }
     return {};
   }
-  const http::HeaderList& headers() const override { return headers_; }
+  void for_each_header(const std::function<void(std::string_view, std::string_view)>& visit) const override {
+    for (const auto& [name, value] : headers_) visit(name, value);
+  }
   bool finished() const override { return pieces_.empty(); }
   boost::asio::awaitable<Result<std::string_view>> read_some() override {
     if (pieces_.empty()) co_return std::string_view{};

@@ -10,7 +10,6 @@
 #include <string_view>
 #include <vector>
 
-
 #include "core/result.h"
 #include "dialects/dialect.h"
 #include "http/upstream.h"

@@ -57,7 +57,6 @@ class PrefetchedResponse final : public http::UpstreamResponse {
       : inner_(std::move(inner)), first_(std::move(first)) {}
   int status() const override { return inner_->status(); }
   std::string_view header(std::string_view name) const override { return inner_->header(name); }
-  const http::HeaderList& headers() const override { return inner_->headers(); }
   void for_each_header(const std::function<void(std::string_view, std::string_view)>& visit) const override {
     inner_->for_each_header(visit);
   }

@@ -36,9 +36,9 @@ boost::asio::awaitable<Result<UpstreamFailure>> capture_failure(http::UpstreamRe
   failure.status = upstream.status();
   failure.body = std::move(body.value());
   failure.content_type = std::string(upstream.header("content-type"));
-  for (const auto& [name, value] : upstream.headers()) {
+  upstream.for_each_header([&](std::string_view name, std::string_view value) {
     if (is_relayed_header(name)) failure.relayed_headers.emplace_back(name, value);
-  }
+  });
   failure.codec = &upstream_codec;
   co_return failure;
 }
