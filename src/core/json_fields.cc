@@ -1,8 +1,5 @@
 #include "core/json_fields.h"
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
-
 namespace switchyard::json_fields {
 namespace json = boost::json;
 
@@ -100,24 +97,6 @@ std::int64_t int_or_zero(const json::object& object, std::string_view key) {
 const json::object* object_or_null(const json::object& object, std::string_view key) {
   const json::value* value = object.if_contains(key);
   return value && value->is_object() ? &value->get_object() : nullptr;
-}
-
-boost::json::value parse_in_arena(std::string_view text, boost::json::error_code& ec) {
-  return boost::json::parse(text, ec, boost::json::make_shared_resource<boost::json::monotonic_resource>());
-}
-
-EventParser::EventParser()
-    : memory_(memory_buffer_, sizeof memory_buffer_),
-      parser_(boost::json::storage_ptr(), boost::json::parse_options{}, stack_buffer_, sizeof stack_buffer_),
-      value_(&memory_) {}
-
-const boost::json::value& EventParser::parse(std::string_view text, boost::json::error_code& ec) {
-  value_ = nullptr;   // the last event, before its memory is reused
-  memory_.release();  // keeps the inline buffer; drops blocks a large event needed
-  parser_.reset(&memory_);
-  parser_.write(text.data(), text.size(), ec);
-  if (!ec) value_ = parser_.release();
-  return value_;
 }
 
 std::string join_path(std::string_view parent, std::string_view key) {

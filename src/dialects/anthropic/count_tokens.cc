@@ -3,7 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "core/json_fields.h"
+#include "core/json_parse.h"
 #include "dialects/anthropic/messages_request.h"
 
 namespace switchyard::anthropic {

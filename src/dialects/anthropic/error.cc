@@ -4,7 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-#include "core/json_fields.h"
+#include "core/json_parse.h"
 
 namespace switchyard::anthropic {
 namespace json = boost::json;

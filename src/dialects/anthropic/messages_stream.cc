@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/json_fields.h"
+#include "core/json_parse.h"
 #include "core/request_id.h"
 #include "dialects/anthropic/error.h"
 #include "dialects/anthropic/messages_request.h"

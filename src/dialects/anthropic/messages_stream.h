@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "core/json_fields.h"
+#include "core/json_parse.h"
 #include "dialects/stream_codec.h"
 
 namespace switchyard::anthropic {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/json_fields.h"
+#include "core/json_parse.h"
 
 namespace switchyard::gemini {
 namespace json = boost::json;

@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "core/json_fields.h"
+#include "core/json_parse.h"
 #include "dialects/stream_codec.h"
 
 namespace switchyard::gemini {

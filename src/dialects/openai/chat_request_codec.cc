@@ -4,6 +4,7 @@
 
 #include "core/data_url.h"
 #include "core/json_fields.h"
+#include "core/json_parse.h"
 #include "dialects/openai/chat_request.h"
 
 namespace switchyard::openai {

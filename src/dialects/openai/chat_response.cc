@@ -4,7 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <ctime>
 
-#include "core/json_fields.h"
+#include "core/json_parse.h"
 #include "dialects/openai/usage.h"
 
 namespace switchyard::openai {

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "core/json_fields.h"
+#include "core/json_parse.h"
 #include "core/request_id.h"
 #include "dialects/openai/chat_response.h"
 #include "dialects/openai/error.h"

@@ -10,7 +10,7 @@
 #include <vector>
 #include <string_view>
 
-#include "core/json_fields.h"
+#include "core/json_parse.h"
 #include "core/usage.h"
 #include "dialects/stream_codec.h"
 

@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "core/base64.h"
-#include "core/json_fields.h"
+#include "core/json_parse.h"
 
 namespace switchyard::openai {
 namespace json = boost::json;

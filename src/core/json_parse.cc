@@ -1,0 +1,25 @@
+#include "core/json_parse.h"
+
+#include <boost/json/parse.hpp>
+
+namespace switchyard::json_fields {
+
+boost::json::value parse_in_arena(std::string_view text, boost::json::error_code& ec) {
+  return boost::json::parse(text, ec, boost::json::make_shared_resource<boost::json::monotonic_resource>());
+}
+
+EventParser::EventParser()
+    : memory_(memory_buffer_, sizeof memory_buffer_),
+      parser_(boost::json::storage_ptr(), boost::json::parse_options{}, stack_buffer_, sizeof stack_buffer_),
+      value_(&memory_) {}
+
+const boost::json::value& EventParser::parse(std::string_view text, boost::json::error_code& ec) {
+  value_ = nullptr;   // the last event, before its memory is reused
+  memory_.release();  // keeps the inline buffer; drops blocks a large event needed
+  parser_.reset(&memory_);
+  parser_.write(text.data(), text.size(), ec);
+  if (!ec) value_ = parser_.release();
+  return value_;
+}
+
+}  // namespace switchyard::json_fields
