@@ -37,7 +37,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 import { decideAnswer, fragments, isBase64, sniffImageType, wordChunks } from './mock-answers.mjs';
-import { applyPreBehaviour, startMockServer } from './mock-server.mjs';
+import { applyCompleteBehaviour, applyPreBehaviour, startMockServer } from './mock-server.mjs';
 
 const FIXTURES = new URL('../fixtures/anthropic/', import.meta.url);
 const fixture = (name) => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
@@ -532,21 +532,9 @@ export async function startAnthropicMock({ port = 0, apiKey = 'sk-upstream-test'
         headers: { 'request-id': withRequestId(record) },
       });
     }
-    switch (behaviour.kind) {
-      case 'truncate': {
-        const text = JSON.stringify(messageBody(body, answer));
-        io.begin(res, record, 200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
-        await io.write(res, record, text.slice(0, Math.ceil(text.length / 2)));
-        res.socket?.destroy();
-        return;
-      }
-      case 'error_midstream':
-        return sendStatus({ status: 500 });
-      case 'slow_stream':
-        await io.sleep(behaviour.interval_ms ?? 100);
-        break;
-    }
-    return send(200, messageBody(body, answer));
+    const text = JSON.stringify(messageBody(body, answer));
+    if (await applyCompleteBehaviour(res, record, behaviour, io, sendStatus, text, 'application/json')) return;
+    return send(200, text);
   }
 
   const server = await startMockServer({

@@ -39,7 +39,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 import { DEFAULT_EMBEDDING_DIMENSIONS, decideAnswer, mockEmbedding, wordChunks } from './mock-answers.mjs';
-import { applyPreBehaviour, startMockServer } from './mock-server.mjs';
+import { applyCompleteBehaviour, applyPreBehaviour, startMockServer } from './mock-server.mjs';
 
 const FIXTURES = new URL('../fixtures/gemini/', import.meta.url);
 const fixture = (name) => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
@@ -504,21 +504,9 @@ export async function startGeminiMock({ port = 0, apiKey = 'sk-upstream-test' } 
       // Without alt=sse Google streams one JSON array.
       return send(200, `[${chunks.map((c) => JSON.stringify(c)).join(',\r\n')}]`);
     }
-    switch (behaviour.kind) {
-      case 'truncate': {
-        const text = JSON.stringify(generateBody(model, answer));
-        io.begin(res, record, 200, { 'content-type': 'application/json; charset=UTF-8', 'content-length': String(Buffer.byteLength(text)) });
-        await io.write(res, record, text.slice(0, Math.ceil(text.length / 2)));
-        res.socket?.destroy();
-        return;
-      }
-      case 'error_midstream':
-        return sendStatus({ status: 500 });
-      case 'slow_stream':
-        await io.sleep(behaviour.interval_ms ?? 100);
-        break;
-    }
-    return send(200, generateBody(model, answer));
+    const text = JSON.stringify(generateBody(model, answer));
+    if (await applyCompleteBehaviour(res, record, behaviour, io, sendStatus, text, 'application/json; charset=UTF-8')) return;
+    return send(200, text);
 
     function countTokens(request) {
       if (!isObject(request)) invalid('Invalid JSON payload received. Expected an object.');

@@ -194,3 +194,27 @@ export async function applyPreBehaviour(req, res, record, behaviour, io, sendSta
       return false;
   }
 }
+
+/**
+ * Runs the behaviours every mock shares on a complete (non-streamed) answer, `text` with
+ * `contentType`: truncate (half the body, then the connection drops), error_midstream
+ * (a 500 via `sendStatus`), slow_stream (a delay first). Returns true when the request has
+ * been dealt with; false means: send the answer as usual.
+ */
+export async function applyCompleteBehaviour(res, record, behaviour, io, sendStatus, text, contentType) {
+  switch (behaviour.kind) {
+    case 'truncate':
+      io.begin(res, record, 200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)) });
+      await io.write(res, record, text.slice(0, Math.ceil(text.length / 2)));
+      res.socket?.destroy();
+      return true;
+    case 'error_midstream':
+      sendStatus({ status: 500 });
+      return true;
+    case 'slow_stream':
+      await io.sleep(behaviour.interval_ms ?? 100);
+      return res.destroyed;
+    default:
+      return false;
+  }
+}
