@@ -1,12 +1,14 @@
 #include "core/json_parse.h"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 
 namespace switchyard::json_fields {
 
-boost::json::value parse_in_arena(std::string_view text, boost::json::error_code& ec) {
-  return boost::json::parse(text, ec, boost::json::make_shared_resource<boost::json::monotonic_resource>());
-}
+// The first block holds a typical body's tree (nodes take about as many bytes as the text
+// they came from); larger ones grow it geometrically.
+ParsedJson::ParsedJson(std::string_view text)
+    : arena_(std::max<std::size_t>(1024, text.size() * 2)), root_(boost::json::parse(text, error_, &arena_)) {}
 
 EventParser::EventParser()
     : memory_(memory_buffer_, sizeof memory_buffer_),

@@ -9,10 +9,27 @@
 
 namespace switchyard::json_fields {
 
-// Parses a whole body or event into one growing arena: its thousands of small nodes cost
-// a few block allocations instead of one malloc each, and freeing it is one step. The
-// arena is reference-counted, so a value copied out of the result keeps it alive.
-boost::json::value parse_in_arena(std::string_view text, boost::json::error_code& ec);
+// A whole body parsed into an arena the document owns: its hundreds of small nodes cost a
+// few block allocations instead of one malloc each. The arena is not shared, so no node
+// holds a reference count and the tree is never walked to be destroyed: freeing the
+// document is freeing its blocks.
+//
+// Values in it live as long as the document. Copy one out by assignment (which takes the
+// destination's memory: `tool.parameters = *schema`), never by copy construction.
+class ParsedJson {
+ public:
+  explicit ParsedJson(std::string_view text);
+  ParsedJson(const ParsedJson&) = delete;
+  ParsedJson& operator=(const ParsedJson&) = delete;
+
+  const boost::json::error_code& error() const { return error_; }
+  boost::json::value& root() { return root_; }
+
+ private:
+  boost::json::monotonic_resource arena_;
+  boost::json::error_code error_;
+  boost::json::value root_;
+};
 
 // Parses a stream's events one after another into memory it keeps: the parser's stack and
 // one block list are rewound for each event instead of being set up again (which cost more

@@ -10,8 +10,9 @@ namespace switchyard::anthropic {
 namespace json = boost::json;
 
 Result<canonical::Request> decode_count_request(std::string_view body, std::string_view) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) {
     return make_error(ErrorKind::invalid_request, "request body is not a valid JSON object", "invalid_request");
   }
@@ -33,8 +34,9 @@ Result<std::string> encode_count_request(const canonical::Request& request, cons
 }
 
 Result<std::int64_t> decode_count_response(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   const json::value* tokens = !ec && parsed.is_object() ? parsed.get_object().if_contains("input_tokens") : nullptr;
   if (!tokens || !tokens->is_int64()) {
     return make_error(ErrorKind::upstream_protocol, "the upstream sent no input_tokens", "upstream_bad_response");

@@ -46,8 +46,9 @@ std::string error_frame(const GatewayError& error) {
 
 GatewayError decode_error(int status, std::string_view body) {
   GatewayError error = error_for_status(status, "upstream error " + std::to_string(status));
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) return error;
   const json::value* inner = parsed.get_object().if_contains("error");
   if (!inner || !inner->is_object()) return error;

@@ -7,6 +7,7 @@
 #include "core/json_fields.h"
 #include "core/json_parse.h"
 #include "core/json_splice.h"
+#include "core/json_writer.h"
 
 namespace switchyard::anthropic {
 namespace json = boost::json;
@@ -122,17 +123,119 @@ json::value parse_arguments(const std::string& arguments, bool& ok) {
   return ok ? parsed : json::value(json::object{});
 }
 
-json::object image_block(const canonical::ImageBlock& image) {
-  if (!image.url.empty()) return json::object{{"type", "image"}, {"source", json::object{{"type", "url"}, {"url", image.url}}}};
-  return json::object{{"type", "image"},
-                      {"source", json::object{{"type", "base64"}, {"media_type", image.media_type}, {"data", image.data}}}};
+void write_image(JsonWriter& out, const canonical::ImageBlock& image) {
+  out.begin_object().member("type", "image").key("source").begin_object();
+  if (!image.url.empty()) {
+    out.member("type", "url").member("url", image.url);
+  } else {
+    out.member("type", "base64").member("media_type", image.media_type).member("data", image.data);
+  }
+  out.end_object().end_object();
+}
+
+// Whether a block becomes a content block of the turn (empty texts and foreign thinking do not).
+bool becomes_content(const canonical::Block& block) {
+  if (auto* text = std::get_if<canonical::TextBlock>(&block)) return !text->text.empty();
+  if (auto* thinking = std::get_if<canonical::ThinkingBlock>(&block)) {
+    return !thinking->redacted_data.empty() || !thinking->signature.empty();
+  }
+  return true;
+}
+
+void write_tool_result(JsonWriter& out, const canonical::ToolResultBlock& result) {
+  out.begin_object().member("type", "tool_result").member("tool_use_id", sanitize_id(result.tool_call_id));
+  bool has_parts = false;
+  for (const auto& part : result.content) {
+    auto* text = std::get_if<canonical::TextBlock>(&part);
+    if (text && text->text.empty()) continue;
+    if (!has_parts) out.key("content").begin_array();
+    has_parts = true;
+    if (text) {
+      out.begin_object().member("type", "text").member("text", text->text).end_object();
+    } else {
+      write_image(out, std::get<canonical::ImageBlock>(part));
+    }
+  }
+  if (has_parts) out.end_array();
+  if (result.is_error) out.member("is_error", true);
+  out.end_object();
+}
+
+// Writes a turn's blocks other than tool results; fails on tool call arguments that are not
+// a JSON object.
+std::optional<GatewayError> write_content(JsonWriter& out, const canonical::Message& message) {
+  for (const auto& block : message.content) {
+    if (!becomes_content(block)) continue;
+    if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
+      out.begin_object().member("type", "text").member("text", text->text).end_object();
+    } else if (auto* image = std::get_if<canonical::ImageBlock>(&block)) {
+      write_image(out, *image);
+    } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
+      bool ok = false;
+      json::value input = parse_arguments(call->arguments, ok);
+      if (!ok) return invalid("the arguments of tool call '" + call->id + "' are not a JSON object", "messages");
+      out.begin_object().member("type", "tool_use").member("id", sanitize_id(call->id)).member("name", call->name);
+      out.member("input", input).end_object();
+    } else if (auto* thinking = std::get_if<canonical::ThinkingBlock>(&block)) {
+      // Only Anthropic's own signed thinking can be replayed to it.
+      if (!thinking->redacted_data.empty()) {
+        out.begin_object().member("type", "redacted_thinking").member("data", thinking->redacted_data).end_object();
+      } else {
+        out.begin_object().member("type", "thinking").member("thinking", thinking->text);
+        out.member("signature", thinking->signature).end_object();
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Writes the conversation; system messages, wherever they stood, become the top-level system
+// prompt. Consecutive turns of one role merge, so tool results answering parallel calls
+// (separate OpenAI tool messages) land in the one user turn Anthropic requires.
+std::optional<GatewayError> write_conversation(JsonWriter& out, const std::vector<canonical::Message>& messages) {
+  bool has_system = false;
+  for (const canonical::Message& message : messages) {
+    if (message.role != canonical::Role::system) continue;
+    for (const auto& block : message.content) {
+      auto* text = std::get_if<canonical::TextBlock>(&block);
+      if (!text || text->text.empty()) continue;
+      if (!has_system) out.key("system").begin_array();
+      has_system = true;
+      out.begin_object().member("type", "text").member("text", text->text).end_object();
+    }
+  }
+  if (has_system) out.end_array();
+
+  out.key("messages").begin_array();
+  std::string_view open_role;  // the turn being written, empty before the first
+  for (const canonical::Message& message : messages) {
+    if (message.role == canonical::Role::system) continue;
+    bool has_blocks = false;
+    for (const auto& block : message.content) has_blocks = has_blocks || becomes_content(block);
+    if (!has_blocks) continue;
+    std::string_view role = message.role == canonical::Role::assistant ? "assistant" : "user";
+    if (role != open_role) {
+      if (!open_role.empty()) out.end_array().end_object();
+      out.begin_object().member("role", role).key("content").begin_array();
+      open_role = role;
+    }
+    // tool_result blocks lead their user turn.
+    for (const auto& block : message.content) {
+      if (auto* result = std::get_if<canonical::ToolResultBlock>(&block)) write_tool_result(out, *result);
+    }
+    if (auto failed = write_content(out, message)) return failed;
+  }
+  if (!open_role.empty()) out.end_array().end_object();
+  out.end_array();
+  return std::nullopt;
 }
 
 }  // namespace
 
 Result<MessagesRequestView> inspect_messages_request(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) return invalid("request body is not a valid JSON object");
   const json::object& root = parsed.get_object();
   MessagesRequestView view;
@@ -148,8 +251,9 @@ Result<MessagesRequestView> inspect_messages_request(std::string_view body) {
 // API version 2026-10-21 allows role:"system" messages; the 2023-06-01 version the gateway
 // speaks upstream does not. They move, in order, to the end of the top-level system prompt.
 std::optional<std::string> fold_system_messages(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   json::object* root = parsed.if_object();
   json::value* messages = root ? root->if_contains("messages") : nullptr;
   if (ec || !messages || !messages->is_array()) return std::nullopt;
@@ -189,8 +293,9 @@ std::string passthrough_body(std::string_view body, std::string_view upstream_mo
 }
 
 Result<canonical::Request> decode_messages_request(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) return invalid("request body is not a valid JSON object");
   const json::object& root = parsed.get_object();
   json_fields::Reader reader;
@@ -311,123 +416,91 @@ Result<canonical::Request> decode_messages_request(std::string_view body) {
 
 Result<std::string> encode_messages_request(const canonical::Request& request, const canonical::EncodeOptions& options) {
   canonical::Unsupported unsupported(options);
-  json::object body;
-  body["model"] = options.upstream_model;
-
-  // System messages, wherever they stood, become the top-level system prompt.
-  json::array system;
-  json::array messages;
-  for (const canonical::Message& message : request.messages) {
-    if (message.role == canonical::Role::system) {
-      for (const auto& block : message.content) {
-        if (auto* text = std::get_if<canonical::TextBlock>(&block); text && !text->text.empty()) {
-          system.push_back(json::object{{"type", "text"}, {"text", text->text}});
-        }
-      }
-      continue;
-    }
-    std::string role = message.role == canonical::Role::assistant ? "assistant" : "user";
-    json::array results;  // tool_result blocks lead their user turn
-    json::array content;
-    for (const auto& block : message.content) {
-      if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
-        // Anthropic rejects empty text blocks.
-        if (!text->text.empty()) content.push_back(json::object{{"type", "text"}, {"text", text->text}});
-      } else if (auto* image = std::get_if<canonical::ImageBlock>(&block)) {
-        content.push_back(image_block(*image));
-      } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
-        bool ok = false;
-        json::value input = parse_arguments(call->arguments, ok);
-        if (!ok) return invalid("the arguments of tool call '" + call->id + "' are not a JSON object", "messages");
-        content.push_back(json::object{{"type", "tool_use"}, {"id", sanitize_id(call->id)}, {"name", call->name}, {"input", input}});
-      } else if (auto* result = std::get_if<canonical::ToolResultBlock>(&block)) {
-        json::object out{{"type", "tool_result"}, {"tool_use_id", sanitize_id(result->tool_call_id)}};
-        json::array parts;
-        for (const auto& part : result->content) {
-          if (auto* text = std::get_if<canonical::TextBlock>(&part); text && !text->text.empty()) {
-            parts.push_back(json::object{{"type", "text"}, {"text", text->text}});
-          } else if (auto* image = std::get_if<canonical::ImageBlock>(&part)) {
-            parts.push_back(image_block(*image));
-          }
-        }
-        if (!parts.empty()) out["content"] = std::move(parts);
-        if (result->is_error) out["is_error"] = true;
-        results.push_back(std::move(out));
-      } else if (auto* thinking = std::get_if<canonical::ThinkingBlock>(&block)) {
-        // Only Anthropic's own signed thinking can be replayed to it.
-        if (!thinking->redacted_data.empty()) {
-          content.push_back(json::object{{"type", "redacted_thinking"}, {"data", thinking->redacted_data}});
-        } else if (!thinking->signature.empty()) {
-          content.push_back(json::object{{"type", "thinking"}, {"thinking", thinking->text}, {"signature", thinking->signature}});
-        }
-      }
-    }
-    for (auto& item : content) results.push_back(std::move(item));
-    if (results.empty()) continue;
-    // Consecutive turns of one role merge, so tool results answering parallel calls
-    // (separate OpenAI tool messages) land in the one user turn Anthropic requires.
-    if (!messages.empty() && messages.back().as_object().at("role").as_string() == role) {
-      json::array& previous = messages.back().as_object().at("content").as_array();
-      for (auto& item : results) previous.push_back(std::move(item));
-    } else {
-      messages.push_back(json::object{{"role", role}, {"content", std::move(results)}});
-    }
-  }
-  if (!system.empty()) body["system"] = std::move(system);
-  body["messages"] = std::move(messages);
+  std::string body;
+  JsonWriter out(body);
+  out.begin_object().member("model", options.upstream_model);
+  if (auto failed = write_conversation(out, request.messages)) return *failed;
 
   const canonical::Sampling& sampling = request.sampling;
-  body["max_tokens"] = sampling.max_tokens.value_or(options.default_max_tokens);
+  std::int64_t max_tokens = sampling.max_tokens.value_or(options.default_max_tokens);
+  std::int64_t thinking_budget = 0;
+  if (request.thinking.enabled) {
+    thinking_budget = request.thinking.budget_tokens.value_or(0);
+    if (!thinking_budget) {
+      const std::string& effort = request.thinking.effort;
+      thinking_budget = effort == "low" ? 1024 : effort == "high" ? 16384 : 4096;
+    }
+    if (max_tokens <= thinking_budget) max_tokens = thinking_budget + options.default_max_tokens;
+  }
+  out.member("max_tokens", max_tokens);
 
-  json::array tools;
-  for (const canonical::Tool& tool : request.tools) {
-    json::object out{{"name", tool.name}};
-    if (!tool.description.empty()) out["description"] = tool.description;
-    out["input_schema"] = tool.parameters.is_object() ? tool.parameters : json::value(json::object{{"type", "object"}});
-    tools.push_back(std::move(out));
-  }
-  using Mode = canonical::ToolChoice::Mode;
-  json::object choice;
-  switch (request.tool_choice.mode) {
-    case Mode::unset: break;
-    case Mode::automatic: choice["type"] = "auto"; break;
-    case Mode::none: choice["type"] = "none"; break;
-    case Mode::required: choice["type"] = "any"; break;
-    case Mode::specific: choice = json::object{{"type", "tool"}, {"name", request.tool_choice.name}}; break;
-  }
   using Kind = canonical::ResponseFormat::Kind;
-  if (request.response_format.kind != Kind::text) {
-    // No JSON flag in the Messages API: a forced call of a tool whose input schema is the
-    // wanted shape, returned to the client as text by the response decoders.
-    json::value schema = request.response_format.kind == Kind::json_schema && request.response_format.schema.is_object()
-                             ? request.response_format.schema
-                             : json::value(json::object{{"type", "object"}});
-    tools.push_back(json::object{{"name", kJsonTool},
-                                 {"description", "Respond with the JSON object the user asked for."},
-                                 {"input_schema", schema}});
-    if (!request.thinking.enabled) choice = json::object{{"type", "tool"}, {"name", kJsonTool}};
+  const canonical::ResponseFormat& format = request.response_format;
+  // No JSON flag in the Messages API: a forced call of a tool whose input schema is the
+  // wanted shape, returned to the client as text by the response decoders.
+  bool json_tool = format.kind != Kind::text;
+  if (!request.tools.empty() || json_tool) {
+    out.key("tools").begin_array();
+    for (const canonical::Tool& tool : request.tools) {
+      out.begin_object().member("name", tool.name);
+      if (!tool.description.empty()) out.member("description", tool.description);
+      out.key("input_schema");
+      if (tool.parameters.is_object()) {
+        out.value(tool.parameters);
+      } else {
+        out.begin_object().member("type", "object").end_object();
+      }
+      out.end_object();
+    }
+    if (json_tool) {
+      out.begin_object().member("name", kJsonTool).member("description", "Respond with the JSON object the user asked for.");
+      out.key("input_schema");
+      if (format.kind == Kind::json_schema && format.schema.is_object()) {
+        out.value(format.schema);
+      } else {
+        out.begin_object().member("type", "object").end_object();
+      }
+      out.end_object();
+    }
+    out.end_array();
+
+    using Mode = canonical::ToolChoice::Mode;
+    std::string_view choice;
+    std::string_view chosen_tool;
+    switch (request.tool_choice.mode) {
+      case Mode::unset: break;
+      case Mode::automatic: choice = "auto"; break;
+      case Mode::none: choice = "none"; break;
+      case Mode::required: choice = "any"; break;
+      case Mode::specific: choice = "tool", chosen_tool = request.tool_choice.name; break;
+    }
+    if (json_tool && !request.thinking.enabled) choice = "tool", chosen_tool = kJsonTool;
+    if (!choice.empty()) {
+      out.key("tool_choice").begin_object().member("type", choice);
+      if (choice == "tool") out.member("name", chosen_tool);
+      if (request.tool_choice.parallel && !*request.tool_choice.parallel && choice != "none") {
+        out.member("disable_parallel_tool_use", true);
+      }
+      out.end_object();
+    }
   }
-  if (request.tool_choice.parallel && !*request.tool_choice.parallel && !choice.empty() && choice.at("type").as_string() != "none") {
-    choice["disable_parallel_tool_use"] = true;
-  }
-  if (!tools.empty()) body["tools"] = std::move(tools);
-  if (!choice.empty() && body.contains("tools")) body["tool_choice"] = std::move(choice);
 
   // Anthropic's temperature range is 0..1 where OpenAI and Gemini allow 0..2.
-  if (sampling.temperature) body["temperature"] = std::min(*sampling.temperature, 1.0);
-  if (sampling.top_p) body["top_p"] = *sampling.top_p;
-  if (sampling.top_k) body["top_k"] = *sampling.top_k;
-  if (!sampling.stop.empty()) {
-    json::array stops;
+  if (sampling.temperature) out.member("temperature", std::min(*sampling.temperature, 1.0));
+  if (sampling.top_p) out.member("top_p", *sampling.top_p);
+  if (sampling.top_k) out.member("top_k", *sampling.top_k);
+  std::size_t stops = 0;
+  for (const auto& stop : sampling.stop) {
+    bool blank = stop.find_first_not_of(" \t\r\n") == std::string::npos;
+    if (!blank) ++stops;
+    else if (!unsupported.note("stop (whitespace-only sequence)", kDialect)) return *unsupported.error();
+  }
+  if (stops) {
+    out.key("stop_sequences").begin_array();
     for (const auto& stop : sampling.stop) {
-      bool blank = stop.find_first_not_of(" \t\r\n") == std::string::npos;
-      if (blank) {
-        if (!unsupported.note("stop (whitespace-only sequence)", kDialect)) return *unsupported.error();
-        continue;
-      }
-      stops.emplace_back(stop);
+      if (stop.find_first_not_of(" \t\r\n") != std::string::npos) out.string(stop);
     }
-    if (!stops.empty()) body["stop_sequences"] = std::move(stops);
+    out.end_array();
   }
   if (sampling.seed && !unsupported.note("seed", kDialect)) return *unsupported.error();
   if (sampling.candidate_count && *sampling.candidate_count != 1 && !unsupported.note("n", kDialect)) {
@@ -435,21 +508,16 @@ Result<std::string> encode_messages_request(const canonical::Request& request, c
   }
   if (sampling.presence_penalty && !unsupported.note("presence_penalty", kDialect)) return *unsupported.error();
   if (sampling.frequency_penalty && !unsupported.note("frequency_penalty", kDialect)) return *unsupported.error();
-  if (!request.user.empty()) body["metadata"] = json::object{{"user_id", request.user}};
+  if (!request.user.empty()) out.key("metadata").begin_object().member("user_id", request.user).end_object();
   if (request.thinking.enabled) {
-    std::int64_t budget = request.thinking.budget_tokens.value_or(0);
-    if (!budget) {
-      const std::string& effort = request.thinking.effort;
-      budget = effort == "low" ? 1024 : effort == "high" ? 16384 : 4096;
-    }
-    body["thinking"] = json::object{{"type", "enabled"}, {"budget_tokens", budget}};
-    if (body["max_tokens"].to_number<std::int64_t>() <= budget) body["max_tokens"] = budget + options.default_max_tokens;
+    out.key("thinking").begin_object().member("type", "enabled").member("budget_tokens", thinking_budget).end_object();
   }
   for (const auto& extension : request.extensions) {
     if (!unsupported.note(extension.key(), kDialect)) return *unsupported.error();
   }
-  if (request.stream) body["stream"] = true;
-  return json::serialize(body);
+  if (request.stream) out.member("stream", true);
+  out.end_object();
+  return body;
 }
 
 }  // namespace switchyard::anthropic

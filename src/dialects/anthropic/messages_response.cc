@@ -51,8 +51,9 @@ json::object usage_object(const Usage& usage) {
 }
 
 Result<canonical::Response> decode_message(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   const json::object* root = parsed.if_object();
   const json::value* content = root ? root->if_contains("content") : nullptr;
   if (ec || !content || !content->is_array()) {

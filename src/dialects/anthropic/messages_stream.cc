@@ -188,8 +188,9 @@ void MessagesStreamTap::on_frame(std::string_view raw) {
     saw_error_ = true;
     return;
   }
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(event.data, ec);
+  json_fields::ParsedJson document(event.data);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) return;
   const json::object& data = parsed.get_object();
   if (event.event == "message_start") {

@@ -10,8 +10,9 @@ namespace switchyard::gemini {
 namespace json = boost::json;
 
 Result<canonical::Request> decode_count_request(std::string_view body, std::string_view path_model) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) {
     return make_error(ErrorKind::invalid_request, "Invalid JSON payload received.", "INVALID_ARGUMENT");
   }
@@ -36,8 +37,9 @@ Result<std::string> encode_count_request(const canonical::Request& request, cons
 }
 
 Result<std::int64_t> decode_count_response(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   const json::value* tokens = !ec && parsed.is_object() ? parsed.get_object().if_contains("totalTokens") : nullptr;
   if (!tokens || !tokens->is_int64()) {
     return make_error(ErrorKind::upstream_protocol, "the upstream sent no totalTokens", "upstream_bad_response");

@@ -45,8 +45,9 @@ json::object embedding_object(const std::vector<float>& vector) {
 }  // namespace
 
 Result<canonical::EmbeddingRequest> decode_embedding_request(std::string_view body, std::string_view path_model, bool single) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) return invalid("Invalid JSON payload received.");
   const json::object& root = parsed.get_object();
   canonical::EmbeddingRequest out;
@@ -88,8 +89,9 @@ Result<std::string> encode_embedding_request(const canonical::EmbeddingRequest& 
 }
 
 Result<canonical::EmbeddingResponse> decode_embedding_response(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) {
     return make_error(ErrorKind::upstream_protocol, "the upstream sent unreadable embeddings", "upstream_bad_response");
   }

@@ -48,8 +48,9 @@ std::string error_frame(const GatewayError& error) { return "data: " + json::ser
 
 GatewayError decode_error(int status, std::string_view body) {
   GatewayError error = error_for_status(status, "upstream error " + std::to_string(status));
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   const json::value* inner = !ec && parsed.is_object() ? parsed.get_object().if_contains("error") : nullptr;
   if (!inner || !inner->is_object()) return error;
   const json::object& fields = inner->get_object();

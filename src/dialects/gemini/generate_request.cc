@@ -6,6 +6,7 @@
 
 #include "core/json_fields.h"
 #include "core/json_parse.h"
+#include "core/json_writer.h"
 
 namespace switchyard::gemini {
 namespace json = boost::json;
@@ -63,11 +64,138 @@ json::value schema_to_json_schema(const json::value& schema) {
 
 std::string call_id(std::size_t turn, std::size_t k) { return "call_" + std::to_string(turn) + "_" + std::to_string(k); }
 
+// Whether a block becomes a part of the turn (empty texts and thinking do not).
+bool becomes_part(const canonical::Block& block) {
+  if (auto* text = std::get_if<canonical::TextBlock>(&block)) return !text->text.empty();
+  return !std::holds_alternative<canonical::ThinkingBlock>(block);
+}
+
+std::optional<GatewayError> write_image(JsonWriter& out, const canonical::ImageBlock& image,
+                                        const canonical::EncodeOptions& options) {
+  if (image.url.empty()) {
+    out.begin_object().key("inlineData").begin_object().member("mimeType", image.media_type).member("data", image.data);
+    out.end_object().end_object();
+    return std::nullopt;
+  }
+  // Gemini fetches only files it hosts; Switchyard does not fetch arbitrary URLs.
+  if (!image.url.starts_with("gs://") && image.url.find("generativelanguage.googleapis.com") == std::string::npos) {
+    return invalid("image URLs cannot be sent to provider '" + options.provider +
+                       "' (gemini API takes inline base64 images or files it hosts); send the image as a base64 data URL",
+                   "messages");
+  }
+  out.begin_object().key("fileData").begin_object().member("fileUri", image.url);
+  if (!image.media_type.empty()) out.member("mimeType", image.media_type);
+  out.end_object().end_object();
+  return std::nullopt;
+}
+
+// A tool result as a functionResponse part; its call's name comes from the conversation
+// when the result does not carry it.
+std::optional<GatewayError> write_function_response(JsonWriter& out, const canonical::ToolResultBlock& result,
+                                                    const std::map<std::string, std::string>& call_names) {
+  std::string_view name = result.name;
+  if (name.empty()) {
+    auto found = call_names.find(result.tool_call_id);
+    if (found == call_names.end()) {
+      return invalid("tool result '" + result.tool_call_id + "' answers no tool call in the conversation", "messages");
+    }
+    name = found->second;
+  }
+  std::string text;
+  for (const auto& part : result.content) {
+    if (auto* piece = std::get_if<canonical::TextBlock>(&part)) text += piece->text;
+  }
+  out.begin_object().key("functionResponse").begin_object().member("name", name).key("response");
+  // functionResponse.response must be an object.
+  json::error_code ec;
+  json::value payload = json::parse(text, ec);
+  if (!ec && payload.is_object()) {
+    out.value(payload);
+  } else {
+    out.begin_object();
+    if (result.is_error) {
+      out.member("error", text);
+    } else {
+      out.member("result", text);
+    }
+    out.end_object();
+  }
+  out.end_object().end_object();
+  return std::nullopt;
+}
+
+// Writes a turn's parts other than function responses.
+std::optional<GatewayError> write_parts(JsonWriter& out, const canonical::Message& message,
+                                        const canonical::EncodeOptions& options) {
+  for (const auto& block : message.content) {
+    if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
+      if (!text->text.empty()) out.begin_object().member("text", text->text).end_object();
+    } else if (auto* image = std::get_if<canonical::ImageBlock>(&block)) {
+      if (auto failed = write_image(out, *image, options)) return failed;
+    } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
+      json::error_code ec;
+      json::value args = json::parse(call->arguments.empty() ? std::string_view("{}") : std::string_view(call->arguments), ec);
+      if (ec || !args.is_object()) return invalid("the arguments of tool call '" + call->id + "' are not a JSON object", "messages");
+      out.begin_object().key("functionCall").begin_object().member("name", call->name).member("args", args);
+      out.end_object().end_object();
+    }
+    // Thinking from other vendors cannot be replayed to Gemini.
+  }
+  return std::nullopt;
+}
+
+// Writes systemInstruction and contents. Consecutive turns of one role merge into one
+// content, as Gemini requires alternating roles. `last_role` is the role of the last content.
+std::optional<GatewayError> write_conversation(JsonWriter& out, const canonical::Request& request,
+                                               const canonical::EncodeOptions& options, std::string_view& last_role) {
+  bool has_system = false;
+  for (const canonical::Message& message : request.messages) {
+    if (message.role != canonical::Role::system) continue;
+    for (const auto& block : message.content) {
+      auto* text = std::get_if<canonical::TextBlock>(&block);
+      if (!text || text->text.empty()) continue;
+      if (!has_system) out.key("systemInstruction").begin_object().key("parts").begin_array();
+      has_system = true;
+      out.begin_object().member("text", text->text).end_object();
+    }
+  }
+  if (has_system) out.end_array().end_object();
+
+  std::map<std::string, std::string> call_names;  // tool call id -> function name
+  out.key("contents").begin_array();
+  for (const canonical::Message& message : request.messages) {
+    if (message.role == canonical::Role::system) continue;
+    bool has_parts = false;
+    for (const auto& block : message.content) {
+      has_parts = has_parts || becomes_part(block);
+      if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) call_names[call->id] = call->name;
+    }
+    if (!has_parts) continue;
+    std::string_view role = message.role == canonical::Role::assistant ? "model" : "user";
+    if (role != last_role) {
+      if (!last_role.empty()) out.end_array().end_object();
+      out.begin_object().member("role", role).key("parts").begin_array();
+      last_role = role;
+    }
+    // functionResponse parts lead their user turn.
+    for (const auto& block : message.content) {
+      auto* result = std::get_if<canonical::ToolResultBlock>(&block);
+      if (!result) continue;
+      if (auto failed = write_function_response(out, *result, call_names)) return failed;
+    }
+    if (auto failed = write_parts(out, message, options)) return failed;
+  }
+  if (!last_role.empty()) out.end_array().end_object();
+  out.end_array();
+  return std::nullopt;
+}
+
 }  // namespace
 
 Status inspect_generate_request(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) return invalid("Invalid JSON payload received.");
   const json::value* contents = parsed.get_object().if_contains("contents");
   if (!contents || !contents->is_array() || contents->get_array().empty()) {
@@ -77,8 +205,9 @@ Status inspect_generate_request(std::string_view body) {
 }
 
 Result<canonical::Request> decode_generate_request(std::string_view body, std::string_view model, bool stream) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) return invalid("Invalid JSON payload received.");
   const json::object& root = parsed.get_object();
   json_fields::Reader reader;
@@ -105,23 +234,28 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
   // in the order the calls were made.
   std::multimap<std::string, std::string> pending_calls;
   std::size_t turn = 0;
+  out.messages.reserve(out.messages.size() + contents->get_array().size());
   for (const json::value& item : contents->get_array()) {
-    std::string at = index_path("contents", turn);
+    // Paths are spelled out only for an error message.
+    auto at = [&turn] { return index_path("contents", turn); };
     const json::object* content = item.if_object();
-    if (!content) return invalid("'" + at + "' must be an object", at);
-    std::string role = json_fields::string_or_empty(*content, "role");
+    if (!content) return invalid("'" + at() + "' must be an object", at());
+    const json::value* role_value = content->if_contains("role");
+    std::string_view role = role_value && role_value->is_string() ? std::string_view(role_value->get_string()) : "";
     canonical::Message message;
     if (role.empty() || role == "user") message.role = canonical::Role::user;
     else if (role == "model") message.role = canonical::Role::assistant;
-    else return invalid("Please use a valid role: user, model.", join_path(at, "role"));
+    else return invalid("Please use a valid role: user, model.", join_path(at(), "role"));
     const json::value* parts = content->if_contains("parts");
-    if (!parts || !parts->is_array()) return invalid("'" + at + ".parts' must be an array", join_path(at, "parts"));
+    if (!parts || !parts->is_array()) return invalid("'" + at() + ".parts' must be an array", join_path(at(), "parts"));
+    message.content.reserve(parts->get_array().size());
     std::size_t k = 0;
     for (const json::value& part_value : parts->get_array()) {
-      std::string part_path = index_path(join_path(at, "parts"), k);
+      auto part_path = [&] { return index_path(join_path(at(), "parts"), k); };
       const json::object* part = part_value.if_object();
-      if (!part) return invalid("'" + part_path + "' must be an object", part_path);
-      bool thought = part->contains("thought") && part->at("thought").is_bool() && part->at("thought").get_bool();
+      if (!part) return invalid("'" + part_path() + "' must be an object", part_path());
+      const json::value* thought_flag = part->if_contains("thought");
+      bool thought = thought_flag && thought_flag->is_bool() && thought_flag->get_bool();
       if (const json::value* text = part->if_contains("text"); text && text->is_string()) {
         if (thought) {
           message.content.push_back(canonical::ThinkingBlock{std::string(text->get_string()), json_fields::string_or_empty(*part, "thoughtSignature"), {}});
@@ -163,7 +297,7 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
         if (payload && payload->is_object() && payload->get_object().contains("error")) result.is_error = true;
         message.content.push_back(std::move(result));
       } else {
-        return invalid("parts of this kind can only be sent to Gemini (" + part_path + ")", part_path);
+        return invalid("parts of this kind can only be sent to Gemini (" + part_path() + ")", part_path());
       }
       ++k;
     }
@@ -260,141 +394,82 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
 
 Result<std::string> encode_generate_request(const canonical::Request& request, const canonical::EncodeOptions& options) {
   canonical::Unsupported unsupported(options);
-  json::object body;
-  json::array system_parts;
-  json::array contents;
-  std::map<std::string, std::string> call_names;  // tool call id -> function name
-  for (const canonical::Message& message : request.messages) {
-    if (message.role == canonical::Role::system) {
-      for (const auto& block : message.content) {
-        if (auto* text = std::get_if<canonical::TextBlock>(&block); text && !text->text.empty()) {
-          system_parts.push_back(json::object{{"text", text->text}});
-        }
-      }
-      continue;
-    }
-    json::array responses;  // functionResponse parts lead their user turn
-    json::array parts;
-    for (const auto& block : message.content) {
-      if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
-        if (!text->text.empty()) parts.push_back(json::object{{"text", text->text}});
-      } else if (auto* image = std::get_if<canonical::ImageBlock>(&block)) {
-        if (!image->url.empty()) {
-          // Gemini fetches only files it hosts; Switchyard does not fetch arbitrary URLs.
-          if (!image->url.starts_with("gs://") && image->url.find("generativelanguage.googleapis.com") == std::string::npos) {
-            return invalid("image URLs cannot be sent to provider '" + options.provider +
-                               "' (gemini API takes inline base64 images or files it hosts); send the image as a base64 data URL",
-                           "messages");
-          }
-          json::object file{{"fileUri", image->url}};
-          if (!image->media_type.empty()) file["mimeType"] = image->media_type;
-          parts.push_back(json::object{{"fileData", std::move(file)}});
-        } else {
-          parts.push_back(json::object{{"inlineData", json::object{{"mimeType", image->media_type}, {"data", image->data}}}});
-        }
-      } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
-        json::error_code ec;
-        json::value args = json::parse(call->arguments.empty() ? std::string_view("{}") : std::string_view(call->arguments), ec);
-        if (ec || !args.is_object()) return invalid("the arguments of tool call '" + call->id + "' are not a JSON object", "messages");
-        call_names[call->id] = call->name;
-        parts.push_back(json::object{{"functionCall", json::object{{"name", call->name}, {"args", std::move(args)}}}});
-      } else if (auto* result = std::get_if<canonical::ToolResultBlock>(&block)) {
-        std::string name = result->name;
-        if (name.empty()) {
-          auto found = call_names.find(result->tool_call_id);
-          if (found == call_names.end()) {
-            return invalid("tool result '" + result->tool_call_id + "' answers no tool call in the conversation", "messages");
-          }
-          name = found->second;
-        }
-        std::string text;
-        for (const auto& part : result->content) {
-          if (auto* piece = std::get_if<canonical::TextBlock>(&part)) text += piece->text;
-        }
-        // functionResponse.response must be an object.
-        json::error_code ec;
-        json::value payload = json::parse(text, ec);
-        if (ec || !payload.is_object()) payload = json::object{{result->is_error ? "error" : "result", text}};
-        responses.push_back(json::object{{"functionResponse", json::object{{"name", name}, {"response", std::move(payload)}}}});
-      }
-      // Thinking from other vendors cannot be replayed to Gemini.
-    }
-    for (auto& part : parts) responses.push_back(std::move(part));
-    if (responses.empty()) continue;
-    std::string role = message.role == canonical::Role::assistant ? "model" : "user";
-    if (!contents.empty() && contents.back().as_object().at("role").as_string() == role) {
-      json::array& previous = contents.back().as_object().at("parts").as_array();
-      for (auto& part : responses) previous.push_back(std::move(part));
-    } else {
-      contents.push_back(json::object{{"role", role}, {"parts", std::move(responses)}});
-    }
-  }
-  if (!contents.empty() && contents.back().as_object().at("role").as_string() == "model" &&
-      !unsupported.note("assistant prefill (a conversation ending with an assistant turn)", kDialect)) {
+  std::string body;
+  JsonWriter out(body);
+  out.begin_object();
+  std::string_view last_role;
+  if (auto failed = write_conversation(out, request, options, last_role)) return *failed;
+  if (last_role == "model" && !unsupported.note("assistant prefill (a conversation ending with an assistant turn)", kDialect)) {
     return *unsupported.error();
   }
-  if (!system_parts.empty()) body["systemInstruction"] = json::object{{"parts", std::move(system_parts)}};
-  body["contents"] = std::move(contents);
 
   if (!request.tools.empty()) {
-    json::array declarations;
+    out.key("tools").begin_array().begin_object().key("functionDeclarations").begin_array();
     for (const canonical::Tool& tool : request.tools) {
-      json::object declaration{{"name", tool.name}};
-      if (!tool.description.empty()) declaration["description"] = tool.description;
+      out.begin_object().member("name", tool.name);
+      if (!tool.description.empty()) out.member("description", tool.description);
       // parametersJsonSchema takes real JSON Schema, with no OpenAPI-subset conversion.
-      if (tool.parameters.is_object()) declaration["parametersJsonSchema"] = tool.parameters;
-      declarations.push_back(std::move(declaration));
+      if (tool.parameters.is_object()) out.member("parametersJsonSchema", tool.parameters);
+      out.end_object();
     }
-    body["tools"] = json::array{json::object{{"functionDeclarations", std::move(declarations)}}};
+    out.end_array().end_object().end_array();
     using Mode = canonical::ToolChoice::Mode;
-    json::object calling;
+    std::string_view mode;
     switch (request.tool_choice.mode) {
       case Mode::unset: break;
-      case Mode::automatic: calling["mode"] = "AUTO"; break;
-      case Mode::none: calling["mode"] = "NONE"; break;
-      case Mode::required: calling["mode"] = "ANY"; break;
-      case Mode::specific:
-        calling["mode"] = "ANY";
-        calling["allowedFunctionNames"] = json::array{json::string(request.tool_choice.name)};
-        break;
+      case Mode::automatic: mode = "AUTO"; break;
+      case Mode::none: mode = "NONE"; break;
+      case Mode::required:
+      case Mode::specific: mode = "ANY"; break;
     }
-    if (!calling.empty()) body["toolConfig"] = json::object{{"functionCallingConfig", std::move(calling)}};
+    if (!mode.empty()) {
+      out.key("toolConfig").begin_object().key("functionCallingConfig").begin_object().member("mode", mode);
+      if (request.tool_choice.mode == Mode::specific) {
+        out.key("allowedFunctionNames").begin_array().string(request.tool_choice.name).end_array();
+      }
+      out.end_object().end_object();
+    }
   }
 
-  json::object generation;
   const canonical::Sampling& sampling = request.sampling;
-  if (sampling.temperature) generation["temperature"] = *sampling.temperature;
-  if (sampling.top_p) generation["topP"] = *sampling.top_p;
-  if (sampling.top_k) generation["topK"] = *sampling.top_k;
-  if (sampling.max_tokens) generation["maxOutputTokens"] = *sampling.max_tokens;
-  if (sampling.seed) generation["seed"] = *sampling.seed;
-  if (sampling.candidate_count) generation["candidateCount"] = *sampling.candidate_count;
-  if (sampling.presence_penalty) generation["presencePenalty"] = *sampling.presence_penalty;
-  if (sampling.frequency_penalty) generation["frequencyPenalty"] = *sampling.frequency_penalty;
-  if (!sampling.stop.empty()) {
-    json::array stops;
-    for (const auto& stop : sampling.stop) stops.emplace_back(stop);
-    generation["stopSequences"] = std::move(stops);
-  }
   using Kind = canonical::ResponseFormat::Kind;
-  if (request.response_format.kind != Kind::text) generation["responseMimeType"] = "application/json";
-  if (request.response_format.kind == Kind::json_schema && request.response_format.schema.is_object()) {
-    generation["responseJsonSchema"] = request.response_format.schema;
-  }
-  if (request.thinking.enabled) {
-    std::int64_t budget = request.thinking.budget_tokens.value_or(0);
-    if (!budget) {
-      const std::string& effort = request.thinking.effort;
-      budget = effort == "low" ? 1024 : effort == "high" ? 16384 : 4096;
+  const canonical::ResponseFormat& format = request.response_format;
+  bool has_generation = sampling.temperature || sampling.top_p || sampling.top_k || sampling.max_tokens || sampling.seed ||
+                        sampling.candidate_count || sampling.presence_penalty || sampling.frequency_penalty ||
+                        !sampling.stop.empty() || format.kind != Kind::text || request.thinking.enabled;
+  if (has_generation) {
+    out.key("generationConfig").begin_object();
+    if (sampling.temperature) out.member("temperature", *sampling.temperature);
+    if (sampling.top_p) out.member("topP", *sampling.top_p);
+    if (sampling.top_k) out.member("topK", *sampling.top_k);
+    if (sampling.max_tokens) out.member("maxOutputTokens", *sampling.max_tokens);
+    if (sampling.seed) out.member("seed", *sampling.seed);
+    if (sampling.candidate_count) out.member("candidateCount", *sampling.candidate_count);
+    if (sampling.presence_penalty) out.member("presencePenalty", *sampling.presence_penalty);
+    if (sampling.frequency_penalty) out.member("frequencyPenalty", *sampling.frequency_penalty);
+    if (!sampling.stop.empty()) {
+      out.key("stopSequences").begin_array();
+      for (const auto& stop : sampling.stop) out.string(stop);
+      out.end_array();
     }
-    generation["thinkingConfig"] = json::object{{"thinkingBudget", budget}};
+    if (format.kind != Kind::text) out.member("responseMimeType", "application/json");
+    if (format.kind == Kind::json_schema && format.schema.is_object()) out.member("responseJsonSchema", format.schema);
+    if (request.thinking.enabled) {
+      std::int64_t budget = request.thinking.budget_tokens.value_or(0);
+      if (!budget) {
+        const std::string& effort = request.thinking.effort;
+        budget = effort == "low" ? 1024 : effort == "high" ? 16384 : 4096;
+      }
+      out.key("thinkingConfig").begin_object().member("thinkingBudget", budget).end_object();
+    }
+    out.end_object();
   }
-  if (!generation.empty()) body["generationConfig"] = std::move(generation);
   if (!request.user.empty() && !unsupported.note("user", kDialect)) return *unsupported.error();
   for (const auto& extension : request.extensions) {
     if (!unsupported.note(extension.key(), kDialect)) return *unsupported.error();
   }
-  return json::serialize(body);
+  out.end_object();
+  return body;
 }
 
 }  // namespace switchyard::gemini

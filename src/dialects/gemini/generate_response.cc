@@ -51,8 +51,9 @@ std::string_view finish_reason_for(canonical::StopReason reason) {
 }
 
 Result<canonical::Response> decode_generate_response(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) {
     return make_error(ErrorKind::upstream_protocol, "the upstream sent an unreadable generateContent response",
                       "upstream_bad_response");

@@ -146,8 +146,9 @@ void GenerateStreamTap::on_frame(std::string_view raw) {
   bool usage = raw.find("\"usageMetadata\"") != std::string_view::npos;
   bool error = raw.find("\"error\"") != std::string_view::npos;
   if (!usage && !error) return;
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(http::parse_sse_frame(raw).data, ec);
+  json_fields::ParsedJson document(http::parse_sse_frame(raw).data);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) return;
   const json::object& chunk = parsed.get_object();
   if (chunk.contains("error")) saw_error_ = true;

@@ -1,10 +1,10 @@
 // OpenAI Chat Completions requests <-> the canonical model.
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "core/data_url.h"
 #include "core/json_fields.h"
 #include "core/json_parse.h"
+#include "core/json_writer.h"
 #include "dialects/openai/chat_request.h"
 
 namespace switchyard::openai {
@@ -114,6 +114,7 @@ void decode_tool_calls(const json::array& calls, std::string_view path, json_fie
 }
 
 void decode_messages(const json::array& messages, json_fields::Reader& reader, canonical::Request& out) {
+  out.messages.reserve(messages.size());
   std::size_t i = 0;
   for (const json::value& message : messages) {
     std::string at = index_path("messages", i++);
@@ -229,28 +230,68 @@ void decode_response_format(const json::object& format, json_fields::Reader& rea
   }
 }
 
-json::value text_or_parts(const std::vector<canonical::Block>& blocks, bool& has_image) {
-  has_image = false;
+// A turn's text and images as OpenAI content: a plain string when it is one text, parts
+// otherwise. `include` picks the blocks of the turn that belong to it.
+template <typename Include>
+void write_text_or_parts(JsonWriter& out, const std::vector<canonical::Block>& blocks, Include include) {
+  bool has_image = false;
   std::size_t texts = 0;
+  const canonical::TextBlock* only_text = nullptr;
   for (const auto& block : blocks) {
+    if (!include(block)) continue;
     if (std::holds_alternative<canonical::ImageBlock>(block)) has_image = true;
-    if (std::holds_alternative<canonical::TextBlock>(block)) ++texts;
+    if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
+      if (!only_text) only_text = text;
+      ++texts;
+    }
   }
   if (!has_image && texts == 1) {
-    for (const auto& block : blocks) {
-      if (auto* text = std::get_if<canonical::TextBlock>(&block)) return json::string(text->text);
-    }
+    out.string(only_text->text);
+    return;
   }
-  json::array parts;
+  out.begin_array();
   for (const auto& block : blocks) {
+    if (!include(block)) continue;
     if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
-      parts.push_back(json::object{{"type", "text"}, {"text", text->text}});
+      out.begin_object().member("type", "text").member("text", text->text).end_object();
     } else if (auto* image = std::get_if<canonical::ImageBlock>(&block)) {
-      std::string url = image->url.empty() ? make_data_url(image->media_type, image->data) : image->url;
-      parts.push_back(json::object{{"type", "image_url"}, {"image_url", json::object{{"url", url}}}});
+      out.begin_object().member("type", "image_url").key("image_url").begin_object();
+      if (image->url.empty()) {
+        out.member("url", make_data_url(image->media_type, image->data));
+      } else {
+        out.member("url", image->url);
+      }
+      out.end_object().end_object();
     }
   }
-  return parts;
+  out.end_array();
+}
+
+void write_assistant_message(JsonWriter& out, const canonical::Message& message) {
+  std::string text;
+  bool has_calls = false;
+  for (const auto& block : message.content) {
+    if (auto* piece = std::get_if<canonical::TextBlock>(&block)) text += piece->text;
+    if (std::holds_alternative<canonical::ToolCallBlock>(block)) has_calls = true;
+    // Thinking blocks are the other vendor's private reasoning; OpenAI has no field for them.
+  }
+  out.begin_object().member("role", "assistant").key("content");
+  if (text.empty() && has_calls) {
+    out.null();
+  } else {
+    out.string(text);
+  }
+  if (has_calls) {
+    out.key("tool_calls").begin_array();
+    for (const auto& block : message.content) {
+      if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
+        out.begin_object().member("id", call->id).member("type", "function").key("function").begin_object();
+        out.member("name", call->name).member("arguments", call->arguments).end_object().end_object();
+      }
+    }
+    out.end_array();
+  }
+  out.end_object();
 }
 
 std::string tool_result_text(const canonical::ToolResultBlock& result) {
@@ -264,8 +305,9 @@ std::string tool_result_text(const canonical::ToolResultBlock& result) {
 }  // namespace
 
 Result<canonical::Request> decode_chat_request(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) {
     return make_error(ErrorKind::invalid_request, "request body is not a JSON object", "invalid_json");
   }
@@ -324,109 +366,105 @@ Result<canonical::Request> decode_chat_request(std::string_view body) {
 
 Result<std::string> encode_chat_request(const canonical::Request& request, const canonical::EncodeOptions& options) {
   canonical::Unsupported unsupported(options);
-  json::object body;
-  body["model"] = options.upstream_model;
+  std::string body;
+  JsonWriter out(body);
+  out.begin_object().member("model", options.upstream_model);
 
-  json::array messages;
+  out.key("messages").begin_array();
   for (const canonical::Message& message : request.messages) {
     if (message.role == canonical::Role::system) {
-      bool has_image = false;
-      messages.push_back(json::object{{"role", "system"}, {"content", text_or_parts(message.content, has_image)}});
+      out.begin_object().member("role", "system").key("content");
+      write_text_or_parts(out, message.content, [](const canonical::Block&) { return true; });
+      out.end_object();
       continue;
     }
     if (message.role == canonical::Role::assistant) {
-      json::object out{{"role", "assistant"}};
-      std::string text;
-      json::array calls;
-      for (const auto& block : message.content) {
-        if (auto* piece = std::get_if<canonical::TextBlock>(&block)) text += piece->text;
-        if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
-          calls.push_back(json::object{{"id", call->id},
-                                       {"type", "function"},
-                                       {"function", json::object{{"name", call->name}, {"arguments", call->arguments}}}});
-        }
-        // Thinking blocks are the other vendor's private reasoning; OpenAI has no field for them.
-      }
-      out["content"] = text.empty() && !calls.empty() ? json::value(nullptr) : json::value(json::string(text));
-      if (!calls.empty()) out["tool_calls"] = std::move(calls);
-      messages.push_back(std::move(out));
+      write_assistant_message(out, message);
       continue;
     }
     // A user turn: tool results become `tool` messages, which must directly follow the
     // assistant's calls, so they go first; the rest stays a user message.
-    std::vector<canonical::Block> rest;
+    auto in_user_message = [](const canonical::Block& block) {
+      return !std::holds_alternative<canonical::ToolResultBlock>(block) && !std::holds_alternative<canonical::ThinkingBlock>(block);
+    };
+    bool has_rest = false;
     for (const auto& block : message.content) {
-      if (auto* result = std::get_if<canonical::ToolResultBlock>(&block)) {
-        for (const auto& part : result->content) {
-          if (std::holds_alternative<canonical::ImageBlock>(part) && !unsupported.note("tool_result.image", kDialect)) {
-            return *unsupported.error();
-          }
-        }
-        std::string text = tool_result_text(*result);
-        if (result->is_error && text.empty()) text = "error";
-        messages.push_back(json::object{{"role", "tool"}, {"tool_call_id", result->tool_call_id}, {"content", text}});
-      } else if (!std::holds_alternative<canonical::ThinkingBlock>(block)) {
-        rest.push_back(block);
+      auto* result = std::get_if<canonical::ToolResultBlock>(&block);
+      if (!result) {
+        has_rest = has_rest || in_user_message(block);
+        continue;
       }
+      for (const auto& part : result->content) {
+        if (std::holds_alternative<canonical::ImageBlock>(part) && !unsupported.note("tool_result.image", kDialect)) {
+          return *unsupported.error();
+        }
+      }
+      std::string text = tool_result_text(*result);
+      if (result->is_error && text.empty()) text = "error";
+      out.begin_object().member("role", "tool").member("tool_call_id", result->tool_call_id).member("content", text).end_object();
     }
-    if (!rest.empty()) {
-      bool has_image = false;
-      messages.push_back(json::object{{"role", "user"}, {"content", text_or_parts(rest, has_image)}});
+    if (has_rest) {
+      out.begin_object().member("role", "user").key("content");
+      write_text_or_parts(out, message.content, in_user_message);
+      out.end_object();
     }
   }
-  body["messages"] = std::move(messages);
+  out.end_array();
 
   if (!request.tools.empty()) {
-    json::array tools;
+    out.key("tools").begin_array();
     for (const canonical::Tool& tool : request.tools) {
-      json::object function{{"name", tool.name}};
-      if (!tool.description.empty()) function["description"] = tool.description;
-      if (!tool.parameters.is_null()) function["parameters"] = tool.parameters;
-      tools.push_back(json::object{{"type", "function"}, {"function", std::move(function)}});
+      out.begin_object().member("type", "function").key("function").begin_object().member("name", tool.name);
+      if (!tool.description.empty()) out.member("description", tool.description);
+      if (!tool.parameters.is_null()) out.member("parameters", tool.parameters);
+      out.end_object().end_object();
     }
-    body["tools"] = std::move(tools);
+    out.end_array();
   }
   using Mode = canonical::ToolChoice::Mode;
   switch (request.tool_choice.mode) {
     case Mode::unset: break;
-    case Mode::automatic: body["tool_choice"] = "auto"; break;
-    case Mode::none: body["tool_choice"] = "none"; break;
-    case Mode::required: body["tool_choice"] = "required"; break;
+    case Mode::automatic: out.member("tool_choice", "auto"); break;
+    case Mode::none: out.member("tool_choice", "none"); break;
+    case Mode::required: out.member("tool_choice", "required"); break;
     case Mode::specific:
-      body["tool_choice"] = json::object{{"type", "function"}, {"function", json::object{{"name", request.tool_choice.name}}}};
+      out.key("tool_choice").begin_object().member("type", "function").key("function").begin_object();
+      out.member("name", request.tool_choice.name).end_object().end_object();
       break;
   }
-  if (request.tool_choice.parallel && !request.tools.empty()) body["parallel_tool_calls"] = *request.tool_choice.parallel;
+  if (request.tool_choice.parallel && !request.tools.empty()) out.member("parallel_tool_calls", *request.tool_choice.parallel);
 
   using Kind = canonical::ResponseFormat::Kind;
-  if (request.response_format.kind == Kind::json_object) {
-    body["response_format"] = json::object{{"type", "json_object"}};
-  } else if (request.response_format.kind == Kind::json_schema) {
-    json::object schema{{"name", request.response_format.name}, {"schema", request.response_format.schema}};
-    if (!request.response_format.description.empty()) schema["description"] = request.response_format.description;
-    if (request.response_format.strict) schema["strict"] = *request.response_format.strict;
-    body["response_format"] = json::object{{"type", "json_schema"}, {"json_schema", std::move(schema)}};
+  const canonical::ResponseFormat& format = request.response_format;
+  if (format.kind == Kind::json_object) {
+    out.key("response_format").begin_object().member("type", "json_object").end_object();
+  } else if (format.kind == Kind::json_schema) {
+    out.key("response_format").begin_object().member("type", "json_schema").key("json_schema").begin_object();
+    out.member("name", format.name).member("schema", format.schema);
+    if (!format.description.empty()) out.member("description", format.description);
+    if (format.strict) out.member("strict", *format.strict);
+    out.end_object().end_object();
   }
 
   const canonical::Sampling& sampling = request.sampling;
-  if (sampling.temperature) body["temperature"] = *sampling.temperature;
-  if (sampling.top_p) body["top_p"] = *sampling.top_p;
+  if (sampling.temperature) out.member("temperature", *sampling.temperature);
+  if (sampling.top_p) out.member("top_p", *sampling.top_p);
   if (sampling.top_k && !unsupported.note("top_k", kDialect)) return *unsupported.error();
   // max_tokens rather than max_completion_tokens: every OpenAI-compatible server takes it.
-  if (sampling.max_tokens) body["max_tokens"] = *sampling.max_tokens;
-  if (sampling.seed) body["seed"] = *sampling.seed;
-  if (sampling.candidate_count) body["n"] = *sampling.candidate_count;
-  if (sampling.presence_penalty) body["presence_penalty"] = *sampling.presence_penalty;
-  if (sampling.frequency_penalty) body["frequency_penalty"] = *sampling.frequency_penalty;
+  if (sampling.max_tokens) out.member("max_tokens", *sampling.max_tokens);
+  if (sampling.seed) out.member("seed", *sampling.seed);
+  if (sampling.candidate_count) out.member("n", *sampling.candidate_count);
+  if (sampling.presence_penalty) out.member("presence_penalty", *sampling.presence_penalty);
+  if (sampling.frequency_penalty) out.member("frequency_penalty", *sampling.frequency_penalty);
   if (!sampling.stop.empty()) {
-    json::array stop;
-    for (const auto& s : sampling.stop) stop.emplace_back(s);
-    body["stop"] = std::move(stop);
+    out.key("stop").begin_array();
+    for (const auto& stop : sampling.stop) out.string(stop);
+    out.end_array();
   }
-  if (!request.user.empty()) body["user"] = request.user;
+  if (!request.user.empty()) out.member("user", request.user);
   if (request.thinking.enabled) {
     if (!request.thinking.effort.empty()) {
-      body["reasoning_effort"] = request.thinking.effort;
+      out.member("reasoning_effort", request.thinking.effort);
     } else if (!unsupported.note("thinking.budget_tokens", kDialect)) {
       return *unsupported.error();
     }
@@ -435,10 +473,10 @@ Result<std::string> encode_chat_request(const canonical::Request& request, const
     if (!unsupported.note(extension.key(), kDialect)) return *unsupported.error();
   }
   if (request.stream) {
-    body["stream"] = true;
-    body["stream_options"] = json::object{{"include_usage", true}};
+    out.member("stream", true).key("stream_options").begin_object().member("include_usage", true).end_object();
   }
-  return json::serialize(body);
+  out.end_object();
+  return body;
 }
 
 }  // namespace switchyard::openai

@@ -32,8 +32,9 @@ canonical::StopReason stop_reason_from(std::string_view finish_reason) {
 }
 
 Result<canonical::Response> decode_chat_response(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   const json::object* root = parsed.if_object();
   const json::value* choices = root ? root->if_contains("choices") : nullptr;
   if (ec || !choices || !choices->is_array() || choices->get_array().empty() ||

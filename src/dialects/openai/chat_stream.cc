@@ -65,8 +65,9 @@ bool ChatStreamTap::on_frame(std::string_view frame) {
   }
 
   http::SseEvent event = http::parse_sse_frame(frame);
-  json::error_code ec;
-  json::value chunk = json_fields::parse_in_arena(event.data, ec);
+  json_fields::ParsedJson document(event.data);
+  json::error_code ec = document.error();
+  json::value& chunk = document.root();
   if (ec || !chunk.is_object()) return true;
   const json::object& object = chunk.get_object();
 

@@ -28,8 +28,9 @@ std::string pack(const std::vector<float>& values) {
 }  // namespace
 
 Result<canonical::EmbeddingRequest> decode_embedding_request(std::string_view body, std::string_view) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   if (ec || !parsed.is_object()) return invalid("request body is not a JSON object", "");
   const json::object& root = parsed.get_object();
   canonical::EmbeddingRequest out;
@@ -68,8 +69,9 @@ Result<std::string> encode_embedding_request(const canonical::EmbeddingRequest& 
 }
 
 Result<canonical::EmbeddingResponse> decode_embedding_response(std::string_view body) {
-  json::error_code ec;
-  json::value parsed = json_fields::parse_in_arena(body, ec);
+  json_fields::ParsedJson document(body);
+  json::error_code ec = document.error();
+  json::value& parsed = document.root();
   const json::value* data = !ec && parsed.is_object() ? parsed.get_object().if_contains("data") : nullptr;
   if (!data || !data->is_array()) {
     return make_error(ErrorKind::upstream_protocol, "the upstream sent embeddings without data", "upstream_bad_response");
