@@ -1,6 +1,7 @@
 #include "http/upstream.h"
 
 #include "core/free_memory.h"
+#include "http/span_body.h"
 #include "http/wire.h"
 
 #include <openssl/ssl.h>
@@ -16,7 +17,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/asio/write.hpp>
@@ -275,9 +275,7 @@ class PooledResponse final : public UpstreamResponse {
 
   net::awaitable<Result<std::string_view>> read_some() override {
     while (!parser_.is_done()) {
-      auto& body = parser_.get().body();
-      body.data = chunk_.data();
-      body.size = chunk_.size();
+      parser_.get().body() = {};  // the last piece was handed out
       // The first body bytes are the first token; after them, the gap between pieces counts.
       Clock::duration budget = deadline_.budget(timeouts_.idle);
       if (!got_body_) budget = std::min(budget, std::max(first_token_deadline_ - Clock::now(), Clock::duration::zero()));
@@ -300,10 +298,10 @@ class PooledResponse final : public UpstreamResponse {
                              "upstream " + target_.url.origin() + " closed the connection mid-response: " + ec.message(),
                              "upstream_truncated");
       }
-      std::size_t got = chunk_.size() - parser_.get().body().size;
-      if (got > 0) {
+      const SpanBody::value_type& piece = parser_.get().body();
+      if (piece.size > 0) {
         got_body_ = true;
-        co_return std::string_view(chunk_.data(), got);
+        co_return std::string_view(piece.data, piece.size);
       }
     }
     co_return std::string_view{};
@@ -332,8 +330,7 @@ class PooledResponse final : public UpstreamResponse {
   Deadline deadline_;
   UpstreamTimeouts timeouts_;
   std::string request_head_;
-  bhttp::response_parser<bhttp::buffer_body> parser_;
-  std::array<char, 8 * 1024> chunk_;  // not value-initialized: zeroing it per request cost 10 % of the CPU
+  bhttp::response_parser<SpanBody> parser_;
   bool failed_ = false;
   bool request_written_ = false;
   bool got_body_ = false;
