@@ -40,7 +40,9 @@ struct ShutdownSignal {
 };
 
 struct Server::Worker {
-  net::io_context io{1};  // one thread per context: no locking inside
+  // One thread per context, and every socket is used only from its context's thread (other
+  // threads post to it), so the reactor needs no lock per operation.
+  net::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::optional<tcp::acceptor> acceptor;
   UpstreamPool upstreams{io};
   // Sessions waiting for their next request; closed at once when draining.
