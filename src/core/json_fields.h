@@ -13,15 +13,41 @@
 
 namespace switchyard::json_fields {
 
+// Where a value sits in a request ("messages[2].content"), spelled out only when an error
+// names it: decoders make one per element, and hardly any is ever printed. A path made with
+// member() or index() refers to its parent, which must outlive it: they cannot be called on
+// a temporary, so a chain that would leave a dangling parent does not compile.
+class ParamPath {
+ public:
+  ParamPath(std::string_view text) : text_(text) {}  // NOLINT: a spelled-out path converts
+  ParamPath(const char* text) : text_(text) {}       // NOLINT
+  ParamPath(const std::string& text) : text_(text) {}  // NOLINT
+
+  ParamPath member(std::string_view key) const& { return ParamPath(this, key, kNoIndex); }
+  ParamPath index(std::size_t position) const& { return ParamPath(this, {}, position); }
+  ParamPath member(std::string_view key) const&& = delete;
+  ParamPath index(std::size_t position) const&& = delete;
+  std::string str() const;
+
+ private:
+  static constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
+  ParamPath(const ParamPath* parent, std::string_view key, std::size_t index)
+      : parent_(parent), text_(key), index_(index) {}
+
+  const ParamPath* parent_ = nullptr;
+  std::string_view text_;
+  std::size_t index_ = kNoIndex;
+};
+
 // Collects the first type error met while reading a request; later reads become no-ops.
 class Reader {
  public:
-  std::optional<std::string> string(const boost::json::object& object, std::string_view key, std::string_view path);
-  std::optional<bool> boolean(const boost::json::object& object, std::string_view key, std::string_view path);
-  std::optional<double> number(const boost::json::object& object, std::string_view key, std::string_view path);
-  std::optional<std::int64_t> integer(const boost::json::object& object, std::string_view key, std::string_view path);
-  const boost::json::object* object(const boost::json::object& object, std::string_view key, std::string_view path);
-  const boost::json::array* array(const boost::json::object& object, std::string_view key, std::string_view path);
+  std::optional<std::string> string(const boost::json::object& object, std::string_view key, const ParamPath& path);
+  std::optional<bool> boolean(const boost::json::object& object, std::string_view key, const ParamPath& path);
+  std::optional<double> number(const boost::json::object& object, std::string_view key, const ParamPath& path);
+  std::optional<std::int64_t> integer(const boost::json::object& object, std::string_view key, const ParamPath& path);
+  const boost::json::object* object(const boost::json::object& object, std::string_view key, const ParamPath& path);
+  const boost::json::array* array(const boost::json::object& object, std::string_view key, const ParamPath& path);
 
   // Records an error for `path` unless one is already recorded.
   void fail(std::string_view path, std::string message);

@@ -33,40 +33,41 @@ GatewayError invalid(std::string message, std::string param = {}) {
   return make_error(ErrorKind::invalid_request, std::move(message), "invalid_request", std::move(param));
 }
 
-std::optional<canonical::ImageBlock> decode_image(const json::object& block, std::string_view path,
+std::optional<canonical::ImageBlock> decode_image(const json::object& block, const json_fields::ParamPath& path,
                                                   json_fields::Reader& reader) {
+  const json_fields::ParamPath source_path = path.member("source");
   const json::object* source = reader.object(block, "source", path);
   if (!source) {
-    reader.fail(join_path(path, "source"), "'" + join_path(path, "source") + "' is required");
+    reader.fail(source_path.str(), "'" + source_path.str() + "' is required");
     return std::nullopt;
   }
-  std::string source_path = join_path(path, "source");
   std::string type = reader.string(*source, "type", source_path).value_or("");
   if (type == "base64") {
     return canonical::ImageBlock{reader.string(*source, "media_type", source_path).value_or(""),
                                  reader.string(*source, "data", source_path).value_or(""), {}};
   }
   if (type == "url") return canonical::ImageBlock{{}, {}, reader.string(*source, "url", source_path).value_or("")};
-  reader.fail(join_path(source_path, "type"), "image sources of type '" + type + "' can only be sent to Anthropic");
+  reader.fail(source_path.member("type").str(), "image sources of type '" + type + "' can only be sent to Anthropic");
   return std::nullopt;
 }
 
-void decode_blocks(const json::value& content, std::string_view path, json_fields::Reader& reader,
+void decode_blocks(const json::value& content, const json_fields::ParamPath& path, json_fields::Reader& reader,
                    std::map<std::string, std::string>& tool_names, std::vector<canonical::Block>& out) {
   if (content.is_string()) {
     out.push_back(canonical::TextBlock{std::string(content.get_string())});
     return;
   }
   if (!content.is_array()) {
-    reader.fail(path, "'" + std::string(path) + "' must be a string or an array of content blocks");
+    reader.fail(path.str(), "'" + path.str() + "' must be a string or an array of content blocks");
     return;
   }
+  out.reserve(out.size() + content.get_array().size());
   std::size_t i = 0;
   for (const json::value& item : content.get_array()) {
-    std::string at = index_path(path, i++);
+    const json_fields::ParamPath at = path.index(i++);
     const json::object* block = item.if_object();
     if (!block) {
-      reader.fail(at, "'" + at + "' must be an object");
+      reader.fail(at.str(), "'" + at.str() + "' must be an object");
       return;
     }
     std::string type = reader.string(*block, "type", at).value_or("");
@@ -89,11 +90,11 @@ void decode_blocks(const json::value& content, std::string_view path, json_field
       result.is_error = reader.boolean(*block, "is_error", at).value_or(false);
       if (const json::value* inner = block->if_contains("content"); inner && !inner->is_null()) {
         std::vector<canonical::Block> parts;
-        decode_blocks(*inner, join_path(at, "content"), reader, tool_names, parts);
+        decode_blocks(*inner, at.member("content"), reader, tool_names, parts);
         for (auto& part : parts) {
           if (auto* text = std::get_if<canonical::TextBlock>(&part)) result.content.emplace_back(std::move(*text));
           else if (auto* image = std::get_if<canonical::ImageBlock>(&part)) result.content.emplace_back(std::move(*image));
-          else reader.fail(join_path(at, "content"), "tool results may contain only text and images");
+          else reader.fail(at.member("content").str(), "tool results may contain only text and images");
         }
       }
       out.push_back(std::move(result));
@@ -103,7 +104,7 @@ void decode_blocks(const json::value& content, std::string_view path, json_field
     } else if (type == "redacted_thinking") {
       out.push_back(canonical::ThinkingBlock{{}, {}, reader.string(*block, "data", at).value_or("")});
     } else {
-      reader.fail(join_path(at, "type"), "content blocks of type '" + type + "' can only be sent to Anthropic");
+      reader.fail(at.member("type").str(), "content blocks of type '" + type + "' can only be sent to Anthropic");
       return;
     }
   }
@@ -312,12 +313,14 @@ Result<canonical::Request> decode_messages_request(std::string_view body) {
   }
   std::map<std::string, std::string> tool_names;
   if (const json::array* messages = reader.array(root, "messages", "")) {
+    const json_fields::ParamPath messages_path("messages");
+    out.messages.reserve(out.messages.size() + messages->size());
     std::size_t i = 0;
     for (const json::value& item : *messages) {
-      std::string at = index_path("messages", i++);
+      const json_fields::ParamPath at = messages_path.index(i++);
       const json::object* fields = item.if_object();
       if (!fields) {
-        reader.fail(at, "'" + at + "' must be an object");
+        reader.fail(at.str(), "'" + at.str() + "' must be an object");
         break;
       }
       std::string role = reader.string(*fields, "role", at).value_or("");
@@ -325,9 +328,9 @@ Result<canonical::Request> decode_messages_request(std::string_view body) {
       if (role == "user") message.role = canonical::Role::user;
       else if (role == "assistant") message.role = canonical::Role::assistant;
       else if (role == "system") message.role = canonical::Role::system;
-      else reader.fail(join_path(at, "role"), "unexpected role '" + role + "' in " + at);
+      else reader.fail(at.member("role").str(), "unexpected role '" + role + "' in " + at.str());
       if (const json::value* content = fields->if_contains("content"); content && !content->is_null()) {
-        decode_blocks(*content, join_path(at, "content"), reader, tool_names, message.content);
+        decode_blocks(*content, at.member("content"), reader, tool_names, message.content);
       }
       out.messages.push_back(std::move(message));
     }

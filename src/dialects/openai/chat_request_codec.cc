@@ -10,6 +10,7 @@
 namespace switchyard::openai {
 namespace json = boost::json;
 using json_fields::index_path;
+using json_fields::ParamPath;
 using json_fields::join_path;
 
 namespace {
@@ -31,20 +32,20 @@ bool is_known_member(std::string_view key) {
 }
 
 // Text of a string-or-text-parts content (system, developer, tool messages).
-std::optional<std::string> flatten_text(const json::value& content, std::string_view path, json_fields::Reader& reader) {
+std::optional<std::string> flatten_text(const json::value& content, const ParamPath& path, json_fields::Reader& reader) {
   if (content.is_string()) return std::string(content.get_string());
   if (!content.is_array()) {
-    reader.fail(path, "'" + std::string(path) + "' must be a string or an array of text parts");
+    reader.fail(path.str(), "'" + path.str() + "' must be a string or an array of text parts");
     return std::nullopt;
   }
   std::string text;
   std::size_t i = 0;
   for (const json::value& part : content.get_array()) {
-    std::string at = index_path(path, i++);
+    const ParamPath at = path.index(i++);
     const json::object* fields = part.if_object();
     auto type = fields ? reader.string(*fields, "type", at) : std::nullopt;
     if (!fields || type != "text") {
-      reader.fail(at, "'" + at + "' must be a text part here");
+      reader.fail(at.str(), "'" + at.str() + "' must be a text part here");
       return std::nullopt;
     }
     if (auto piece = reader.string(*fields, "text", at)) text += *piece;
@@ -52,22 +53,22 @@ std::optional<std::string> flatten_text(const json::value& content, std::string_
   return text;
 }
 
-void decode_user_content(const json::value& content, std::string_view path, json_fields::Reader& reader,
+void decode_user_content(const json::value& content, const ParamPath& path, json_fields::Reader& reader,
                          std::vector<canonical::Block>& out) {
   if (content.is_string()) {
     out.push_back(canonical::TextBlock{std::string(content.get_string())});
     return;
   }
   if (!content.is_array()) {
-    reader.fail(path, "'" + std::string(path) + "' must be a string or an array of content parts");
+    reader.fail(path.str(), "'" + path.str() + "' must be a string or an array of content parts");
     return;
   }
   std::size_t i = 0;
   for (const json::value& part : content.get_array()) {
-    std::string at = index_path(path, i++);
+    const ParamPath at = path.index(i++);
     const json::object* fields = part.if_object();
     if (!fields) {
-      reader.fail(at, "'" + at + "' must be an object");
+      reader.fail(at.str(), "'" + at.str() + "' must be an object");
       return;
     }
     auto type = reader.string(*fields, "type", at).value_or("");
@@ -75,9 +76,10 @@ void decode_user_content(const json::value& content, std::string_view path, json
       out.push_back(canonical::TextBlock{reader.string(*fields, "text", at).value_or("")});
     } else if (type == "image_url") {
       const json::object* image = reader.object(*fields, "image_url", at);
-      auto url = image ? reader.string(*image, "url", join_path(at, "image_url")) : std::nullopt;
+      auto url = image ? reader.string(*image, "url", at.member("image_url")) : std::nullopt;
       if (!url) {
-        reader.fail(join_path(at, "image_url.url"), "'" + join_path(at, "image_url.url") + "' is required");
+        std::string where = at.member("image_url.url").str();
+        reader.fail(where, "'" + where + "' is required");
         return;
       }
       if (auto data = parse_data_url(*url)) {
@@ -86,28 +88,28 @@ void decode_user_content(const json::value& content, std::string_view path, json
         out.push_back(canonical::ImageBlock{{}, {}, *url});
       }
     } else {
-      reader.fail(join_path(at, "type"), "content parts of type '" + type +
+      reader.fail(at.member("type").str(), "content parts of type '" + type +
                                              "' can only be sent to OpenAI-compatible providers");
       return;
     }
   }
 }
 
-void decode_tool_calls(const json::array& calls, std::string_view path, json_fields::Reader& reader,
+void decode_tool_calls(const json::array& calls, const ParamPath& path, json_fields::Reader& reader,
                        std::vector<canonical::Block>& out) {
   std::size_t i = 0;
   for (const json::value& call : calls) {
-    std::string at = index_path(path, i++);
+    const ParamPath at = path.index(i++);
     const json::object* fields = call.if_object();
     const json::object* function = fields ? reader.object(*fields, "function", at) : nullptr;
     if (!function) {
-      reader.fail(at, "'" + at + "' must be a function tool call");
+      reader.fail(at.str(), "'" + at.str() + "' must be a function tool call");
       return;
     }
     canonical::ToolCallBlock block;
     block.id = reader.string(*fields, "id", at).value_or("");
-    block.name = reader.string(*function, "name", join_path(at, "function")).value_or("");
-    block.arguments = reader.string(*function, "arguments", join_path(at, "function")).value_or("{}");
+    block.name = reader.string(*function, "name", at.member("function")).value_or("");
+    block.arguments = reader.string(*function, "arguments", at.member("function")).value_or("{}");
     if (block.arguments.empty()) block.arguments = "{}";
     out.push_back(std::move(block));
   }
@@ -115,12 +117,13 @@ void decode_tool_calls(const json::array& calls, std::string_view path, json_fie
 
 void decode_messages(const json::array& messages, json_fields::Reader& reader, canonical::Request& out) {
   out.messages.reserve(messages.size());
+  const ParamPath messages_path("messages");
   std::size_t i = 0;
   for (const json::value& message : messages) {
-    std::string at = index_path("messages", i++);
+    const ParamPath at = messages_path.index(i++);
     const json::object* fields = message.if_object();
     if (!fields) {
-      reader.fail(at, "'" + at + "' must be an object");
+      reader.fail(at.str(), "'" + at.str() + "' must be an object");
       return;
     }
     std::string role = reader.string(*fields, "role", at).value_or("");
@@ -130,36 +133,36 @@ void decode_messages(const json::array& messages, json_fields::Reader& reader, c
     if (role == "system" || role == "developer") {
       decoded.role = canonical::Role::system;
       if (has_content) {
-        if (auto text = flatten_text(*content, join_path(at, "content"), reader)) {
+        if (auto text = flatten_text(*content, at.member("content"), reader)) {
           decoded.content.push_back(canonical::TextBlock{*text});
         }
       }
     } else if (role == "user") {
       decoded.role = canonical::Role::user;
-      if (has_content) decode_user_content(*content, join_path(at, "content"), reader, decoded.content);
+      if (has_content) decode_user_content(*content, at.member("content"), reader, decoded.content);
     } else if (role == "assistant") {
       decoded.role = canonical::Role::assistant;
       if (has_content) {
-        if (auto text = flatten_text(*content, join_path(at, "content"), reader); text && !text->empty()) {
+        if (auto text = flatten_text(*content, at.member("content"), reader); text && !text->empty()) {
           decoded.content.push_back(canonical::TextBlock{*text});
         }
       }
       if (const json::array* calls = reader.array(*fields, "tool_calls", at)) {
-        decode_tool_calls(*calls, join_path(at, "tool_calls"), reader, decoded.content);
+        decode_tool_calls(*calls, at.member("tool_calls"), reader, decoded.content);
       }
     } else if (role == "tool") {
       decoded.role = canonical::Role::user;
       canonical::ToolResultBlock result;
       result.tool_call_id = reader.string(*fields, "tool_call_id", at).value_or("");
-      if (result.tool_call_id.empty()) reader.fail(join_path(at, "tool_call_id"), "'" + at + ".tool_call_id' is required");
+      if (result.tool_call_id.empty()) reader.fail(at.member("tool_call_id").str(), "'" + at.str() + ".tool_call_id' is required");
       if (has_content) {
-        if (auto text = flatten_text(*content, join_path(at, "content"), reader)) {
+        if (auto text = flatten_text(*content, at.member("content"), reader)) {
           result.content.push_back(canonical::TextBlock{*text});
         }
       }
       decoded.content.push_back(std::move(result));
     } else {
-      reader.fail(join_path(at, "role"), "unsupported role '" + role + "' in " + at);
+      reader.fail(at.member("role").str(), "unsupported role '" + role + "' in " + at.str());
       return;
     }
     out.messages.push_back(std::move(decoded));
