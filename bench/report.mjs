@@ -64,9 +64,10 @@ if (proxy) {
     const sy50 = added('switchyard', mode, 'p50_us');
     const ng50 = added('nginx', mode, 'p50_us');
     target(`Added p50 latency at 1 connection${what}`, `${round(sy50)} µs (nginx ${round(ng50)} µs)`, '≤ nginx', sy50 <= ng50);
-    const sy99 = added('switchyard', mode, 'p99_us');
-    // A tail is noisier than a median: nginx's added p99 can come out below its added p50,
-    // even negative; its added p50 is then the floor of what it adds.
+    // A tail is noisier than a median: an added p99 can come out below the added p50, even
+    // negative (the direct run's tail was the slow one); the added p50 is then the floor of
+    // what the system adds. The same floor for both, so noise passes neither.
+    const sy99 = Math.max(added('switchyard', mode, 'p99_us'), sy50);
     const ng99 = Math.max(added('nginx', mode, 'p99_us'), ng50);
     target(`Added p99 latency at 1 connection${what}`, `${round(sy99)} µs (nginx ${round(ng99)} µs)`, '≤ 2× nginx',
       sy99 <= 2 * ng99);
