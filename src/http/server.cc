@@ -23,6 +23,7 @@
 
 #include "core/log.h"
 #include "core/request_id.h"
+#include "http/socket_deadline.h"
 #include "http/upstream.h"
 #include "http/wire.h"
 
@@ -64,8 +65,10 @@ void log_exception(std::exception_ptr error, std::string_view where) {
 // Answers one request on a session's stream.
 class StreamChannel final : public ResponseChannel {
  public:
-  StreamChannel(beast::tcp_stream& stream, const std::string& request_id, bool keep_alive, Millis write_timeout)
-      : stream_(stream), request_id_(request_id), keep_alive_(keep_alive), write_timeout_(write_timeout) {}
+  StreamChannel(beast::tcp_stream& stream, SocketDeadline& deadline, const std::string& request_id, bool keep_alive,
+                Millis write_timeout)
+      : stream_(stream), deadline_(deadline), request_id_(request_id), keep_alive_(keep_alive),
+        write_timeout_(write_timeout) {}
 
   net::awaitable<bool> send(ClientResponse response) override {
     if (committed_) co_return false;
@@ -76,7 +79,7 @@ class StreamChannel final : public ResponseChannel {
     response.prepare_payload();
     append_response_head(head_, response.base());
     const std::array<net::const_buffer, 2> wire{net::buffer(head_), net::buffer(response.body())};
-    stream_.expires_after(write_timeout_);
+    deadline_.expires_after(write_timeout_);
     auto [ec, n] = co_await net::async_write(stream_, wire, use_tuple);
     ok_ = !ec;
     co_return ok_;
@@ -125,7 +128,7 @@ class StreamChannel final : public ResponseChannel {
       wire[count++] = net::buffer("\r\n", 2);
     }
     if (last) wire[count++] = net::buffer("0\r\n\r\n", 5);
-    stream_.expires_after(write_timeout_);
+    deadline_.expires_after(write_timeout_);
     auto [ec, n] = co_await net::async_write(stream_, std::span(wire.data(), count), use_tuple);
     head_.clear();
     ok_ = !ec;
@@ -137,6 +140,7 @@ class StreamChannel final : public ResponseChannel {
 
  private:
   beast::tcp_stream& stream_;
+  SocketDeadline& deadline_;
   const std::string& request_id_;
   bool keep_alive_;
   Millis write_timeout_;
@@ -160,6 +164,7 @@ struct SessionRunner {
     Server& server = self.server;
     Server::Worker& worker = self.worker;
     beast::tcp_stream stream(std::move(socket));
+    SocketDeadline deadline(stream.get_executor(), stream.socket());
     beast::flat_buffer buffer;
     buffer.reserve(2 * 1024);  // a typical request in one read; a larger body grows it
     const ServerOptions& options = server.options_;
@@ -171,14 +176,15 @@ struct SessionRunner {
       parser.header_limit(options.max_header_size);
       parser.body_limit(options.max_body_size);
 
-      stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+      deadline.expires_after(first ? options.header_timeout : options.idle_timeout);
       auto idle_entry = worker.idle_sessions.insert(worker.idle_sessions.end(), &stream);
       auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
       worker.idle_sessions.erase(idle_entry);
+      if (header_ec && deadline.expired()) header_ec = beast::error::timeout;
       first = false;
       auto received_at = std::chrono::steady_clock::now();
       if (header_ec == bhttp::error::body_limit) {  // Content-Length alone is over the limit
-        co_await self.send_rejection(stream, parser, 413, self.too_large_message(), received_at);
+        co_await self.send_rejection(stream, deadline, parser, 413, self.too_large_message(), received_at);
         break;
       }
       if (header_ec) {
@@ -186,7 +192,7 @@ struct SessionRunner {
             header_ec != net::error::operation_aborted && header_ec != net::error::connection_reset &&
             header_ec != net::error::eof) {
           int status = header_ec == bhttp::error::header_limit ? 431 : 400;
-          co_await self.send_rejection(stream, parser, status, "malformed HTTP request: " + header_ec.message(),
+          co_await self.send_rejection(stream, deadline, parser, status, "malformed HTTP request: " + header_ec.message(),
                                        received_at);
         }
         break;
@@ -198,24 +204,28 @@ struct SessionRunner {
         if (ec) break;
       }
 
-      stream.expires_after(options.header_timeout);
+      // A body already in the buffer needs no read, so no deadline (which would re-arm the
+      // timer for every request: the header timeout is shorter than the keep-alive one).
+      auto length = parser.content_length();
+      if (!parser.is_done() && (!length || buffer.size() < *length)) deadline.expires_after(options.header_timeout);
       auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+      if (body_ec && deadline.expired()) body_ec = beast::error::timeout;
       if (body_ec) {
         if (body_ec == bhttp::error::body_limit) {
-          co_await self.send_rejection(stream, parser, 413, self.too_large_message(), received_at);
+          co_await self.send_rejection(stream, deadline, parser, 413, self.too_large_message(), received_at);
         } else if (body_ec != beast::error::timeout && body_ec != bhttp::error::end_of_stream &&
                    body_ec != net::error::eof && body_ec != net::error::connection_reset) {
-          co_await self.send_rejection(stream, parser, 400, "malformed HTTP request body: " + body_ec.message(),
+          co_await self.send_rejection(stream, deadline, parser, 400, "malformed HTTP request body: " + body_ec.message(),
                                        received_at);
         }
         break;
       }
-      stream.expires_never();
+      deadline.expires_never();
 
       ClientRequest request = parser.release();
       std::string request_id = request_id_for(request);
       bool keep_alive = request.keep_alive() && !server.draining();
-      StreamChannel channel(stream, request_id, keep_alive, options.idle_timeout);
+      StreamChannel channel(stream, deadline, request_id, keep_alive, options.idle_timeout);
       Exchange exchange{request, request_id, channel, worker.upstreams, received_at};
       // Handlers answer their own failures; an exception escaping one is a bug, and the
       // connection, whose state is now unknown, is dropped.
@@ -244,9 +254,9 @@ struct SessionRunner {
   }
 
   // Answers a request refused before its handler ran, then the connection closes.
-  net::awaitable<void> send_rejection(beast::tcp_stream& stream, const bhttp::request_parser<bhttp::string_body>& parser,
-                                      int status, std::string message,
-                                      std::chrono::steady_clock::time_point received_at) {
+  net::awaitable<void> send_rejection(beast::tcp_stream& stream, SocketDeadline& deadline,
+                                      const bhttp::request_parser<bhttp::string_body>& parser, int status,
+                                      std::string message, std::chrono::steady_clock::time_point received_at) {
     // A Content-Length over the limit fails the header read after every field was parsed.
     bool has_header = parser.is_header_done() || status == 413;
     std::string request_id = has_header ? request_id_for(parser.get()) : new_request_id();
@@ -261,7 +271,7 @@ struct SessionRunner {
     response.set("x-request-id", request_id);
     response.keep_alive(false);
     response.prepare_payload();
-    stream.expires_after(server.options_.idle_timeout);
+    deadline.expires_after(server.options_.idle_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, response, use_tuple);
     if (!ec) co_await linger(stream);
   }

@@ -1,6 +1,7 @@
 #include "http/upstream.h"
 
 #include "core/free_memory.h"
+#include "http/socket_deadline.h"
 #include "http/span_body.h"
 #include "http/wire.h"
 
@@ -46,11 +47,13 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 struct Connection {
   std::variant<PlainStream, TlsStream> stream;
+  SocketDeadline deadline;  // for requests and responses; connecting uses the stream's own
   beast::flat_buffer buffer;
   Clock::time_point idle_since{};
 
   template <class... Args>
-  explicit Connection(Args&&... args) : stream(std::forward<Args>(args)...) {
+  explicit Connection(Args&&... args)
+      : stream(std::forward<Args>(args)...), deadline(tcp().get_executor(), tcp().socket()) {
     // Beast reads at most 512 bytes into an empty buffer: a typical response would take
     // two reads (two syscalls and two trips through the reactor) instead of one.
     buffer.reserve(8 * 1024);
@@ -227,13 +230,14 @@ class PooledResponse final : public UpstreamResponse {
   // response was made for; its body is written from where it is, not copied.
   net::awaitable<beast::error_code> exchange_headers(const UpstreamRequest& request) {
     const std::array<net::const_buffer, 2> wire{net::buffer(request_head_), net::buffer(request.body)};
-    connection_->tcp().expires_after(deadline_.budget(timeouts_.first_byte));
+    connection_->deadline.expires_after(deadline_.budget(timeouts_.first_byte));
     beast::error_code ec;
     if (auto* plain = std::get_if<PlainStream>(&connection_->stream)) {
       ec = co_await exchange_on(*plain, wire);
     } else {
       ec = co_await exchange_on(std::get<TlsStream>(connection_->stream), wire);
     }
+    if (ec && connection_->deadline.expired()) ec = beast::error::timeout;
     if (ec) failed_ = true;
     co_return ec;
   }
@@ -279,13 +283,14 @@ class PooledResponse final : public UpstreamResponse {
       // The first body bytes are the first token; after them, the gap between pieces counts.
       Clock::duration budget = deadline_.budget(timeouts_.idle);
       if (!got_body_) budget = std::min(budget, std::max(first_token_deadline_ - Clock::now(), Clock::duration::zero()));
-      connection_->tcp().expires_after(budget);
+      connection_->deadline.expires_after(budget);
       beast::error_code ec;
       if (auto* plain = std::get_if<PlainStream>(&connection_->stream)) {
         ec = co_await read_on(*plain);
       } else {
         ec = co_await read_on(std::get<TlsStream>(connection_->stream));
       }
+      if (ec && connection_->deadline.expired()) ec = beast::error::timeout;
       if (ec == bhttp::error::need_buffer) ec = {};
       if (ec) {
         failed_ = true;
@@ -359,6 +364,7 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   auto [connect_ec, endpoint] = co_await tcp_stream.async_connect(endpoints, use_tuple);
   if (connect_ec == beast::error::timeout) co_return timed_out(target, "connecting to", "upstream_connect_timeout");
   if (connect_ec) co_return unreachable(target, "cannot connect to", connect_ec);
+  tcp_stream.expires_never();  // from here on the connection's SocketDeadline keeps time
   beast::error_code ignored;
   tcp_stream.socket().set_option(tcp::no_delay(true), ignored);
 
@@ -382,6 +388,7 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
                          "TLS handshake with " + url.origin() + " failed: " + handshake_ec.message(),
                          "upstream_tls_error");
   }
+  beast::get_lowest_layer(tls).expires_never();
   co_return connection;
 }
 
