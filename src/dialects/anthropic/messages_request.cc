@@ -8,6 +8,7 @@
 #include "core/json_parse.h"
 #include "core/json_splice.h"
 #include "core/json_writer.h"
+#include "dialects/merged_turns.h"
 
 namespace switchyard::anthropic {
 namespace json = boost::json;
@@ -191,8 +192,7 @@ std::optional<GatewayError> write_content(JsonWriter& out, const canonical::Mess
 }
 
 // Writes the conversation; system messages, wherever they stood, become the top-level system
-// prompt. Consecutive turns of one role merge, so tool results answering parallel calls
-// (separate OpenAI tool messages) land in the one user turn Anthropic requires.
+// prompt, and consecutive turns of one role merge.
 std::optional<GatewayError> write_conversation(JsonWriter& out, const std::vector<canonical::Message>& messages) {
   bool has_system = false;
   for (const canonical::Message& message : messages) {
@@ -208,25 +208,20 @@ std::optional<GatewayError> write_conversation(JsonWriter& out, const std::vecto
   if (has_system) out.end_array();
 
   out.key("messages").begin_array();
-  std::string_view open_role;  // the turn being written, empty before the first
+  MergedTurns turns(out, "content");
   for (const canonical::Message& message : messages) {
     if (message.role == canonical::Role::system) continue;
     bool has_blocks = false;
     for (const auto& block : message.content) has_blocks = has_blocks || becomes_content(block);
     if (!has_blocks) continue;
-    std::string_view role = message.role == canonical::Role::assistant ? "assistant" : "user";
-    if (role != open_role) {
-      if (!open_role.empty()) out.end_array().end_object();
-      out.begin_object().member("role", role).key("content").begin_array();
-      open_role = role;
-    }
+    turns.enter(message.role == canonical::Role::assistant ? "assistant" : "user");
     // tool_result blocks lead their user turn.
     for (const auto& block : message.content) {
       if (auto* result = std::get_if<canonical::ToolResultBlock>(&block)) write_tool_result(out, *result);
     }
     if (auto failed = write_content(out, message)) return failed;
   }
-  if (!open_role.empty()) out.end_array().end_object();
+  turns.finish();
   out.end_array();
   return std::nullopt;
 }
@@ -287,7 +282,7 @@ std::optional<std::string> fold_system_messages(std::string_view body) {
 }
 
 std::string passthrough_body(std::string_view body, std::string_view upstream_model) {
-  std::string out = json_splice::set_member(body, "model", json::serialize(json::string(upstream_model)));
+  std::string out = json_splice::set_member(body, "model", json_string(upstream_model));
   if (out.find("\"system\"") == std::string::npos) return out;  // the common case stays byte-exact
   if (auto folded = fold_system_messages(out)) return *folded;
   return out;

@@ -7,6 +7,7 @@
 #include "core/json_fields.h"
 #include "core/json_parse.h"
 #include "core/json_writer.h"
+#include "dialects/merged_turns.h"
 
 namespace switchyard::gemini {
 namespace json = boost::json;
@@ -144,10 +145,10 @@ std::optional<GatewayError> write_parts(JsonWriter& out, const canonical::Messag
   return std::nullopt;
 }
 
-// Writes systemInstruction and contents. Consecutive turns of one role merge into one
-// content, as Gemini requires alternating roles. `last_role` is the role of the last content.
+// Writes systemInstruction and contents; consecutive turns of one role merge into one
+// content. `turns` tells the role of the last content.
 std::optional<GatewayError> write_conversation(JsonWriter& out, const canonical::Request& request,
-                                               const canonical::EncodeOptions& options, std::string_view& last_role) {
+                                               const canonical::EncodeOptions& options, MergedTurns& turns) {
   bool has_system = false;
   for (const canonical::Message& message : request.messages) {
     if (message.role != canonical::Role::system) continue;
@@ -171,12 +172,7 @@ std::optional<GatewayError> write_conversation(JsonWriter& out, const canonical:
       if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) call_names[call->id] = call->name;
     }
     if (!has_parts) continue;
-    std::string_view role = message.role == canonical::Role::assistant ? "model" : "user";
-    if (role != last_role) {
-      if (!last_role.empty()) out.end_array().end_object();
-      out.begin_object().member("role", role).key("parts").begin_array();
-      last_role = role;
-    }
+    turns.enter(message.role == canonical::Role::assistant ? "model" : "user");
     // functionResponse parts lead their user turn.
     for (const auto& block : message.content) {
       auto* result = std::get_if<canonical::ToolResultBlock>(&block);
@@ -185,7 +181,7 @@ std::optional<GatewayError> write_conversation(JsonWriter& out, const canonical:
     }
     if (auto failed = write_parts(out, message, options)) return failed;
   }
-  if (!last_role.empty()) out.end_array().end_object();
+  turns.finish();
   out.end_array();
   return std::nullopt;
 }
@@ -397,9 +393,9 @@ Result<std::string> encode_generate_request(const canonical::Request& request, c
   std::string body;
   JsonWriter out(body);
   out.begin_object();
-  std::string_view last_role;
-  if (auto failed = write_conversation(out, request, options, last_role)) return *failed;
-  if (last_role == "model" && !unsupported.note("assistant prefill (a conversation ending with an assistant turn)", kDialect)) {
+  MergedTurns turns(out, "parts");
+  if (auto failed = write_conversation(out, request, options, turns)) return *failed;
+  if (turns.role() == "model" && !unsupported.note("assistant prefill (a conversation ending with an assistant turn)", kDialect)) {
     return *unsupported.error();
   }
 
