@@ -18,6 +18,13 @@ namespace switchyard {
 // Appends `text` as a quoted, escaped JSON string.
 void append_json_string(std::string& out, std::string_view text);
 
+// `text` as a quoted, escaped JSON string.
+inline std::string json_string(std::string_view text) {
+  std::string out;
+  append_json_string(out, text);
+  return out;
+}
+
 // A member name the encoder spells itself. It is checked when compiled to need no escaping,
 // so it is written as it is: most of a request's strings are such names.
 struct JsonKey {
@@ -34,10 +41,10 @@ class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
 
-  JsonWriter& begin_object();
-  JsonWriter& end_object();
-  JsonWriter& begin_array();
-  JsonWriter& end_array();
+  JsonWriter& begin_object() { return open('{'); }
+  JsonWriter& end_object() { return close('}'); }
+  JsonWriter& begin_array() { return open('['); }
+  JsonWriter& end_array() { return close(']'); }
   // The next value is this member's.
   JsonWriter& key(JsonKey name);
 
@@ -57,6 +64,9 @@ class JsonWriter {
   JsonWriter& member(JsonKey name, const boost::json::value& json) { return key(name).value(json); }
 
  private:
+  JsonWriter& open(char bracket);
+  JsonWriter& close(char bracket);
+
   // A comma before every value but the first of its container and those after a key.
   void separate() {
     if (needs_comma_) out_ += ',';

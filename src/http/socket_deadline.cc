@@ -19,7 +19,6 @@ struct SocketDeadline::State : std::enable_shared_from_this<State> {
   State(const net::any_io_executor& executor, net::ip::tcp::socket& socket) : timer(executor), socket(&socket) {}
 
   void arm(Clock::time_point at) {
-    armed = at;
     waiting = true;
     timer.expires_at(at);  // a wait already pending completes as cancelled and is ignored
     timer.async_wait([self = shared_from_this(), armed_as = ++generation](const boost::system::error_code& ec) {
@@ -43,7 +42,6 @@ struct SocketDeadline::State : std::enable_shared_from_this<State> {
   net::steady_timer timer;
   net::ip::tcp::socket* socket;  // null once the owner is gone
   Clock::time_point deadline = Clock::time_point::max();
-  Clock::time_point armed = Clock::time_point::max();
   unsigned generation = 0;
   bool waiting = false;
   bool is_expired = false;
@@ -61,7 +59,7 @@ void SocketDeadline::expires_at(Clock::time_point deadline) {
   State& state = *state_;
   state.deadline = deadline;
   state.is_expired = false;
-  if (!state.waiting || deadline + kSlack < state.armed) state.arm(deadline);
+  if (!state.waiting || deadline + kSlack < state.timer.expiry()) state.arm(deadline);
 }
 
 void SocketDeadline::expires_never() {

@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 
 #include "core/json_splice.h"
+#include "core/json_writer.h"
 
 namespace switchyard::openai {
 namespace json = boost::json;
@@ -15,8 +16,6 @@ namespace {
 GatewayError invalid(std::string message, std::string param = {}, std::string code = "invalid_request") {
   return make_error(ErrorKind::invalid_request, std::move(message), std::move(code), std::move(param));
 }
-
-std::string quoted(std::string_view text) { return json::serialize(json::string(text)); }
 
 }  // namespace
 
@@ -75,7 +74,7 @@ Result<ChatRequestView> inspect_chat_request(std::string_view body) {
 }
 
 std::string passthrough_body(std::string_view body, const ChatRequestView& request, std::string_view upstream_model) {
-  std::string out = json_splice::set_member(body, "model", quoted(upstream_model));
+  std::string out = json_splice::set_member(body, "model", json_string(upstream_model));
   // OpenRouter's fallback list is for the gateway; other upstreams reject the field.
   if (!request.fallback_models.empty()) out = json_splice::remove_member(out, "models");
   if (!request.stream || request.include_usage) return out;
