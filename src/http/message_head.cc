@@ -1,0 +1,319 @@
+#include "http/message_head.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
+
+namespace switchyard::http {
+namespace {
+
+constexpr std::string_view kMalformedLine = "a line of the head does not end with CRLF";
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+// tchar of RFC 9110 §5.6.2: what field names and methods are made of.
+constexpr std::array<bool, 256> kTokenChar = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) table[c] = true;
+  return table;
+}();
+
+bool is_token(std::string_view text) {
+  if (text.empty()) return false;
+  for (unsigned char c : text) {
+    if (!kTokenChar[c]) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// Field values may hold visible characters, spaces, tabs and obs-text; never CR, LF or NUL.
+constexpr std::array<bool, 256> kValueChar = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0x20; c < 0x100; ++c) table[c] = c != 0x7f;
+  table['\t'] = true;
+  return table;
+}();
+
+// Finds the end of the head, its first empty line, one LF at a time; that every line ends
+// with CRLF is checked when the head is parsed. Returns one past the empty line, or 0 and
+// in `resume` the start of the first line not complete yet, where the next search starts:
+// a client sending its head a byte at a time costs a scan of each byte once, not once a read.
+std::size_t find_head_end(std::string_view input, std::size_t from, std::size_t& resume) {
+  const char* begin = input.data();
+  const char* end = begin + input.size();
+  const char* line = begin + std::min(from, input.size());
+  while (line < end) {
+    const char* lf = static_cast<const char*>(std::memchr(line, '\n', static_cast<std::size_t>(end - line)));
+    if (!lf) break;
+    if (lf == line || (lf == line + 1 && *line == '\r')) return static_cast<std::size_t>(lf + 1 - begin);
+    line = lf + 1;
+  }
+  resume = static_cast<std::size_t>(line - begin);
+  return 0;
+}
+
+HeadParse malformed(std::string_view why) {
+  HeadParse parse;
+  parse.status = HeadStatus::malformed;
+  parse.error = why;
+  return parse;
+}
+
+// Finds the head (from `skip` on), copies it into `text` and returns the parse status;
+// `lines` is then the copied head without its empty line.
+HeadParse locate_head(std::string_view input, std::size_t max_size, std::size_t skip, std::size_t& resume,
+                      std::string& text, std::string_view& lines) {
+  HeadParse parse;
+  std::size_t from = std::max(skip, resume);
+  std::size_t end = find_head_end(input.substr(0, std::min(input.size(), max_size + skip)), from, resume);
+  if (end == 0) {
+    parse.status = input.size() >= max_size + skip ? HeadStatus::too_large : HeadStatus::incomplete;
+    return parse;
+  }
+  resume = 0;
+  if (end - skip < 2 || input[end - 2] != '\r') return malformed(kMalformedLine);  // a bare LF ended it
+  text.assign(input.data() + skip, end - skip);
+  lines = std::string_view(text).substr(0, text.size() - 2);
+  parse.status = HeadStatus::complete;
+  parse.size = end;
+  return parse;
+}
+
+// Splits off the first line of `lines`, without its CRLF. False if it does not end with CRLF.
+bool next_line(std::string_view& lines, std::string_view& line) {
+  const char* lf = static_cast<const char*>(std::memchr(lines.data(), '\n', lines.size()));
+  if (!lf || lf == lines.data() || lf[-1] != '\r') return false;
+  std::size_t length = static_cast<std::size_t>(lf - lines.data());
+  line = lines.substr(0, length - 1);
+  lines.remove_prefix(length + 1);
+  return true;
+}
+
+// The field lines after the start line, checked byte by byte in one pass: a name of token
+// characters, a colon, a value of field-value characters (a stray CR or LF is refused here).
+std::string_view parse_fields(std::string_view lines, HeaderFields& fields) {
+  fields.clear();
+  std::string_view line;
+  while (!lines.empty()) {
+    if (!next_line(lines, line)) return kMalformedLine;
+    if (line.empty()) return "an empty line inside the head";
+    const char* p = line.data();
+    const char* end = p + line.size();
+    if (*p == ' ' || *p == '\t') return "obsolete line folding in a header field";
+    const char* colon = p;
+    while (colon < end && kTokenChar[static_cast<unsigned char>(*colon)]) ++colon;
+    if (colon == end) return "a header field without a colon";
+    if (*colon != ':' || colon == p) return "a header field name that is not a token";
+    const char* value = colon + 1;
+    for (const char* c = value; c < end; ++c) {
+      if (!kValueChar[static_cast<unsigned char>(*c)]) return "a control character in a header field value";
+    }
+    fields.add({p, static_cast<std::size_t>(colon - p)}, trim({value, static_cast<std::size_t>(end - value)}));
+  }
+  return {};
+}
+
+bool parse_version(std::string_view text, int& version) {
+  if (text == "HTTP/1.1") {
+    version = 11;
+  } else if (text == "HTTP/1.0") {
+    version = 10;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Content-Length: digits only; repeated fields (or a list) must all agree.
+bool parse_content_length(const HeaderFields& fields, std::uint64_t& length, bool& present) {
+  present = false;
+  for (const HeaderField& field : fields) {
+    if (!iequals(field.name, "content-length")) continue;
+    std::string_view rest = field.value;
+    while (true) {
+      std::size_t comma = rest.find(',');
+      std::string_view item = trim(rest.substr(0, comma));
+      std::uint64_t value = 0;
+      if (item.empty() || item.size() > 18) return false;
+      for (char c : item) {
+        if (c < '0' || c > '9') return false;
+      }
+      std::from_chars(item.data(), item.data() + item.size(), value);
+      if (present && value != length) return false;
+      length = value;
+      present = true;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return true;
+}
+
+// The last transfer coding named across every Transfer-Encoding field.
+std::string_view last_transfer_coding(const HeaderFields& fields, bool& present) {
+  present = false;
+  std::string_view last;
+  for (const HeaderField& field : fields) {
+    if (!iequals(field.name, "transfer-encoding")) continue;
+    present = true;
+    std::string_view rest = field.value;
+    while (!rest.empty()) {
+      std::size_t comma = rest.find(',');
+      std::string_view item = trim(rest.substr(0, comma));
+      if (!item.empty()) last = item;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return last;
+}
+
+bool keep_alive_for(int version, const HeaderFields& fields) {
+  if (fields.has_token("connection", "close")) return false;
+  return version >= 11 || fields.has_token("connection", "keep-alive");
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view HeaderFields::get(std::string_view name) const {
+  for (const HeaderField& field : fields_) {
+    if (iequals(field.name, name)) return field.value;
+  }
+  return {};
+}
+
+bool HeaderFields::has(std::string_view name) const {
+  for (const HeaderField& field : fields_) {
+    if (iequals(field.name, name)) return true;
+  }
+  return false;
+}
+
+bool HeaderFields::has_token(std::string_view name, std::string_view token) const {
+  for (const HeaderField& field : fields_) {
+    if (!iequals(field.name, name)) continue;
+    std::string_view rest = field.value;
+    while (!rest.empty()) {
+      std::size_t comma = rest.find(',');
+      if (iequals(trim(rest.substr(0, comma)), token)) return true;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return false;
+}
+
+bool RequestHead::keep_alive() const { return keep_alive_for(version, fields); }
+bool ResponseHead::keep_alive() const { return keep_alive_for(version, fields); }
+
+HeadParse parse_request_head(std::string_view input, std::size_t max_size, RequestHead& head, std::size_t& resume) {
+  // A server should ignore empty lines before a request line (RFC 9112 §2.2): some
+  // clients send a CRLF after a body.
+  std::size_t skip = 0;
+  while (input.size() >= skip + 2 && input[skip] == '\r' && input[skip + 1] == '\n') skip += 2;
+  std::string_view lines;
+  HeadParse parse = locate_head(input, max_size, skip, resume, head.text, lines);
+  if (parse.status != HeadStatus::complete) return parse;
+
+  std::string_view line;
+  if (!next_line(lines, line)) return malformed(kMalformedLine);
+  std::size_t first_space = line.find(' ');
+  std::size_t second_space = first_space == std::string_view::npos ? first_space : line.find(' ', first_space + 1);
+  if (second_space == std::string_view::npos) return malformed("the request line is not METHOD TARGET VERSION");
+  head.method = line.substr(0, first_space);
+  head.target = line.substr(first_space + 1, second_space - first_space - 1);
+  if (!is_token(head.method)) return malformed("the request method is not a token");
+  if (head.target.empty()) return malformed("the request target is empty");
+  for (unsigned char c : head.target) {
+    if (c <= 0x20 || c == 0x7f) return malformed("the request target holds a space or control character");
+  }
+  if (!parse_version(line.substr(second_space + 1), head.version)) return malformed("unsupported HTTP version");
+  if (std::string_view error = parse_fields(lines, head.fields); !error.empty()) return malformed(error);
+
+  // Body framing (RFC 9112 §6.3): a request with both, or with a coding other than a final
+  // chunked, cannot be framed safely and is refused.
+  bool has_coding = false;
+  std::string_view coding = last_transfer_coding(head.fields, has_coding);
+  bool has_length = false;
+  std::uint64_t length = 0;
+  if (!parse_content_length(head.fields, length, has_length)) return malformed("an invalid Content-Length");
+  if (has_coding) {
+    if (has_length) return malformed("both Transfer-Encoding and Content-Length");
+    if (!iequals(coding, "chunked")) return malformed("a Transfer-Encoding that does not end with chunked");
+    if (head.version < 11) return malformed("Transfer-Encoding in an HTTP/1.0 request");
+    head.framing = {BodyFraming::Kind::chunked, 0};
+  } else if (has_length && length > 0) {
+    head.framing = {BodyFraming::Kind::length, length};
+  } else {
+    head.framing = {BodyFraming::Kind::none, 0};
+  }
+  return parse;
+}
+
+HeadParse parse_response_head(std::string_view input, std::size_t max_size, ResponseHead& head, std::size_t& resume) {
+  std::string_view lines;
+  HeadParse parse = locate_head(input, max_size, 0, resume, head.text, lines);
+  if (parse.status != HeadStatus::complete) return parse;
+
+  std::string_view line;
+  if (!next_line(lines, line)) return malformed(kMalformedLine);
+  // HTTP/1.1 SP 3DIGIT SP reason (the reason may be empty, and some servers drop the space)
+  if (line.size() < 12 || !parse_version(line.substr(0, 8), head.version) || line[8] != ' ') {
+    return malformed("the status line is not HTTP/1.x STATUS REASON");
+  }
+  std::string_view code = line.substr(9, 3);
+  int status = 0;
+  for (char c : code) {
+    if (c < '0' || c > '9') return malformed("the status code is not three digits");
+    status = status * 10 + (c - '0');
+  }
+  if (status < 100 || (line.size() > 12 && line[12] != ' ')) return malformed("the status code is not three digits");
+  head.status = status;
+  head.reason = line.size() > 13 ? line.substr(13) : std::string_view{};
+  if (std::string_view error = parse_fields(lines, head.fields); !error.empty()) return malformed(error);
+  return parse;
+}
+
+BodyFraming response_framing(const ResponseHead& head, std::string_view request_method, std::string_view& error) {
+  error = {};
+  // RFC 9112 §6.3, in its order.
+  if (request_method == "HEAD" || head.status < 200 || head.status == 204 || head.status == 304) {
+    return {BodyFraming::Kind::none, 0};
+  }
+  bool has_coding = false;
+  std::string_view coding = last_transfer_coding(head.fields, has_coding);
+  if (has_coding) {
+    // Transfer-Encoding overrides Content-Length; a final coding other than chunked
+    // means the body runs until the connection closes.
+    if (iequals(coding, "chunked")) return {BodyFraming::Kind::chunked, 0};
+    return {BodyFraming::Kind::until_close, 0};
+  }
+  bool has_length = false;
+  std::uint64_t length = 0;
+  if (!parse_content_length(head.fields, length, has_length)) {
+    error = "an invalid Content-Length";
+    return {BodyFraming::Kind::none, 0};
+  }
+  if (has_length) return {length > 0 ? BodyFraming::Kind::length : BodyFraming::Kind::none, length};
+  return {BodyFraming::Kind::until_close, 0};
+}
+
+}  // namespace switchyard::http
