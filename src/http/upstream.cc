@@ -1,8 +1,10 @@
 #include "http/upstream.h"
 
 #include "core/free_memory.h"
+#include "http/chunked.h"
+#include "http/message_head.h"
+#include "http/read_buffer.h"
 #include "http/socket_deadline.h"
-#include "http/span_body.h"
 #include "http/wire.h"
 
 #include <openssl/ssl.h>
@@ -15,13 +17,9 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <stdexcept>
 #include <unordered_map>
 #include <variant>
@@ -31,7 +29,6 @@ namespace switchyard::http {
 namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
@@ -42,26 +39,27 @@ constexpr std::size_t kMaxIdlePerOrigin = 256;
 constexpr auto kMaxIdleAge = std::chrono::seconds(30);  // below common server keep-alive limits
 constexpr auto kSweepInterval = std::chrono::seconds(5);
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+constexpr std::size_t kMaxResponseHead = 64 * 1024;
+
+// Connections are plain sockets (or TLS over one): the gateway parses HTTP itself, and
+// keeps time with one SocketDeadline per connection instead of a timer per operation.
+using PlainStream = tcp::socket;
+using TlsStream = ssl::stream<tcp::socket>;
 
 struct Connection {
   std::variant<PlainStream, TlsStream> stream;
   SocketDeadline deadline;  // for requests and responses; connecting uses the stream's own
-  beast::flat_buffer buffer;
+  // 8 KiB: a typical response arrives in one read. Body pieces are handed out from here.
+  ReadBuffer buffer{8 * 1024};
   Clock::time_point idle_since{};
 
   template <class... Args>
   explicit Connection(Args&&... args)
-      : stream(std::forward<Args>(args)...), deadline(tcp().get_executor(), tcp().socket()) {
-    // Beast reads at most 512 bytes into an empty buffer: a typical response would take
-    // two reads (two syscalls and two trips through the reactor) instead of one.
-    buffer.reserve(8 * 1024);
-  }
+      : stream(std::forward<Args>(args)...), deadline(socket().get_executor(), socket()) {}
 
-  beast::tcp_stream& tcp() {
+  tcp::socket& socket() {
     if (auto* plain = std::get_if<PlainStream>(&stream)) return *plain;
-    return beast::get_lowest_layer(std::get<TlsStream>(stream));
+    return std::get<TlsStream>(stream).next_layer();
   }
 };
 
@@ -87,7 +85,7 @@ GatewayError timed_out(const UpstreamTarget& target, std::string_view what, std:
 // A socket error that means the server closed a kept-alive connection before reading.
 bool is_stale_connection_error(const beast::error_code& ec) {
   return ec == net::error::eof || ec == net::error::connection_reset || ec == net::error::broken_pipe ||
-         ec == bhttp::error::end_of_stream || ec == ssl::error::stream_truncated;
+         ec == ssl::error::stream_truncated;
 }
 
 }  // namespace
@@ -204,6 +202,13 @@ class Deadline {
   Clock::time_point end_;
 };
 
+// Why a request could not get its response head.
+struct ExchangeFailure {
+  beast::error_code ec;        // a socket error or timeout
+  std::string_view malformed;  // or what was wrong with the response head
+  explicit operator bool() const { return ec || !malformed.empty(); }
+};
+
 // One request and its response on one connection; returns the connection to the pool
 // when the body was read to the end and the server allows keep-alive.
 class PooledResponse final : public UpstreamResponse {
@@ -212,86 +217,90 @@ class PooledResponse final : public UpstreamResponse {
                  const UpstreamRequest& request)
       : pool_(std::move(pool)), key_(std::move(key)), connection_(std::move(connection)), target_(*request.target),
         deadline_(request.timeouts.total), timeouts_(request.timeouts),
-        first_token_deadline_(Clock::now() + request.timeouts.first_token) {
-    parser_.header_limit(64 * 1024);
-    parser_.body_limit(boost::none);
+        first_token_deadline_(Clock::now() + request.timeouts.first_token), method_(request.method) {
     request_head_.reserve(512);
     append_request_head(request_head_, request.method, request.path, target_.url.host_header(), request.headers,
                         request.body.size());
   }
 
   ~PooledResponse() override {
-    if (connection_ && parser_.is_done() && parser_.keep_alive() && !failed_) {
+    // Bytes after the body would be read as the next response: such a connection is closed.
+    if (connection_ && body_done_ && keep_alive_ && !failed_ && connection_->buffer.empty()) {
       if (auto pool = pool_.lock()) pool->put_idle(key_, std::move(connection_));
     }
   }
 
-  // Writes the request and reads the response headers. `request` is the one this
-  // response was made for; its body is written from where it is, not copied.
-  net::awaitable<beast::error_code> exchange_headers(const UpstreamRequest& request) {
+  // Writes the request and reads the response head. `request` is the one this response
+  // was made for; its body is written from where it is, not copied.
+  net::awaitable<ExchangeFailure> exchange_headers(const UpstreamRequest& request) {
     const std::array<net::const_buffer, 2> wire{net::buffer(request_head_), net::buffer(request.body)};
     connection_->deadline.expires_after(deadline_.budget(timeouts_.first_byte));
-    beast::error_code ec;
+    ExchangeFailure failure;
     if (auto* plain = std::get_if<PlainStream>(&connection_->stream)) {
-      ec = co_await exchange_on(*plain, wire);
+      failure.ec = std::get<0>(co_await net::async_write(*plain, wire, use_tuple));
     } else {
-      ec = co_await exchange_on(std::get<TlsStream>(connection_->stream), wire);
+      failure.ec = std::get<0>(co_await net::async_write(std::get<TlsStream>(connection_->stream), wire, use_tuple));
     }
-    if (ec && connection_->deadline.expired()) ec = beast::error::timeout;
-    if (ec) failed_ = true;
-    co_return ec;
+    if (!failure.ec) {
+      request_written_ = true;
+      failure = co_await read_head();
+    }
+    if (failure.ec && connection_->deadline.expired()) failure.ec = beast::error::timeout;
+    if (failure) failed_ = true;
+    co_return failure;
   }
 
   // A kept-alive connection the server had already closed fails on the write, or with a
   // clean EOF before any response byte. Only then is the request known to be unprocessed
   // and safe to send again; a reset after the write may mean the upstream acted on it.
   bool failed_as_stale(const beast::error_code& ec) const {
-    if (parser_.got_some()) return false;
+    if (got_some_) return false;
     if (!request_written_) return is_stale_connection_error(ec);
-    return ec == net::error::eof || ec == bhttp::error::end_of_stream;
+    return ec == net::error::eof;
   }
 
-  int status() const override { return static_cast<int>(parser_.get().result_int()); }
+  int status() const override { return head_.status; }
 
-  std::string_view header(std::string_view name) const override {
-    auto found = parser_.get().find(name);
-    if (found == parser_.get().end()) return {};
-    auto value = found->value();
-    return {value.data(), value.size()};
-  }
+  std::string_view header(std::string_view name) const override { return head_.fields.get(name); }
 
   void for_each_header(const std::function<void(std::string_view, std::string_view)>& visit) const override {
-    for (const auto& field : parser_.get()) {
-      auto name = field.name_string();
-      auto value = field.value();
-      visit({name.data(), name.size()}, {value.data(), value.size()});
-    }
+    for (const HeaderField& field : head_.fields) visit(field.name, field.value);
   }
 
-
-  bool finished() const override { return parser_.is_done(); }
+  bool finished() const override { return body_done_; }
 
   void cancel() override {
     failed_ = true;
     beast::error_code ignored;
-    connection_->tcp().socket().close(ignored);
+    connection_->socket().close(ignored);
   }
 
   net::awaitable<Result<std::string_view>> read_some() override {
-    while (!parser_.is_done()) {
-      parser_.get().body() = {};  // the last piece was handed out
+    while (!body_done_) {
+      std::string_view malformed;
+      std::string_view piece = take_piece(malformed);
+      if (!malformed.empty()) {
+        failed_ = true;
+        co_return make_error(ErrorKind::upstream_protocol,
+                             "upstream " + target_.url.origin() + " sent a malformed body: " + std::string(malformed),
+                             "upstream_bad_response");
+      }
+      if (!piece.empty()) {
+        got_body_ = true;
+        co_return piece;
+      }
+      if (body_done_) break;
+
       // The first body bytes are the first token; after them, the gap between pieces counts.
       Clock::duration budget = deadline_.budget(timeouts_.idle);
       if (!got_body_) budget = std::min(budget, std::max(first_token_deadline_ - Clock::now(), Clock::duration::zero()));
       connection_->deadline.expires_after(budget);
-      beast::error_code ec;
-      if (auto* plain = std::get_if<PlainStream>(&connection_->stream)) {
-        ec = co_await read_on(*plain);
-      } else {
-        ec = co_await read_on(std::get<TlsStream>(connection_->stream));
+      beast::error_code ec = co_await read_more();
+      if (ec && framing_.kind == BodyFraming::Kind::until_close && ec == net::error::eof) {
+        body_done_ = true;  // this body ends with the connection
+        break;
       }
       if (ec && connection_->deadline.expired()) ec = beast::error::timeout;
-      if (ec == bhttp::error::need_buffer) ec = {};
       if (ec) {
         failed_ = true;
         if (ec == beast::error::timeout) {
@@ -303,28 +312,97 @@ class PooledResponse final : public UpstreamResponse {
                              "upstream " + target_.url.origin() + " closed the connection mid-response: " + ec.message(),
                              "upstream_truncated");
       }
-      const SpanBody::value_type& piece = parser_.get().body();
-      if (piece.size > 0) {
-        got_body_ = true;
-        co_return std::string_view(piece.data, piece.size);
-      }
     }
     co_return std::string_view{};
   }
 
  private:
-  template <class Stream>
-  net::awaitable<beast::error_code> exchange_on(Stream& stream, const std::array<net::const_buffer, 2>& wire) {
-    auto [write_ec, written] = co_await net::async_write(stream, wire, use_tuple);
-    if (write_ec) co_return write_ec;
-    request_written_ = true;
-    auto [read_ec, read] = co_await bhttp::async_read_header(stream, connection_->buffer, parser_, use_tuple);
-    co_return read_ec;
+  // Reads heads until a final one (interim 1xx answers are skipped) and decides the framing.
+  net::awaitable<ExchangeFailure> read_head() {
+    ReadBuffer& buffer = connection_->buffer;
+    std::size_t resume = 0;
+    while (true) {
+      HeadParse parse = parse_response_head(buffer.data(), kMaxResponseHead, head_, resume);
+      if (parse.status == HeadStatus::complete) {
+        buffer.consume(parse.size);
+        if (head_.status >= 100 && head_.status < 200 && head_.status != 101) continue;
+        ExchangeFailure failure;
+        framing_ = response_framing(head_, method_, failure.malformed);
+        keep_alive_ = head_.keep_alive() && framing_.kind != BodyFraming::Kind::until_close;
+        remaining_ = framing_.length;
+        body_done_ = framing_.kind == BodyFraming::Kind::none;
+        co_return failure;
+      }
+      if (parse.status == HeadStatus::too_large) co_return ExchangeFailure{{}, "the response head is too large"};
+      if (parse.status == HeadStatus::malformed) co_return ExchangeFailure{{}, parse.error};
+      if (beast::error_code ec = co_await read_more()) {
+        // A head cut off by the peer closing is a broken response, as much as a bad one.
+        if (ec == net::error::eof && !buffer.empty()) co_return ExchangeFailure{{}, "the connection closed inside the response head"};
+        co_return ExchangeFailure{ec, {}};
+      }
+    }
   }
 
-  template <class Stream>
-  net::awaitable<beast::error_code> read_on(Stream& stream) {
-    auto [ec, n] = co_await bhttp::async_read_some(stream, connection_->buffer, parser_, use_tuple);
+  // The next piece of the body already in the buffer (empty when more must be read), as
+  // a view into the buffer; sets body_done_ once the body has been handed out whole.
+  std::string_view take_piece(std::string_view& malformed) {
+    ReadBuffer& buffer = connection_->buffer;
+    switch (framing_.kind) {
+      case BodyFraming::Kind::none:
+        body_done_ = true;
+        return {};
+      case BodyFraming::Kind::length: {
+        if (buffer.empty()) return {};
+        std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, buffer.size()));
+        std::string_view piece = buffer.data().substr(0, take);
+        buffer.consume(take);
+        remaining_ -= take;
+        body_done_ = remaining_ == 0;
+        return piece;
+      }
+      case BodyFraming::Kind::until_close: {
+        std::string_view piece = buffer.data();
+        buffer.consume(piece.size());
+        return piece;
+      }
+      case BodyFraming::Kind::chunked: {
+        std::string_view piece;
+        // Step past size lines and chunk ends to the next data; after data, keep stepping
+        // while no data would be consumed, so finished() knows the body has ended when the
+        // last chunk came with it.
+        while (!buffer.empty() && !body_done_) {
+          if (!piece.empty() && chunked_.at_data()) break;
+          ChunkedDecoder::Step step = chunked_.next(buffer.data());
+          if (!step.error.empty()) {
+            if (piece.empty()) malformed = step.error;  // else reported on the next call
+            break;
+          }
+          if (step.need_more) break;
+          buffer.consume(step.consumed);
+          if (step.done) body_done_ = true;
+          if (!step.data.empty()) piece = step.data;
+        }
+        return piece;
+      }
+    }
+    return {};
+  }
+
+  // One read from the socket into the buffer.
+  net::awaitable<beast::error_code> read_more() {
+    std::span<char> space = connection_->buffer.prepare(1024);
+    auto into = net::buffer(space.data(), space.size());
+    std::size_t received = 0;
+    beast::error_code ec;
+    if (auto* plain = std::get_if<PlainStream>(&connection_->stream)) {
+      std::tie(ec, received) = co_await plain->async_read_some(into, use_tuple);
+    } else {
+      std::tie(ec, received) = co_await std::get<TlsStream>(connection_->stream).async_read_some(into, use_tuple);
+    }
+    if (received > 0) {
+      connection_->buffer.commit(received);
+      got_some_ = true;
+    }
     co_return ec;
   }
 
@@ -334,12 +412,19 @@ class PooledResponse final : public UpstreamResponse {
   const UpstreamTarget& target_;
   Deadline deadline_;
   UpstreamTimeouts timeouts_;
+  Clock::time_point first_token_deadline_;
+  std::string method_;
   std::string request_head_;
-  bhttp::response_parser<SpanBody> parser_;
+  ResponseHead head_;
+  BodyFraming framing_;
+  ChunkedDecoder chunked_;
+  std::uint64_t remaining_ = 0;  // of a body with a Content-Length
+  bool body_done_ = false;
+  bool keep_alive_ = false;
   bool failed_ = false;
   bool request_written_ = false;
+  bool got_some_ = false;  // any byte of the response
   bool got_body_ = false;
-  Clock::time_point first_token_deadline_;
 };
 
 net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State& pool, const UpstreamTarget& target,
@@ -368,9 +453,9 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   beast::error_code ignored;
   tcp_stream.socket().set_option(tcp::no_delay(true), ignored);
 
-  if (!url.tls) co_return std::make_unique<Connection>(std::in_place_type<PlainStream>, std::move(tcp_stream));
+  if (!url.tls) co_return std::make_unique<Connection>(std::in_place_type<PlainStream>, tcp_stream.release_socket());
 
-  auto connection = std::make_unique<Connection>(std::in_place_type<TlsStream>, std::move(tcp_stream),
+  auto connection = std::make_unique<Connection>(std::in_place_type<TlsStream>, tcp_stream.release_socket(),
                                                  *target.tls_context);
   auto& tls = std::get<TlsStream>(connection->stream);
   if (!SSL_set_tlsext_host_name(tls.native_handle(), url.host.c_str())) {
@@ -378,9 +463,9 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
                          "upstream_tls_error");
   }
   tls.set_verify_callback(ssl::host_name_verification(url.host));
-  beast::get_lowest_layer(tls).expires_after(request.timeouts.connect);
+  connection->deadline.expires_after(request.timeouts.connect);
   auto [handshake_ec] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
-  if (handshake_ec == beast::error::timeout) {
+  if (handshake_ec && connection->deadline.expired()) {
     co_return timed_out(target, "in the TLS handshake with", "upstream_connect_timeout");
   }
   if (handshake_ec) {
@@ -388,7 +473,7 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
                          "TLS handshake with " + url.origin() + " failed: " + handshake_ec.message(),
                          "upstream_tls_error");
   }
-  beast::get_lowest_layer(tls).expires_never();
+  connection->deadline.expires_never();
   co_return connection;
 }
 
@@ -418,19 +503,19 @@ net::awaitable<Result<std::unique_ptr<UpstreamResponse>>> UpstreamPool::send(con
       connection = std::move(connected.value());
     }
     auto response = std::make_unique<PooledResponse>(state_, key, std::move(connection), request);
-    beast::error_code ec = co_await response->exchange_headers(request);
-    if (!ec) co_return std::unique_ptr<UpstreamResponse>(std::move(response));
-    if (ec == beast::error::timeout) {
-      co_return timed_out(target, "waiting for the response headers from", "upstream_first_byte_timeout");
-    }
-    if (reused && response->failed_as_stale(ec)) continue;
-    if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
-        ec != bhttp::error::end_of_stream) {
+    ExchangeFailure failure = co_await response->exchange_headers(request);
+    if (!failure) co_return std::unique_ptr<UpstreamResponse>(std::move(response));
+    if (!failure.malformed.empty()) {
       co_return make_error(ErrorKind::upstream_protocol,
-                           "upstream " + target.url.origin() + " sent a malformed response: " + ec.message(),
+                           "upstream " + target.url.origin() + " sent a malformed response: " +
+                               std::string(failure.malformed),
                            "upstream_bad_response");
     }
-    co_return unreachable(target, "lost the connection to", ec);
+    if (failure.ec == beast::error::timeout) {
+      co_return timed_out(target, "waiting for the response headers from", "upstream_first_byte_timeout");
+    }
+    if (reused && response->failed_as_stale(failure.ec)) continue;
+    co_return unreachable(target, "lost the connection to", failure.ec);
   }
   co_return make_error(ErrorKind::upstream_unreachable, "cannot reach " + target.url.origin(), "upstream_unreachable");
 }
