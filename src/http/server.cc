@@ -9,11 +9,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <array>
 #include <list>
 #include <span>
@@ -23,6 +20,8 @@
 
 #include "core/log.h"
 #include "core/request_id.h"
+#include "http/chunked.h"
+#include "http/read_buffer.h"
 #include "http/socket_deadline.h"
 #include "http/upstream.h"
 #include "http/wire.h"
@@ -47,7 +46,7 @@ struct Server::Worker {
   std::optional<tcp::acceptor> acceptor;
   UpstreamPool upstreams{io};
   // Sessions waiting for their next request; closed at once when draining.
-  std::list<beast::tcp_stream*> idle_sessions;
+  std::list<tcp::socket*> idle_sessions;
   std::thread thread;
 };
 
@@ -65,7 +64,7 @@ void log_exception(std::exception_ptr error, std::string_view where) {
 // Answers one request on a session's stream.
 class StreamChannel final : public ResponseChannel {
  public:
-  StreamChannel(beast::tcp_stream& stream, SocketDeadline& deadline, const std::string& request_id, bool keep_alive,
+  StreamChannel(tcp::socket& stream, SocketDeadline& deadline, const std::string& request_id, bool keep_alive,
                 Millis write_timeout)
       : stream_(stream), deadline_(deadline), request_id_(request_id), keep_alive_(keep_alive),
         write_timeout_(write_timeout) {}
@@ -139,7 +138,7 @@ class StreamChannel final : public ResponseChannel {
   bool reusable() const { return ok_ && committed_ && keep_alive_ && (!streaming_ || finished_); }
 
  private:
-  beast::tcp_stream& stream_;
+  tcp::socket& stream_;
   SocketDeadline& deadline_;
   const std::string& request_id_;
   bool keep_alive_;
@@ -154,78 +153,83 @@ class StreamChannel final : public ResponseChannel {
 
 }  // namespace
 
+// How reading a request's body ended.
+struct BodyRead {
+  enum class Outcome { complete, close, reject };
+  Outcome outcome = Outcome::complete;
+  int status = 0;       // for reject: the answer's status and message
+  std::string message;
+
+  static BodyRead closed() { return {Outcome::close, 0, {}}; }  // the client left, or stalled
+  static BodyRead rejected(int status, std::string message) { return {Outcome::reject, status, std::move(message)}; }
+};
+
 // The body of one keep-alive connection. A struct so Server can befriend it.
 struct SessionRunner {
   Server& server;
   Server::Worker& worker;
 
+  // A typical request arrives in one read; a larger body grows the buffer for as long as
+  // it is needed.
+  static constexpr std::size_t kReadBufferSize = 2 * 1024;
+  static constexpr std::size_t kKeptBufferSize = 64 * 1024;
+
   // Static, taking the runner by value: a coroutine must not hold `this` of a temporary.
   static net::awaitable<void> run(SessionRunner self, tcp::socket socket) {
     Server& server = self.server;
     Server::Worker& worker = self.worker;
-    beast::tcp_stream stream(std::move(socket));
-    SocketDeadline deadline(stream.get_executor(), stream.socket());
-    beast::flat_buffer buffer;
-    buffer.reserve(2 * 1024);  // a typical request in one read; a larger body grows it
+    SocketDeadline deadline(socket.get_executor(), socket);
+    ReadBuffer buffer(kReadBufferSize);
+    RequestHead head;
+    std::string chunked_body;  // a chunked request's body, decoded
     const ServerOptions& options = server.options_;
     server.open_sessions_.fetch_add(1, std::memory_order_relaxed);
     bool first = true;
 
     while (!server.draining()) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(options.max_header_size);
-      parser.body_limit(options.max_body_size);
-
       deadline.expires_after(first ? options.header_timeout : options.idle_timeout);
-      auto idle_entry = worker.idle_sessions.insert(worker.idle_sessions.end(), &stream);
-      auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-      worker.idle_sessions.erase(idle_entry);
-      if (header_ec && deadline.expired()) header_ec = beast::error::timeout;
-      first = false;
-      auto received_at = std::chrono::steady_clock::now();
-      if (header_ec == bhttp::error::body_limit) {  // Content-Length alone is over the limit
-        co_await self.send_rejection(stream, deadline, parser, 413, self.too_large_message(), received_at);
-        break;
-      }
-      if (header_ec) {
-        if (header_ec != bhttp::error::end_of_stream && header_ec != beast::error::timeout &&
-            header_ec != net::error::operation_aborted && header_ec != net::error::connection_reset &&
-            header_ec != net::error::eof) {
-          int status = header_ec == bhttp::error::header_limit ? 431 : 400;
-          co_await self.send_rejection(stream, deadline, parser, status, "malformed HTTP request: " + header_ec.message(),
-                                       received_at);
-        }
-        break;
-      }
-
-      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, parser.get().version()};
-        auto [ec, n] = co_await bhttp::async_write(stream, go_on, use_tuple);
+      auto idle_entry = worker.idle_sessions.insert(worker.idle_sessions.end(), &socket);
+      HeadParse parse;
+      beast::error_code ec;
+      std::size_t resume = 0;
+      while (true) {
+        parse = parse_request_head(buffer.data(), options.max_header_size, head, resume);
+        if (parse.status != HeadStatus::incomplete) break;
+        ec = co_await read_more(socket, buffer, 1024);
         if (ec) break;
       }
-
-      // A body already in the buffer needs no read, so no deadline (which would re-arm the
-      // timer for every request: the header timeout is shorter than the keep-alive one).
-      auto length = parser.content_length();
-      if (!parser.is_done() && (!length || buffer.size() < *length)) deadline.expires_after(options.header_timeout);
-      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-      if (body_ec && deadline.expired()) body_ec = beast::error::timeout;
-      if (body_ec) {
-        if (body_ec == bhttp::error::body_limit) {
-          co_await self.send_rejection(stream, deadline, parser, 413, self.too_large_message(), received_at);
-        } else if (body_ec != beast::error::timeout && body_ec != bhttp::error::end_of_stream &&
-                   body_ec != net::error::eof && body_ec != net::error::connection_reset) {
-          co_await self.send_rejection(stream, deadline, parser, 400, "malformed HTTP request body: " + body_ec.message(),
-                                       received_at);
+      worker.idle_sessions.erase(idle_entry);
+      first = false;
+      auto received_at = std::chrono::steady_clock::now();
+      if (ec) break;  // the client left or stalled, or the server is draining
+      if (parse.status != HeadStatus::complete) {
+        // Spelled out before the co_await: g++ 12 mishandles temporaries of a conditional
+        // expression inside one (see shared/toolchain.md).
+        int status = 400;
+        std::string message = "malformed HTTP request: ";
+        if (parse.status == HeadStatus::too_large) {
+          status = 431;
+          message += "header fields too large";
+        } else {
+          message += parse.error;
         }
+        co_await self.send_rejection(socket, deadline, nullptr, status, std::move(message), received_at);
         break;
       }
+      buffer.consume(parse.size);
+
+      std::string_view body;
+      BodyRead read = co_await self.read_body(socket, deadline, buffer, head, chunked_body, body);
+      if (read.outcome == BodyRead::Outcome::reject) {
+        co_await self.send_rejection(socket, deadline, &head, read.status, std::move(read.message), received_at);
+      }
+      if (read.outcome != BodyRead::Outcome::complete) break;
       deadline.expires_never();
 
-      ClientRequest request = parser.release();
-      std::string request_id = request_id_for(request);
-      bool keep_alive = request.keep_alive() && !server.draining();
-      StreamChannel channel(stream, deadline, request_id, keep_alive, options.idle_timeout);
+      ClientRequest request{head, body};
+      std::string request_id = request_id_for(head);
+      bool keep_alive = head.keep_alive() && !server.draining();
+      StreamChannel channel(socket, deadline, request_id, keep_alive, options.idle_timeout);
       Exchange exchange{request, request_id, channel, worker.upstreams, received_at};
       // Handlers answer their own failures; an exception escaping one is a bug, and the
       // connection, whose state is now unknown, is dropped.
@@ -236,56 +240,114 @@ struct SessionRunner {
         break;
       }
       if (!channel.reusable()) break;
+      if (head.framing.kind == BodyFraming::Kind::length) buffer.consume(static_cast<std::size_t>(head.framing.length));
+      if (buffer.empty() && buffer.capacity() > kKeptBufferSize) buffer = ReadBuffer(kReadBufferSize);
     }
 
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.close();
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
     server.open_sessions_.fetch_sub(1, std::memory_order_release);
+  }
+
+  // One read into the buffer, with room for at least `wanted` bytes.
+  static net::awaitable<beast::error_code> read_more(tcp::socket& socket, ReadBuffer& buffer, std::size_t wanted) {
+    std::span<char> space = buffer.prepare(wanted);
+    auto [ec, received] = co_await socket.async_read_some(net::buffer(space.data(), space.size()), use_tuple);
+    buffer.commit(received);
+    co_return ec;
+  }
+
+  // Reads the body `head` announces. When complete, `body` views it: in the buffer for a
+  // Content-Length body (consumed after the request is handled), in `chunked_body` for a
+  // chunked one (consumed as decoded).
+  net::awaitable<BodyRead> read_body(tcp::socket& socket, SocketDeadline& deadline, ReadBuffer& buffer,
+                                        const RequestHead& head, std::string& chunked_body, std::string_view& body) {
+    const ServerOptions& options = server.options_;
+    const BodyFraming& framing = head.framing;
+    if (framing.kind == BodyFraming::Kind::length && framing.length > options.max_body_size) {
+      co_return BodyRead::rejected(413, too_large_message());  // refused on its Content-Length alone
+    }
+    bool complete = framing.kind == BodyFraming::Kind::none ||
+                    (framing.kind == BodyFraming::Kind::length && buffer.size() >= framing.length);
+    if (!complete && iequals(head.fields.get("expect"), "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      deadline.expires_after(options.idle_timeout);
+      auto [ec, written] = co_await net::async_write(socket, net::buffer(kContinue), use_tuple);
+      if (ec) co_return BodyRead::closed();
+    }
+    // A body already in the buffer needs no read, so no deadline (which would re-arm the
+    // timer for every request: the header timeout is shorter than the keep-alive one).
+    if (!complete) deadline.expires_after(options.header_timeout);
+
+    if (framing.kind == BodyFraming::Kind::chunked) {
+      chunked_body.clear();
+      ChunkedDecoder decoder;
+      while (true) {
+        ChunkedDecoder::Step step = decoder.next(buffer.data());
+        if (!step.error.empty()) {
+          co_return BodyRead::rejected(400, "malformed HTTP request body: " + std::string(step.error));
+        }
+        chunked_body.append(step.data);
+        buffer.consume(step.consumed);
+        if (chunked_body.size() > options.max_body_size) co_return BodyRead::rejected(413, too_large_message());
+        if (step.done) break;
+        if (step.need_more) {
+          beast::error_code ec = co_await read_more(socket, buffer, 1024);
+          if (ec) co_return BodyRead::closed();
+        }
+      }
+      body = chunked_body;
+      co_return BodyRead{};
+    }
+    std::size_t length = static_cast<std::size_t>(framing.length);
+    while (buffer.size() < length) {
+      beast::error_code ec = co_await read_more(socket, buffer, length - buffer.size());
+      if (ec) co_return BodyRead::closed();
+    }
+    body = buffer.data().substr(0, length);
+    co_return BodyRead{};
   }
 
   std::string too_large_message() const {
     return "request body is larger than the limit of " + std::to_string(server.options_.max_body_size) + " bytes";
   }
 
-  static std::string request_id_for(const bhttp::request_header<>& header) {
-    if (auto sent = header["x-request-id"]; is_acceptable_request_id(sent)) return std::string(sent);
+  static std::string request_id_for(const RequestHead& head) {
+    if (auto sent = head.fields.get("x-request-id"); is_acceptable_request_id(sent)) return std::string(sent);
     return new_request_id();
   }
 
-  // Answers a request refused before its handler ran, then the connection closes.
-  net::awaitable<void> send_rejection(beast::tcp_stream& stream, SocketDeadline& deadline,
-                                      const bhttp::request_parser<bhttp::string_body>& parser, int status,
-                                      std::string message, std::chrono::steady_clock::time_point received_at) {
-    // A Content-Length over the limit fails the header read after every field was parsed.
-    bool has_header = parser.is_header_done() || status == 413;
-    std::string request_id = has_header ? request_id_for(parser.get()) : new_request_id();
-    std::string_view method;
-    std::string_view target;
-    if (has_header) {
-      method = parser.get().method_string();
-      target = parser.get().target();
-    }
+  // Answers a request refused before its handler ran, then the connection closes. `head`
+  // is null when not even the head could be parsed.
+  net::awaitable<void> send_rejection(tcp::socket& socket, SocketDeadline& deadline, const RequestHead* head,
+                                      int status, std::string message,
+                                      std::chrono::steady_clock::time_point received_at) {
+    std::string request_id = head ? request_id_for(*head) : new_request_id();
+    std::string_view method = head ? head->method : std::string_view{};
+    std::string_view target = head ? head->target : std::string_view{};
     ClientResponse response =
         server.handler_.reject(Rejection{method, target, request_id, status, message, received_at});
     response.set("x-request-id", request_id);
     response.keep_alive(false);
     response.prepare_payload();
+    std::string wire_head;
+    append_response_head(wire_head, response.base());
+    const std::array<net::const_buffer, 2> wire{net::buffer(wire_head), net::buffer(response.body())};
     deadline.expires_after(server.options_.idle_timeout);
-    auto [ec, n] = co_await bhttp::async_write(stream, response, use_tuple);
-    if (!ec) co_await linger(stream);
+    auto [ec, n] = co_await net::async_write(socket, wire, use_tuple);
+    if (!ec) co_await linger(socket, deadline);
   }
 
   // Closing a socket with unread input makes the kernel send RST, and the client may then
   // lose the response it has not read yet. Read and discard for a moment first.
-  static net::awaitable<void> linger(beast::tcp_stream& stream) {
+  static net::awaitable<void> linger(tcp::socket& socket, SocketDeadline& deadline) {
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
     std::array<char, 16 * 1024> sink;
-    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-    while (std::chrono::steady_clock::now() < until) {
-      stream.expires_at(until);
-      auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+    deadline.expires_after(std::chrono::milliseconds(500));
+    while (true) {
+      auto [ec, n] = co_await socket.async_read_some(net::buffer(sink), use_tuple);
       if (ec) break;
     }
   }
@@ -396,7 +458,7 @@ void Server::drain_and_stop() {
     net::post(worker->io, [&w = *worker] {
       beast::error_code ignored;
       if (w.acceptor) w.acceptor->close(ignored);
-      for (beast::tcp_stream* stream : w.idle_sessions) stream->socket().cancel(ignored);
+      for (tcp::socket* socket : w.idle_sessions) socket->cancel(ignored);
     });
   }
   auto deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
@@ -418,7 +480,7 @@ void Server::drain_and_stop() {
     for (auto& worker : workers_) {
       net::post(worker->io, [&w = *worker] {
         beast::error_code ignored;
-        for (beast::tcp_stream* stream : w.idle_sessions) stream->socket().cancel(ignored);
+        for (tcp::socket* socket : w.idle_sessions) socket->cancel(ignored);
       });
     }
     timer->expires_after(std::chrono::milliseconds(20));

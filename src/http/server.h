@@ -17,6 +17,7 @@
 
 #include "core/units.h"
 #include "http/endpoint.h"
+#include "http/message_head.h"
 
 namespace switchyard::http {
 
@@ -33,7 +34,18 @@ struct ServerOptions {
   Millis shutdown_timeout{std::chrono::seconds(30)};
 };
 
-using ClientRequest = bhttp::request<bhttp::string_body>;
+// A request as a handler sees it: the parsed head and the whole body (de-chunked). Both
+// stay valid while the handler runs; the session reads nothing more until it returns.
+struct ClientRequest {
+  const RequestHead& head;
+  std::string_view body;
+
+  std::string_view method() const { return head.method; }
+  std::string_view target() const { return head.target; }
+  // The first value of header `name` (case-insensitive), or empty.
+  std::string_view header(std::string_view name) const { return head.fields.get(name); }
+};
+
 using ClientResponse = bhttp::response<bhttp::string_body>;
 using ResponseHeader = bhttp::response_header<>;
 
@@ -56,7 +68,7 @@ class ResponseChannel {
 };
 
 struct Exchange {
-  ClientRequest& request;
+  const ClientRequest& request;
   const std::string& request_id;
   ResponseChannel& response;
   UpstreamPool& upstreams;  // this thread's upstream connections

@@ -12,7 +12,7 @@ net::awaitable<void> run_count_tokens(const Runtime& runtime, http::Exchange& ex
                                       const RouteMatch& route) {
   const DialectCodec& client = codec_for(route.dialect);
   context.dialect = std::string(dialect_name(route.dialect));
-  auto request = client.decode_count_request(exchange.request.body(), route.model);
+  auto request = client.decode_count_request(exchange.request.body, route.model);
   if (!request) {
     co_await send_error(exchange, context, client, request.error());
     co_return;

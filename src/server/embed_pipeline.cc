@@ -12,7 +12,7 @@ net::awaitable<void> run_embed(const Runtime& runtime, http::Exchange& exchange,
   const DialectCodec& client = codec_for(route.dialect);
   context.dialect = std::string(dialect_name(route.dialect));
   bool single = std::string_view(exchange.request.target()).find(":embedContent") != std::string_view::npos;
-  auto request = client.decode_embedding_request(exchange.request.body(), route.model, single);
+  auto request = client.decode_embedding_request(exchange.request.body, route.model, single);
   if (!request) {
     co_await send_error(exchange, context, client, request.error());
     co_return;

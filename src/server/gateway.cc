@@ -50,7 +50,7 @@ std::string_view query_key(std::string_view target) {
 
 // GET /v1/models answers in Anthropic's shape to Anthropic SDKs, which send anthropic-version.
 Dialect models_dialect(const RouteMatch& route, const http::ClientRequest& request) {
-  if (route.dialect == Dialect::openai_chat && !request["anthropic-version"].empty()) return Dialect::anthropic_messages;
+  if (route.dialect == Dialect::openai_chat && !request.header("anthropic-version").empty()) return Dialect::anthropic_messages;
   return route.dialect;
 }
 
@@ -77,12 +77,12 @@ net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
 
   RequestContext context;
   context.request_id = exchange.request_id;
-  context.method = std::string(request.method_string());
+  context.method = std::string(request.method());
   context.path = std::string(request.target());
   context.received_at = exchange.received_at;
   SettleGuard settle(context);
 
-  RouteMatch route = match_route(request.method_string(), request.target());
+  RouteMatch route = match_route(request.method(), request.target());
   switch (route.operation) {
     case Operation::healthz:
       context.log_access = false;
@@ -129,7 +129,7 @@ net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
   // Admit, part one: who is calling. Done before the body is parsed, so unauthenticated
   // clients cannot make the gateway do work.
   std::string_view credential = policy::presented_credential(
-      request[bhttp::field::authorization], request["x-api-key"], request["x-goog-api-key"]);
+      request.header("authorization"), request.header("x-api-key"), request.header("x-goog-api-key"));
   if (credential.empty()) credential = query_key(request.target());
   if (!runtime->master_key.accepts(credential)) {
     co_await fail(exchange, context, route.dialect,

@@ -24,7 +24,7 @@ struct Flow {
   net::awaitable<void> fail(const GatewayError& error) { co_await send_error(exchange, context, client, error); }
 
   const Result<canonical::Request>& canonical_request(std::string_view path_model) {
-    if (!decoded) decoded = client.decode_request(exchange.request.body(), path_model, view.stream);
+    if (!decoded) decoded = client.decode_request(exchange.request.body, path_model, view.stream);
     return *decoded;
   }
 };
@@ -169,7 +169,7 @@ net::awaitable<void> run_generate(const Runtime& runtime, http::Exchange& exchan
   Flow flow{exchange, context, client, {}, std::nullopt};
 
   // Parse: only what routing needs; the body itself travels on untouched when it can.
-  auto view = client.inspect_request(exchange.request.body(), route.model, route.stream);
+  auto view = client.inspect_request(exchange.request.body, route.model, route.stream);
   if (!view) {
     co_await flow.fail(view.error());
     co_return;
@@ -185,7 +185,7 @@ net::awaitable<void> run_generate(const Runtime& runtime, http::Exchange& exchan
   spec.stream = flow.view.stream;
   spec.build_body = [&](const routing::Candidate& candidate, const DialectCodec& upstream) -> UpstreamBody {
     if (upstream.dialect == client.dialect) {
-      return {client.passthrough_body(exchange.request.body(), flow.view, candidate.model)};
+      return {client.passthrough_body(exchange.request.body, flow.view, candidate.model)};
     }
     const auto& request = flow.canonical_request(route.model);
     if (!request) return {request.error(), true};
