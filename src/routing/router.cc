@@ -68,7 +68,8 @@ void Router::append_alias(const ModelAlias& alias, std::vector<Candidate>& out, 
       continue;
     }
     out.push_back({provider->second.get(), deployment.model, deployment.unsupported_params, health[i].get(),
-                   deployment.timeouts ? deployment.timeouts : alias.timeouts, deployment.limits});
+                   deployment.timeouts ? deployment.timeouts : alias.timeouts, deployment.limits,
+                   provider->second->name() + "/" + deployment.model});
   }
   for (const std::string& fallback : alias.fallbacks) {
     if (auto next = by_name_.find(fallback); next != by_name_.end()) append_alias(*next->second, out, visited, plan);
@@ -84,7 +85,7 @@ void Router::append_direct(std::string_view name, std::vector<Candidate>& out, P
   DeploymentHealth* health = direct_health(std::string(name));
   if (!usable(health, Clock::now(), plan)) return;
   out.push_back({provider->second.get(), std::string(name.substr(slash + 1)), canonical::UnsupportedParams::reject,
-                 health, std::nullopt, {}});
+                 health, std::nullopt, {}, std::string(name)});
 }
 
 Plan Router::plan(std::string_view requested_model, const std::vector<std::string>& extra_models) const {

@@ -57,7 +57,7 @@ struct Candidate {
   DeploymentHealth* health = nullptr;
   std::optional<http::UpstreamTimeouts> timeouts;  // the deployment's, else its alias's
   RateLimits limits;
-  std::string label() const { return provider->name() + "/" + model; }
+  std::string label;  // "provider/model", for logs and headers; spelled once per plan
 };
 
 struct Plan {

@@ -38,7 +38,7 @@ double jitter() {
 
 void log_attempt(RequestContext& context, const routing::Candidate& candidate, std::string_view outcome) {
   if (!context.attempt_log.empty()) context.attempt_log += ',';
-  context.attempt_log += candidate.label();
+  context.attempt_log += candidate.label;
   context.attempt_log += ':';
   context.attempt_log += outcome;
 }
@@ -134,7 +134,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
       context.provider = provider.name();
       context.upstream_model = candidate.model;
       routing::InFlight in_flight(candidate.health, probe);
-      last_label = candidate.label();
+      last_label = candidate.label;
       candidate.health->record_request(Clock::now());
 
       UpstreamBody built = spec.build_body(candidate, upstream_codec);
@@ -206,7 +206,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
       const DialectCodec& attempt_codec = codec_for(attempt.provider->dialect());
       context.provider = attempt.provider->name();
       context.upstream_model = attempt.model;
-      last_label = attempt.label();
+      last_label = attempt.label;
       if (!upstream) {
         context.upstream_time += Clock::now() - started;
         last_error = upstream.error();
@@ -241,7 +241,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
           continue;
         }
         if (!retryable) attempt.health->on_success(duration_cast<microseconds>(Clock::now() - started));
-        context.set_routing_headers(exchange.response, attempt.label(), started);
+        context.set_routing_headers(exchange.response, attempt.label, started);
         co_await relay_upstream_error(exchange, context, client, attempt_codec, response);
         context.upstream_time += Clock::now() - started;
         co_return;
@@ -269,7 +269,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
         attempt.health->on_success(duration_cast<microseconds>(Clock::now() - started));
         verdict_given = true;
       }
-      context.set_routing_headers(exchange.response, attempt.label(), started);
+      context.set_routing_headers(exchange.response, attempt.label, started);
       AnswerOutcome outcome = co_await spec.answer(attempt_codec, *upstream.value());
       context.upstream_time += Clock::now() - started;
       if (outcome.before_commit) {

@@ -37,7 +37,7 @@ ModelAlias alias(std::string name, std::vector<Deployment> deployments, Strategy
 
 std::vector<std::string> labels(const Plan& plan) {
   std::vector<std::string> out;
-  for (const auto& candidate : plan.candidates) out.push_back(candidate.label());
+  for (const auto& candidate : plan.candidates) out.push_back(candidate.label);
   return out;
 }
 
@@ -51,7 +51,7 @@ TEST(Router, ResolvesProviderSlashModel) {
   Router router({}, providers({"oai", "local"}));
   auto plan = router.plan("oai/gpt-4.1");
   ASSERT_EQ(plan.candidates.size(), 1u);
-  EXPECT_EQ(plan.candidates[0].label(), "oai/gpt-4.1");
+  EXPECT_EQ(plan.candidates[0].label, "oai/gpt-4.1");
   // Models with slashes of their own (OpenRouter names) keep everything after the first.
   EXPECT_EQ(router.plan("local/meta-llama/llama-3-8b").candidates[0].model, "meta-llama/llama-3-8b");
 }
