@@ -72,11 +72,9 @@ class StreamChannel final : public ResponseChannel {
   net::awaitable<bool> send(ClientResponse response) override {
     if (committed_) co_return false;
     committed_ = true;
-    response.set("x-request-id", request_id_);
-    for (const auto& [name, value] : extra_headers_) response.set(name, value);
     response.keep_alive(keep_alive_);
     response.prepare_payload();
-    append_response_head(head_, response.base());
+    append_head(response.base());
     const std::array<net::const_buffer, 2> wire{net::buffer(head_), net::buffer(response.body())};
     deadline_.expires_after(write_timeout_);
     auto [ec, n] = co_await net::async_write(stream_, wire, use_tuple);
@@ -88,12 +86,10 @@ class StreamChannel final : public ResponseChannel {
     if (committed_) co_return false;
     committed_ = true;
     streaming_ = true;
-    header.set("x-request-id", request_id_);
-    for (const auto& [name, value] : extra_headers_) header.set(name, value);
     bhttp::response<bhttp::empty_body> response(std::move(header));
     response.keep_alive(keep_alive_);
     response.chunked(true);
-    append_response_head(head_, response.base());
+    append_head(response.base());
     co_return ok_;
   }
 
@@ -111,7 +107,26 @@ class StreamChannel final : public ResponseChannel {
   bool committed() const override { return committed_; }
 
   void set_header(std::string name, std::string value) override {
-    if (!committed_) extra_headers_.emplace_back(std::move(name), std::move(value));
+    if (committed_) return;
+    for (auto& [set_name, set_value] : extra_headers_) {
+      if (iequals(set_name, name)) {  // set again by a later attempt: the last value wins
+        set_value = std::move(value);
+        return;
+      }
+    }
+    if (extra_headers_.empty()) extra_headers_.reserve(kExtraHeaders);
+    extra_headers_.emplace_back(std::move(name), std::move(value));
+  }
+
+  // The head of the response with the channel's own fields after the handler's: the
+  // request id and what set_header added (names no handler's response carries).
+  void append_head(const ResponseHeader& header) {
+    std::vector<HeaderField> fields;
+    fields.reserve(extra_headers_.size() + 1);
+    fields.push_back({"x-request-id", request_id_});
+    for (const auto& [name, value] : extra_headers_) fields.push_back({name, value});
+    head_.reserve(512);
+    append_response_head(head_, header, fields);
   }
 
   // One write: the head if it has not gone out yet, `bytes` as a chunk (if any), and the
@@ -147,6 +162,7 @@ class StreamChannel final : public ResponseChannel {
   bool streaming_ = false;
   bool finished_ = false;
   bool ok_ = true;
+  static constexpr std::size_t kExtraHeaders = 3;  // the routing headers
   std::vector<std::pair<std::string, std::string>> extra_headers_;
   std::string head_;  // the status line and fields, written together with the body
 };

@@ -36,7 +36,8 @@ bool set_again_later(HeaderList::const_iterator it, HeaderList::const_iterator e
 
 }  // namespace
 
-void append_response_head(std::string& out, const boost::beast::http::response_header<>& header) {
+void append_response_head(std::string& out, const boost::beast::http::response_header<>& header,
+                          std::span<const HeaderField> extra) {
   out.append(header.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", 9);
   append_number(out, header.result_int());
   out += ' ';
@@ -48,6 +49,7 @@ void append_response_head(std::string& out, const boost::beast::http::response_h
     auto value = field.value();
     append_field(out, {name.data(), name.size()}, {value.data(), value.size()});
   }
+  for (const HeaderField& field : extra) append_field(out, field.name, field.value);
   out.append("\r\n", 2);
 }
 

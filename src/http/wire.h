@@ -5,15 +5,20 @@
 #pragma once
 
 #include <boost/beast/http/message.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "http/message_head.h"
 #include "http/upstream.h"
 
 namespace switchyard::http {
 
-// "HTTP/1.1 200 OK\r\n", every field, and the blank line.
-void append_response_head(std::string& out, const boost::beast::http::response_header<>& header);
+// "HTTP/1.1 200 OK\r\n", every field, the `extra` fields, and the blank line. The extras
+// are the server's own (request id, routing headers): written as they are, without a trip
+// through Beast's field container, which allocates a node per field.
+void append_response_head(std::string& out, const boost::beast::http::response_header<>& header,
+                          std::span<const HeaderField> extra = {});
 
 // The request line, Host, the given headers, Content-Length when there is a body (or
 // the method carries one), and the blank line. A name given twice is sent once, with
