@@ -1,7 +1,12 @@
 #include "core/json_splice.h"
 
 #include <array>
+#include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace switchyard::json_splice {
 namespace {
@@ -31,36 +36,145 @@ std::size_t skip_string(std::string_view s, std::size_t i) {
   return s.size();
 }
 
-// Bytes that change the nesting state inside an object or array.
-constexpr std::array<bool, 256> kStructural = [] {
-  std::array<bool, 256> table{};
-  for (unsigned char c : {'"', '{', '}', '[', ']'}) table[c] = true;
-  return table;
-}();
+// Where a scan through a container stands: nesting depth, and string state.
+struct ScanState {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;  // the previous byte was a backslash inside a string
+};
+
+// Advances `state` over s[i, end) one byte at a time; returns one past the byte that closed
+// the outermost container, or `end` if it did not close there.
+std::size_t scan_bytes(std::string_view s, std::size_t i, std::size_t end, ScanState& state) {
+  for (; i < end; ++i) {
+    char c = s[i];
+    if (state.in_string) {
+      if (state.escaped) {
+        state.escaped = false;
+      } else if (c == '\\') {
+        state.escaped = true;
+      } else if (c == '"') {
+        state.in_string = false;
+      }
+    } else if (c == '"') {
+      state.in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++state.depth;
+    } else if ((c == '}' || c == ']') && --state.depth == 0) {
+      return i + 1;
+    }
+  }
+  return end;
+}
+
+#if defined(__SSE2__)
+// One bit per byte of a 64-byte block, for each byte the container scan cares about.
+struct BlockMasks {
+  std::uint64_t quotes = 0;
+  std::uint64_t backslashes = 0;
+  std::uint64_t opens = 0;   // '{' and '['
+  std::uint64_t closes = 0;  // '}' and ']'
+};
+
+BlockMasks classify(const char* block) {
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i bit20 = _mm_set1_epi8(0x20);  // '[' and ']' are '{' and '}' with it clear
+  const __m128i open = _mm_set1_epi8('{');
+  const __m128i close = _mm_set1_epi8('}');
+  BlockMasks masks;
+  for (int part = 0; part < 4; ++part) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * part));
+    __m128i folded = _mm_or_si128(bytes, bit20);
+    auto bits = [&](__m128i equal) {
+      return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(equal))) << (16 * part);
+    };
+    masks.quotes |= bits(_mm_cmpeq_epi8(bytes, quote));
+    masks.backslashes |= bits(_mm_cmpeq_epi8(bytes, backslash));
+    masks.opens |= bits(_mm_cmpeq_epi8(folded, open));
+    masks.closes |= bits(_mm_cmpeq_epi8(folded, close));
+  }
+  return masks;
+}
+
+// Bit i set when an odd number of bits 0..i are set in `x`: with quotes, the bytes inside
+// strings (an opening quote included, its closing one not).
+std::uint64_t prefix_xor(std::uint64_t x) {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
+}
+
+// Advances `state` over one block; returns the offset one past the byte that closed the
+// outermost container, or 64.
+std::size_t scan_block(const char* block, ScanState& state) {
+  BlockMasks masks = classify(block);
+  if (state.escaped || masks.backslashes != 0) {
+    std::string_view bytes(block, 64);
+    return scan_bytes(bytes, 0, 64, state);
+  }
+  std::uint64_t inside = prefix_xor(masks.quotes);
+  if (state.in_string) inside = ~inside;
+  state.in_string = (inside >> 63) != 0;
+  std::uint64_t opens = masks.opens & ~inside;
+  for (std::uint64_t brackets = opens | (masks.closes & ~inside); brackets != 0; brackets &= brackets - 1) {
+    int bit = __builtin_ctzll(brackets);
+    if ((opens >> bit) & 1) {
+      ++state.depth;
+    } else if (--state.depth == 0) {
+      return static_cast<std::size_t>(bit) + 1;
+    }
+  }
+  return 64;
+}
+#endif
+
+// `i` is at the '{' or '[' of a container; returns one past its matching close. Most of a
+// body is inside containers ("messages", "choices"), so it is classified 64 bytes at a
+// time: quotes give the bytes inside strings, and only the brackets outside them are
+// visited. A string still open at the end of a block is skipped with memchr (a long
+// message is one call, not a block scan per 64 bytes). Blocks with a backslash go byte by
+// byte; the last, partial block is padded.
+std::size_t skip_container(std::string_view s, std::size_t i) {
+  ScanState state;
+#if defined(__SSE2__)
+  state.depth = 1;
+  ++i;
+  while (true) {
+    if (state.in_string) {
+      // skip_string starts after the byte it is given: the one before `i`, or `i` itself
+      // when that is escaped.
+      i = skip_string(s, state.escaped ? i : i - 1);
+      state.in_string = false;
+      state.escaped = false;
+    }
+    if (i + 64 > s.size()) break;
+    std::size_t end = scan_block(s.data() + i, state);
+    if (state.depth == 0) return i + end;
+    i += 64;
+  }
+  if (i < s.size()) {
+    char padded[64];  // spaces: nothing the scan looks for
+    std::memset(padded, ' ', sizeof padded);
+    std::memcpy(padded, s.data() + i, s.size() - i);
+    std::size_t end = scan_block(padded, state);
+    if (state.depth == 0) return i + end;
+  }
+  return s.size();
+#else
+  return scan_bytes(s, i, s.size(), state);
+#endif
+}
 
 // `i` is at the first byte of a value; returns one past its last byte.
 std::size_t skip_value(std::string_view s, std::size_t i) {
   if (i >= s.size()) return i;
   if (s[i] == '"') return skip_string(s, i);
-  if (s[i] == '{' || s[i] == '[') {
-    int depth = 0;
-    while (i < s.size()) {
-      while (i < s.size() && !kStructural[static_cast<unsigned char>(s[i])]) ++i;
-      if (i >= s.size()) break;
-      char c = s[i];
-      if (c == '"') {
-        i = skip_string(s, i);
-        continue;
-      }
-      if (c == '{' || c == '[') {
-        ++depth;
-      } else if (--depth == 0) {
-        return i + 1;
-      }
-      ++i;
-    }
-    return s.size();
-  }
+  if (s[i] == '{' || s[i] == '[') return skip_container(s, i);
   // number, true, false, null
   while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !is_space(s[i])) ++i;
   return i;

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <random>
+
 namespace switchyard::json_splice {
 namespace {
 
@@ -58,6 +63,50 @@ TEST(JsonSplice, FindsValuesOfEveryKind) {
   EXPECT_EQ(value_of("e"), "-1.5e3");
   EXPECT_EQ(value_of("f"), "true");
   EXPECT_EQ(value_of("d"), "<none>");
+}
+
+
+// Containers are skipped 64 bytes at a time; strings full of brackets, quotes and
+// backslash runs placed across block boundaries must land every member where a real
+// parser puts it.
+boost::json::value random_value(std::mt19937& random, int depth) {
+  static const std::string pieces[] = {"{", "}", "[", "]", "\\", "\"", "a", " ", "\\\"", "\\\\", ":", ","};
+  auto text = [&] {
+    std::string out;
+    int length = std::uniform_int_distribution<int>(0, 40)(random);
+    for (int i = 0; i < length; ++i) out += pieces[std::uniform_int_distribution<int>(0, 11)(random)];
+    return out;
+  };
+  int kind = std::uniform_int_distribution<int>(0, depth > 3 ? 2 : 4)(random);
+  if (kind == 0) return boost::json::value(text());
+  if (kind == 1) return boost::json::value(std::uniform_int_distribution<int>(-5, 500000)(random));
+  if (kind == 2) return boost::json::value(nullptr);
+  if (kind == 3) {
+    boost::json::array array;
+    int size = std::uniform_int_distribution<int>(0, 6)(random);
+    for (int i = 0; i < size; ++i) array.push_back(random_value(random, depth + 1));
+    return array;
+  }
+  boost::json::object object;
+  int size = std::uniform_int_distribution<int>(0, 6)(random);
+  for (int i = 0; i < size; ++i) object[text()] = random_value(random, depth + 1);
+  return object;
+}
+
+TEST(JsonSplice, FindsEveryMemberOfRandomDocumentsWhereAParserDoes) {
+  std::mt19937 random(20261202);
+  for (int document = 0; document < 3000; ++document) {
+    boost::json::object object;
+    int members = std::uniform_int_distribution<int>(1, 6)(random);
+    for (int i = 0; i < members; ++i) object["k" + std::to_string(i)] = random_value(random, 0);
+    std::string json = boost::json::serialize(object);
+    for (const auto& member : object) {
+      auto span = find_member(json, member.key());
+      ASSERT_TRUE(span) << json;
+      std::string_view value = std::string_view(json).substr(span->value_begin, span->value_end - span->value_begin);
+      ASSERT_EQ(boost::json::parse(value), member.value()) << json << "\n member " << member.key();
+    }
+  }
 }
 
 }  // namespace
