@@ -39,6 +39,7 @@ class HeaderFields {
   std::size_t size() const { return fields_.size(); }
 
   void clear() { fields_.clear(); }
+  void reserve(std::size_t count) { fields_.reserve(count); }
   void add(std::string_view name, std::string_view value) { fields_.push_back({name, value}); }
 
  private:

@@ -51,6 +51,10 @@ struct Connection {
   SocketDeadline deadline;  // for requests and responses; connecting uses the stream's own
   // 8 KiB: a typical response arrives in one read. Body pieces are handed out from here.
   ReadBuffer buffer{8 * 1024};
+  // The current exchange's request head and parsed response head, kept with the connection
+  // so a kept-alive connection reuses their storage instead of allocating it per request.
+  std::string request_head;
+  ResponseHead response_head;
   Clock::time_point idle_since{};
 
   template <class... Args>
@@ -218,8 +222,10 @@ class PooledResponse final : public UpstreamResponse {
       : pool_(std::move(pool)), key_(std::move(key)), connection_(std::move(connection)), target_(*request.target),
         deadline_(request.timeouts.total), timeouts_(request.timeouts),
         first_token_deadline_(Clock::now() + request.timeouts.first_token), method_(request.method) {
-    request_head_.reserve(512);
-    append_request_head(request_head_, request.method, request.path, target_.url.host_header(), request.headers,
+    std::string& head = connection_->request_head;
+    head.clear();
+    head.reserve(512);
+    append_request_head(head, request.method, request.path, target_.url.host_header(), request.headers,
                         request.body.size());
   }
 
@@ -233,7 +239,7 @@ class PooledResponse final : public UpstreamResponse {
   // Writes the request and reads the response head. `request` is the one this response
   // was made for; its body is written from where it is, not copied.
   net::awaitable<ExchangeFailure> exchange_headers(const UpstreamRequest& request) {
-    const std::array<net::const_buffer, 2> wire{net::buffer(request_head_), net::buffer(request.body)};
+    const std::array<net::const_buffer, 2> wire{net::buffer(connection_->request_head), net::buffer(request.body)};
     connection_->deadline.expires_after(deadline_.budget(timeouts_.first_byte));
     ExchangeFailure failure;
     if (auto* plain = std::get_if<PlainStream>(&connection_->stream)) {
@@ -259,12 +265,12 @@ class PooledResponse final : public UpstreamResponse {
     return ec == net::error::eof;
   }
 
-  int status() const override { return head_.status; }
+  int status() const override { return head().status; }
 
-  std::string_view header(std::string_view name) const override { return head_.fields.get(name); }
+  std::string_view header(std::string_view name) const override { return head().fields.get(name); }
 
   void for_each_header(const std::function<void(std::string_view, std::string_view)>& visit) const override {
-    for (const HeaderField& field : head_.fields) visit(field.name, field.value);
+    for (const HeaderField& field : head().fields) visit(field.name, field.value);
   }
 
   bool finished() const override { return body_done_; }
@@ -317,18 +323,21 @@ class PooledResponse final : public UpstreamResponse {
   }
 
  private:
+  const ResponseHead& head() const { return connection_->response_head; }
+
   // Reads heads until a final one (interim 1xx answers are skipped) and decides the framing.
   net::awaitable<ExchangeFailure> read_head() {
     ReadBuffer& buffer = connection_->buffer;
+    ResponseHead& head = connection_->response_head;
     std::size_t resume = 0;
     while (true) {
-      HeadParse parse = parse_response_head(buffer.data(), kMaxResponseHead, head_, resume);
+      HeadParse parse = parse_response_head(buffer.data(), kMaxResponseHead, head, resume);
       if (parse.status == HeadStatus::complete) {
         buffer.consume(parse.size);
-        if (head_.status >= 100 && head_.status < 200 && head_.status != 101) continue;
+        if (head.status >= 100 && head.status < 200 && head.status != 101) continue;
         ExchangeFailure failure;
-        framing_ = response_framing(head_, method_, failure.malformed);
-        keep_alive_ = head_.keep_alive() && framing_.kind != BodyFraming::Kind::until_close;
+        framing_ = response_framing(head, method_, failure.malformed);
+        keep_alive_ = head.keep_alive() && framing_.kind != BodyFraming::Kind::until_close;
         remaining_ = framing_.length;
         body_done_ = framing_.kind == BodyFraming::Kind::none;
         co_return failure;
@@ -414,8 +423,6 @@ class PooledResponse final : public UpstreamResponse {
   UpstreamTimeouts timeouts_;
   Clock::time_point first_token_deadline_;
   std::string method_;
-  std::string request_head_;
-  ResponseHead head_;
   BodyFraming framing_;
   ChunkedDecoder chunked_;
   std::uint64_t remaining_ = 0;  // of a body with a Content-Length
