@@ -18,6 +18,9 @@ std::size_t skip_space(std::string_view s, std::size_t i) {
   return i;
 }
 
+// Returned by the skips when the text ends inside what they skip.
+constexpr std::size_t kUnterminated = std::string_view::npos;
+
 // `i` is at an opening quote; returns one past the closing quote. Most of a body's bytes
 // are inside strings, so the scan jumps from quote to quote with memchr.
 std::size_t skip_string(std::string_view s, std::size_t i) {
@@ -33,7 +36,7 @@ std::size_t skip_string(std::string_view s, std::size_t i) {
     if (backslashes % 2 == 0) return static_cast<std::size_t>(quote - begin) + 1;
     p = quote + 1;
   }
-  return s.size();
+  return kUnterminated;
 }
 
 // Where a scan through a container stands: nesting depth, and string state.
@@ -149,6 +152,7 @@ std::size_t skip_container(std::string_view s, std::size_t i) {
       // skip_string starts after the byte it is given: the one before `i`, or `i` itself
       // when that is escaped.
       i = skip_string(s, state.escaped ? i : i - 1);
+      if (i == kUnterminated) return kUnterminated;
       state.in_string = false;
       state.escaped = false;
     }
@@ -164,13 +168,15 @@ std::size_t skip_container(std::string_view s, std::size_t i) {
     std::size_t end = scan_block(padded, state);
     if (state.depth == 0) return i + end;
   }
-  return s.size();
+  return kUnterminated;
 #else
-  return scan_bytes(s, i, s.size(), state);
+  std::size_t end = scan_bytes(s, i, s.size(), state);
+  return state.depth == 0 ? end : kUnterminated;
 #endif
 }
 
-// `i` is at the first byte of a value; returns one past its last byte.
+// `i` is at the first byte of a value; returns one past its last byte (kUnterminated when
+// a string or container does not end).
 std::size_t skip_value(std::string_view s, std::size_t i) {
   if (i >= s.size()) return i;
   if (s[i] == '"') return skip_string(s, i);
@@ -182,27 +188,47 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-std::optional<MemberSpan> find_member(std::string_view json, std::string_view key) {
-  std::size_t i = skip_space(json, 0);
-  if (i >= json.size() || json[i] != '{') return std::nullopt;
-  ++i;
-  std::optional<MemberSpan> found;
-  while (true) {
-    i = skip_space(json, i);
-    if (i >= json.size() || json[i] != '"') return found;
-    std::size_t key_begin = i;
-    std::size_t key_end = skip_string(json, i);
-    std::string_view this_key = json.substr(key_begin + 1, key_end - key_begin - 2);
-    i = skip_space(json, key_end);
-    if (i >= json.size() || json[i] != ':') return found;
-    i = skip_space(json, i + 1);
-    std::size_t value_begin = i;
-    std::size_t value_end = skip_value(json, i);
-    if (this_key == key) found = MemberSpan{key_begin, value_begin, value_end};
-    i = skip_space(json, value_end);
-    if (i >= json.size() || json[i] != ',') return found;
-    ++i;
+MemberReader::MemberReader(std::string_view object_json) : json_(object_json) {
+  i_ = skip_space(json_, 0);
+  object_ = i_ < json_.size() && json_[i_] == '{';
+  done_ = !object_;
+  ++i_;
+}
+
+bool MemberReader::next(std::string_view& key, std::string_view& value) {
+  if (done_) return false;
+  done_ = true;  // until this member proves complete
+  std::size_t i = skip_space(json_, i_);
+  if (i >= json_.size() || json_[i] != '"') return false;
+  std::size_t key_begin = i;
+  std::size_t key_end = skip_string(json_, i);
+  if (key_end == kUnterminated) return false;
+  i = skip_space(json_, key_end);
+  if (i >= json_.size() || json_[i] != ':') return false;
+  i = skip_space(json_, i + 1);
+  std::size_t value_end = skip_value(json_, i);
+  if (value_end == kUnterminated || value_end == i) return false;  // cut off, or no value at all
+  key = json_.substr(key_begin + 1, key_end - key_begin - 2);
+  value = json_.substr(i, value_end - i);
+  i = skip_space(json_, value_end);
+  if (i < json_.size() && json_[i] == ',') {
+    done_ = false;
+    i_ = i + 1;
   }
+  return true;
+}
+
+std::optional<MemberSpan> find_member(std::string_view json, std::string_view key) {
+  MemberReader reader(json);
+  std::optional<MemberSpan> found;
+  std::string_view this_key;
+  std::string_view value;
+  while (reader.next(this_key, value)) {
+    if (this_key != key) continue;
+    auto offset = [&](std::string_view part) { return static_cast<std::size_t>(part.data() - json.data()); };
+    found = MemberSpan{offset(this_key) - 1, offset(value), offset(value) + value.size()};
+  }
+  return found;
 }
 
 std::string set_member(std::string_view json, std::string_view key, std::string_view value_json) {

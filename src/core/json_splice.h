@@ -22,6 +22,23 @@ struct MemberSpan {
 // one wins, as in the parsers upstreams use.
 std::optional<MemberSpan> find_member(std::string_view json, std::string_view key);
 
+// Reads the members of a JSON object one by one, as text: keys as written between their
+// quotes (escapes not decoded), values as their bytes. Like find_member it trusts the text
+// to be JSON; on anything else it stops early, never reading out of bounds.
+class MemberReader {
+ public:
+  explicit MemberReader(std::string_view object_json);
+  bool is_object() const { return object_; }
+  // The next member; false at the end of the object (or of what could be read).
+  bool next(std::string_view& key, std::string_view& value);
+
+ private:
+  std::string_view json_;
+  std::size_t i_ = 0;
+  bool object_ = false;
+  bool done_ = false;
+};
+
 // Returns `json` with the value of top-level member `key` replaced by `value_json`
 // (already-encoded JSON). Adds the member at the start of the object if it is absent.
 std::string set_member(std::string_view json, std::string_view key, std::string_view value_json);

@@ -66,6 +66,36 @@ TEST(JsonSplice, FindsValuesOfEveryKind) {
 }
 
 
+std::vector<std::pair<std::string, std::string>> members_of(std::string_view json) {
+  std::vector<std::pair<std::string, std::string>> out;
+  MemberReader reader(json);
+  std::string_view key;
+  std::string_view value;
+  while (reader.next(key, value)) out.emplace_back(key, value);
+  return out;
+}
+
+TEST(MemberReader, ReadsMembersAsText) {
+  using Members = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(members_of(R"( { "a" : 1 , "b\"c":{"x":[1,"]"]}, "d":"e" } )"),
+            (Members{{"a", "1"}, {"b\\\"c", R"({"x":[1,"]"]})"}, {"d", R"("e")"}}));
+  EXPECT_EQ(members_of("{}"), Members{});
+  EXPECT_TRUE(MemberReader("{}").is_object());
+  EXPECT_FALSE(MemberReader("[1]").is_object());
+  EXPECT_EQ(members_of("[1]"), Members{});
+}
+
+TEST(MemberReader, StopsAtTextThatEndsInsideAMember) {
+  using Members = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(members_of(R"({"a":1,"b":{"c":2)"), (Members{{"a", "1"}}));
+  EXPECT_EQ(members_of(R"({"a":1,"b":"cut)"), (Members{{"a", "1"}}));
+  EXPECT_EQ(members_of(R"({"a":1,"b")"), (Members{{"a", "1"}}));
+  EXPECT_EQ(members_of(R"({"a":)"), Members{});
+  std::string long_cut = R"({"a":[)" + std::string(200, '1') + ",";
+  EXPECT_EQ(members_of(long_cut), Members{});
+  EXPECT_FALSE(find_member(R"({"model":{"x":1)", "model"));
+}
+
 // Containers are skipped 64 bytes at a time; strings full of brackets, quotes and
 // backslash runs placed across block boundaries must land every member where a real
 // parser puts it.

@@ -117,5 +117,13 @@ TEST(OpenAIUsage, TakesCountsOnlyFromWhereTheyBelong) {
   EXPECT_FALSE(usage_from_response(R"({"usage":[1]})").reported);
 }
 
+TEST(OpenAIUsage, CountsAreIntegersAsWritten) {
+  Usage usage = usage_from_response(R"({"usage":{"prompt_tokens":12.0,"completion_tokens":3,"total_tokens":"15"}})");
+  EXPECT_TRUE(usage.reported);
+  EXPECT_EQ(usage.input_tokens, 0);  // a double is not a count, as when the DOM read it
+  EXPECT_EQ(usage.output_tokens, 3);
+  EXPECT_FALSE(usage_from_response(R"({"usage":null})").reported);
+}
+
 }  // namespace
 }  // namespace switchyard::openai
