@@ -218,6 +218,29 @@ bool MemberReader::next(std::string_view& key, std::string_view& value) {
   return true;
 }
 
+ElementReader::ElementReader(std::string_view array_json) : json_(array_json) {
+  i_ = skip_space(json_, 0);
+  array_ = i_ < json_.size() && json_[i_] == '[';
+  ++i_;
+  std::size_t first = skip_space(json_, i_);
+  done_ = !array_ || (first < json_.size() && json_[first] == ']');
+}
+
+bool ElementReader::next(std::string_view& element) {
+  if (done_) return false;
+  done_ = true;  // until this element proves complete
+  std::size_t i = skip_space(json_, i_);
+  std::size_t end = skip_value(json_, i);
+  if (end == kUnterminated || end == i) return false;
+  element = json_.substr(i, end - i);
+  i = skip_space(json_, end);
+  if (i < json_.size() && json_[i] == ',') {
+    done_ = false;
+    i_ = i + 1;
+  }
+  return true;
+}
+
 std::optional<MemberSpan> find_member(std::string_view json, std::string_view key) {
   MemberReader reader(json);
   std::optional<MemberSpan> found;

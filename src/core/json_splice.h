@@ -39,6 +39,20 @@ class MemberReader {
   bool done_ = false;
 };
 
+// Reads the elements of a JSON array one by one, as text, on the same terms.
+class ElementReader {
+ public:
+  explicit ElementReader(std::string_view array_json);
+  bool is_array() const { return array_; }
+  bool next(std::string_view& element);
+
+ private:
+  std::string_view json_;
+  std::size_t i_ = 0;
+  bool array_ = false;
+  bool done_ = false;
+};
+
 // Returns `json` with the value of top-level member `key` replaced by `value_json`
 // (already-encoded JSON). Adds the member at the start of the object if it is absent.
 std::string set_member(std::string_view json, std::string_view key, std::string_view value_json);

@@ -7,8 +7,10 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/byte_scan.h"
 #include "core/json_fields.h"
 #include "core/json_parse.h"
+#include "core/json_splice.h"
 #include "core/request_id.h"
 #include "dialects/openai/chat_response.h"
 #include "dialects/openai/error.h"
@@ -37,19 +39,36 @@ ChunkSignals probe_chunk(std::string_view frame) {
   ChunkSignals found;
   const char* begin = frame.data();
   const char* end = begin + frame.size();
-  for (const char* colon = begin;; ++colon) {
-    colon = static_cast<const char*>(std::memchr(colon, ':', static_cast<std::size_t>(end - colon)));
-    if (!colon) break;
-    const char* value = colon + 1;
-    while (value < end && is_json_space(*value)) ++value;
-    if (value == end || *value == 'n') continue;
-    std::string_view key(begin, static_cast<std::size_t>(colon - begin));
+  for_each_byte(frame, ':', [&](std::size_t offset) __attribute__((always_inline)) {
+    std::string_view key(begin, offset);
     while (!key.empty() && is_json_space(key.back())) key.remove_suffix(1);
-    if (key.ends_with("\"usage\"")) found.usage = true;
-    if (key.ends_with("\"error\"")) found.error = true;
-    if (key.ends_with("\"finish_reason\"")) found.finish_reason = true;
-  }
+    // Most colons follow a key the tap ignores: tell them apart by the key's last letter
+    // before comparing anything.
+    if (key.size() < 7 || key.back() != '"') return true;
+    bool* signal = nullptr;
+    switch (key[key.size() - 2]) {
+      case 'e': signal = key.ends_with("\"usage\"") ? &found.usage : nullptr; break;
+      case 'r': signal = key.ends_with("\"error\"") ? &found.error : nullptr; break;
+      case 'n': signal = key.ends_with("\"finish_reason\"") ? &found.finish_reason : nullptr; break;
+      default: break;
+    }
+    if (!signal) return true;
+    const char* value = begin + offset + 1;
+    while (value < end && is_json_space(*value)) ++value;
+    if (value < end && *value != 'n') *signal = true;  // present, and not null
+    return true;
+  });
   return found;
+}
+
+// The value of a JSON string token, unescaped only when it has escapes (a finish reason
+// never does).
+std::string json_string_value(std::string_view token) {
+  std::string_view inner = token.substr(1, token.size() - 2);
+  if (inner.find('\\') == std::string_view::npos) return std::string(inner);
+  json::error_code ec;
+  json::value parsed = json::parse(token, ec);
+  return !ec && parsed.is_string() ? std::string(parsed.get_string()) : std::string();
 }
 
 }  // namespace
@@ -60,30 +79,40 @@ bool ChatStreamTap::on_frame(std::string_view frame) {
   bool has_error = signals.error;
   bool has_finish = signals.finish_reason;
   if (!wants_usage && !has_error && !has_finish) {
-    if (frame.find("[DONE]") != std::string_view::npos) saw_done_ = http::parse_sse_frame(frame).data == "[DONE]";
+    // The end marker is "data: [DONE]", perhaps with an id or event line: a short frame.
+    // Searching every chunk for it cost two memchr calls each.
+    if (frame.size() <= 128 && frame.find("[DONE]") != std::string_view::npos) {
+      saw_done_ = http::parse_sse_frame(frame).data == "[DONE]";
+    }
     return true;
   }
 
+  // One of the few chunks that carry data: read just those members off the text. The
+  // frame goes to the client as it is; a chunk too broken to read teaches the tap nothing.
   http::SseEvent event = http::parse_sse_frame(frame);
-  json_fields::ParsedJson document(event.data);
-  json::error_code ec = document.error();
-  json::value& chunk = document.root();
-  if (ec || !chunk.is_object()) return true;
-  const json::object& object = chunk.get_object();
-
-  if (const json::value* error = object.if_contains("error"); error && !error->is_null()) saw_error_ = true;
-  if (const json::value* choices = object.if_contains("choices"); choices && choices->is_array()) {
-    for (const json::value& choice : choices->get_array()) {
-      const json::value* reason = choice.is_object() ? choice.get_object().if_contains("finish_reason") : nullptr;
-      if (reason && reason->is_string()) finish_reason_ = std::string(reason->get_string());
+  json_splice::MemberReader chunk(event.data);
+  std::string_view key;
+  std::string_view value;
+  std::string_view choices;
+  std::string_view usage;
+  while (chunk.next(key, value)) {
+    if (key == "error" && value != "null") saw_error_ = true;
+    if (key == "choices") choices = value;
+    if (key == "usage") usage = value;
+  }
+  json_splice::ElementReader choice_list(choices);
+  bool usage_only = choice_list.is_array();  // until a choice turns up
+  std::string_view choice;
+  while (choice_list.next(choice)) {
+    usage_only = false;
+    json_splice::MemberReader members(choice);
+    while (members.next(key, value)) {
+      if (key == "finish_reason" && value.starts_with('"')) finish_reason_ = json_string_value(value);
     }
   }
-  const json::value* usage = object.if_contains("usage");
-  if (!usage || !usage->is_object()) return true;
-  usage_ = parse_usage(*usage);
+  if (!usage.starts_with('{')) return true;
+  usage_ = usage_from_text(usage);
   // The usage-only chunk (empty choices) exists because the gateway asked for it.
-  const json::value* choices = object.if_contains("choices");
-  bool usage_only = choices && choices->is_array() && choices->get_array().empty();
   return client_wants_usage_ || !usage_only;
 }
 

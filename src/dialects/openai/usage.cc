@@ -122,10 +122,13 @@ Usage usage_from_response(std::string_view body) {
   // Metering every passthrough response: find the `usage` member, not the answer.
   auto span = json_splice::find_member(body, "usage");
   if (!span) return {};
+  return usage_from_text(body.substr(span->value_begin, span->value_end - span->value_begin));
+}
+
+Usage usage_from_text(std::string_view usage) {
   json::basic_parser<UsageScanner> parser(json::parse_options{});
   json::error_code ec;
-  std::string_view text = body.substr(span->value_begin, span->value_end - span->value_begin);
-  parser.write_some(false, text.data(), text.size(), ec);
+  parser.write_some(false, usage.data(), usage.size(), ec);
   if (ec) return {};
   return parser.handler().usage;
 }

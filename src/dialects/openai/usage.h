@@ -16,6 +16,9 @@ Usage parse_usage(const boost::json::value& usage);
 // body has none or is not JSON.
 Usage usage_from_response(std::string_view body);
 
+// Usage from the text of a usage object (as `usage_from_response` finds it in a body).
+Usage usage_from_text(std::string_view usage);
+
 // The usage object OpenAI clients expect: prompt_tokens includes cache reads and
 // completion_tokens includes reasoning, with the details broken out.
 boost::json::object usage_object(const Usage& usage);
