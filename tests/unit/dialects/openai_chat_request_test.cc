@@ -1,5 +1,8 @@
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
+
+#include <random>
 
 #include "dialects/openai/chat_request.h"
 
@@ -47,6 +50,127 @@ TEST(OpenAIChatRequest, RejectsWrongTypes) {
   EXPECT_FALSE(inspect_chat_request(R"([1,2])"));
   EXPECT_FALSE(inspect_chat_request(R"({"model":7,"messages":[{"role":"user"}]})"));
   EXPECT_FALSE(inspect_chat_request(R"({"model":"m","messages":[{"role":"user"}],"stream":"yes"})"));
+}
+
+// The DOM reading inspect_chat_request replaced, kept as the reference its event-driven
+// reading must agree with: the same view, or the same error, for every body.
+std::string dom_inspect(std::string_view body) {
+  json::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (ec) return "error invalid_json: request body is not valid JSON: " + ec.message();
+  const json::object* object = parsed.if_object();
+  if (!object) return "error invalid_json";
+  const json::value* model = object->if_contains("model");
+  if (!model) return "error model missing";
+  if (!model->is_string() || model->get_string().empty()) return "error model type";
+  std::string out = "model=" + std::string(model->get_string());
+  const json::value* messages = object->if_contains("messages");
+  if (!messages) return "error messages missing";
+  if (!messages->is_array() || messages->get_array().empty()) return "error messages type";
+  std::size_t index = 0;
+  for (const json::value& message : messages->get_array()) {
+    const json::object* fields = message.if_object();
+    const json::value* role = fields ? fields->if_contains("role") : nullptr;
+    if (!role || !role->is_string()) return "error messages[" + std::to_string(index) + "]";
+    ++index;
+  }
+  if (const json::value* models = object->if_contains("models"); models && !models->is_null()) {
+    if (!models->is_array()) return "error models";
+    for (const json::value& name : models->get_array()) {
+      if (!name.is_string()) return "error models";
+      out += " fallback=" + std::string(name.get_string());
+    }
+  }
+  if (const json::value* stream = object->if_contains("stream"); stream && !stream->is_null()) {
+    if (!stream->is_bool()) return "error stream";
+    out += stream->get_bool() ? " stream" : "";
+  }
+  if (const json::value* options = object->if_contains("stream_options"); options && !options->is_null()) {
+    if (!options->is_object()) return "error stream_options";
+    if (const json::value* include = options->get_object().if_contains("include_usage"); include && include->is_bool()) {
+      out += include->get_bool() ? " include_usage" : "";
+    }
+  }
+  return out;
+}
+
+std::string event_inspect(std::string_view body) {
+  auto view = inspect_chat_request(body);
+  if (!view) {
+    const GatewayError& error = view.error();
+    if (error.code == "invalid_json") {
+      return error.message.starts_with("request body is not valid JSON") ? "error invalid_json: " + error.message
+                                                                         : "error invalid_json";
+    }
+    if (error.param == "model") return error.code == "missing_required_parameter" ? "error model missing" : "error model type";
+    if (error.param == "messages") {
+      return error.code == "missing_required_parameter" ? "error messages missing" : "error messages type";
+    }
+    return "error " + error.param;
+  }
+  std::string out = "model=" + view->model;
+  for (const std::string& name : view->fallback_models) out += " fallback=" + name;
+  if (view->stream) out += " stream";
+  if (view->include_usage) out += " include_usage";
+  return out;
+}
+
+TEST(OpenAIChatRequest, ReadsBodiesAsTheDomDid) {
+  const char* bodies[] = {
+      R"({"model":"m","messages":[{"role":"user","content":"hi"}]})",
+      R"({"model":"m","messages":[{"role":"user"}],"model":"last"})",
+      R"({"model":"m","messages":[{"role":"user"}],"model":7})",
+      R"({"model":"","messages":[{"role":"user"}]})",
+      R"({"model":"a\u00e9\"b","messages":[{"role":"user"}]})",
+      R"({"model":"m","messages":[{"role":7}],"messages":[{"role":"user"}]})",
+      R"({"model":"m","messages":[{"role":"user"}],"messages":[{"content":"x"}]})",
+      R"({"model":"m","messages":[{"role":"user","role":null}]})",
+      R"({"model":"m","messages":[{"role":{"x":"y"}}]})",
+      R"({"model":"m","messages":[{"content":{"role":"nested"}}]})",
+      R"({"model":"m","messages":[[{"role":"user"}]]})",
+      R"({"model":"m","messages":[{"role":"user"},"text"]})",
+      R"({"model":"m","messages":{"role":"user"}})",
+      R"({"model":"m","messages":[{"role":"user"}],"models":["a","b\n"]})",
+      R"({"model":"m","messages":[{"role":"user"}],"models":["a",["b"]]})",
+      R"({"model":"m","messages":[{"role":"user"}],"models":null})",
+      R"({"model":"m","messages":[{"role":"user"}],"models":"a"})",
+      R"({"model":"m","messages":[{"role":"user"}],"stream":true,"stream":null})",
+      R"({"model":"m","messages":[{"role":"user"}],"stream":1})",
+      R"({"model":"m","messages":[{"role":"user"}],"stream":true,"stream_options":{"include_usage":true}})",
+      R"({"model":"m","messages":[{"role":"user"}],"stream_options":{"include_usage":true,"include_usage":"x"}})",
+      R"({"model":"m","messages":[{"role":"user"}],"stream_options":{"include_usage":true},"tools":[false]})",
+      R"({"model":"m","messages":[{"role":"user"}],"stream_options":[true]})",
+      R"({"model":"m","messages":[{"role":"user"}],"stream_options":{"x":{"include_usage":true}}})",
+      R"({"model":"m","messages":[{"role":"user"}]} )",
+      R"({"model":"m","messages":[{"role":"user"}]} x)",
+      R"({"model":"m","messages":[{"role":"user"}]}{})",
+      R"({"model":"m",})",
+      R"({"model":"m","messages":[{"role":"user"}],"n":1e999})",
+      R"("just a string")",
+      R"(null)",
+      "",
+      "  ",
+  };
+  for (const char* body : bodies) EXPECT_EQ(event_inspect(body), dom_inspect(body)) << body;
+
+  // Random bodies built from the members inspect reads, with values of every kind.
+  std::mt19937 random(7);
+  const char* values[] = {R"("m")", R"("")", "7", "null", "true", "false", "[]", "{}", R"([{"role":"user"}])",
+                          R"([{"role":"user"},{"role":1}])", R"([{"content":"x"}])", R"(["a","b"])", R"([1])",
+                          R"({"include_usage":true})", R"({"include_usage":false})", R"({"include_usage":1})",
+                          R"({"role":"system"})", R"([[{"role":"user"}]])", R"("a"\[{")"};
+  const char* keys[] = {"model", "messages", "models", "stream", "stream_options", "role", "include_usage", "tools"};
+  for (int round = 0; round < 5000; ++round) {
+    std::string body = "{";
+    int members = std::uniform_int_distribution<int>(0, 7)(random);
+    for (int i = 0; i < members; ++i) {
+      if (i) body += ",";
+      body += std::string("\"") + keys[std::uniform_int_distribution<int>(0, 7)(random)] + "\":";
+      body += values[std::uniform_int_distribution<int>(0, 18)(random)];
+    }
+    body += "}";
+    ASSERT_EQ(event_inspect(body), dom_inspect(body)) << body;
+  }
 }
 
 TEST(OpenAIChatRequest, PassthroughRewritesOnlyTheModel) {
