@@ -13,6 +13,7 @@
 #include "core/json_splice.h"
 #include "core/request_id.h"
 #include "dialects/openai/chat_response.h"
+#include "dialects/openai/chunk_scan.h"
 #include "dialects/openai/error.h"
 #include "dialects/openai/usage.h"
 #include "http/sse.h"
@@ -134,9 +135,27 @@ void ChatStreamDecoder::decode(const http::SseEvent& event, std::vector<canonica
     done_ = true;
     return;
   }
+  // Most chunks carry a piece of text and nothing else: read those off the parser's events.
+  ChunkScan scan = scan_chunk(event.data, !started_);
+  if (!scan.valid) return;  // keep-alives and noise
+  if (scan.needs_full_decode) {
+    decode_full(event.data, out);
+    return;
+  }
+  if (!started_) {
+    started_ = true;
+    out.push_back(canonical::MessageStart{std::move(scan.id), std::move(scan.model), {}});
+  }
+  if (!scan.text.empty()) {
+    std::size_t index = blocks_.ensure(canonical::BlockKind::text, out);
+    out.push_back(canonical::BlockDelta{index, canonical::BlockDelta::Kind::text, std::move(scan.text)});
+  }
+}
+
+void ChatStreamDecoder::decode_full(std::string_view data, std::vector<canonical::StreamEvent>& out) {
   json::error_code ec;
-  const json::value& parsed = parser_.parse(event.data, ec);
-  if (ec || !parsed.is_object()) return;  // keep-alives and noise
+  const json::value& parsed = parser_.parse(data, ec);
+  if (ec || !parsed.is_object()) return;
   const json::object& chunk = parsed.get_object();
   if (const json::value* error = chunk.if_contains("error"); error && error->is_object()) {
     const json::object& e = error->get_object();

@@ -44,6 +44,8 @@ class ChatStreamDecoder final : public StreamDecoder {
 
  private:
   void emit_tail(std::vector<canonical::StreamEvent>& out);
+  // A chunk with an error, usage, a finish reason, reasoning or tool calls, from a DOM.
+  void decode_full(std::string_view data, std::vector<canonical::StreamEvent>& out);
 
   bool started_ = false;
   bool done_ = false;

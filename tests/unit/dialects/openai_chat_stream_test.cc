@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+#include <random>
+
 #include "../fixtures.h"
 #include "dialects/openai/chat_stream.h"
+#include "dialects/openai/chunk_scan.h"
 #include "dialects/openai/usage.h"
 #include "http/sse.h"
 
@@ -126,4 +130,85 @@ TEST(OpenAIUsage, CountsAreIntegersAsWritten) {
 }
 
 }  // namespace
+// What scan_chunk must find, read from a DOM of the chunk (the last of repeated keys wins).
+std::string dom_scan(std::string_view data) {
+  boost::json::error_code ec;
+  boost::json::value parsed = boost::json::parse(data, ec);
+  if (ec || !parsed.is_object()) return "invalid";
+  const boost::json::object& chunk = parsed.get_object();
+  auto string_of = [](const boost::json::object& object, std::string_view key) {
+    const boost::json::value* value = object.if_contains(key);
+    return value && value->is_string() ? std::string(value->get_string()) : std::string();
+  };
+  bool full = false;
+  if (const auto* error = chunk.if_contains("error"); error && error->is_object()) full = true;
+  if (const auto* usage = chunk.if_contains("usage"); usage && usage->is_object()) full = true;
+  std::string text;
+  const auto* choices = chunk.if_contains("choices");
+  if (choices && choices->is_array() && !choices->get_array().empty() && choices->get_array()[0].is_object()) {
+    const auto& choice = choices->get_array()[0].get_object();
+    if (const auto* reason = choice.if_contains("finish_reason"); reason && reason->is_string()) full = true;
+    if (const auto* delta = choice.if_contains("delta"); delta && delta->is_object()) {
+      const auto& fields = delta->get_object();
+      if (const auto* reasoning = fields.if_contains("reasoning_content"); reasoning && reasoning->is_string()) full = true;
+      if (const auto* calls = fields.if_contains("tool_calls"); calls && calls->is_array()) full = true;
+      text = string_of(fields, "content");
+    }
+  }
+  return std::string(full ? "full " : "simple ") + "id=" + string_of(chunk, "id") + " model=" + string_of(chunk, "model") +
+         " text=" + text;
+}
+
+std::string event_scan(std::string_view data) {
+  ChunkScan scan = scan_chunk(data, true);
+  if (!scan.valid) return "invalid";
+  return std::string(scan.needs_full_decode ? "full " : "simple ") + "id=" + scan.id + " model=" + scan.model +
+         " text=" + scan.text;
+}
+
+TEST(OpenAIChunkScan, ReadsChunksAsADomWould) {
+  const char* chunks[] = {
+      R"({"id":"c1","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"usage":null})",
+      R"({"id":"c1","choices":[{"delta":{"content":"a\n\u00e9\"b"}}]})",
+      R"({"id":"c1","choices":[{"delta":{"content":"x","content":null}}]})",
+      R"({"choices":[{"delta":{"content":"x"}},{"delta":{"tool_calls":[]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":0}]}}]})",
+      R"({"choices":[{"delta":{"reasoning_content":"think"}}]})",
+      R"({"choices":[{"delta":{},"finish_reason":"stop"}]})",
+      R"({"choices":[],"usage":{"prompt_tokens":1}})",
+      R"({"error":{"message":"boom"}})",
+      R"({"error":"not an object"})",
+      R"({"choices":[{"delta":{"content":{"nested":"x"}}}]})",
+      R"({"choices":[1,{"delta":{"content":"second"}}]})",
+      R"({"choices":[{"delta":{"content":"one"}}],"choices":[{"delta":{"content":"two"}}]})",
+      R"({"choices":[{"delta":"text"}]})",
+      R"({"id":7,"model":["m"]})",
+      R"([{"id":"c"}])",
+      R"({"id":"c"} )",
+      R"({"id":"c"} x)",
+      R"({"id":)",
+      "",
+  };
+  for (const char* chunk : chunks) EXPECT_EQ(event_scan(chunk), dom_scan(chunk)) << chunk;
+
+  std::mt19937 random(11);
+  const char* values[] = {R"("s")", R"("a\"b")", "1", "null", "true", "[]", "{}", R"({"content":"c"})",
+                          R"({"content":"c","tool_calls":[{}]})", R"({"reasoning_content":"r","content":"c"})",
+                          R"([{"delta":{"content":"t"}}])", R"([{"delta":{"content":"t"},"finish_reason":"stop"}])",
+                          R"([{"finish_reason":null,"delta":{"role":"assistant","content":""}}])", R"({"message":"m"})",
+                          R"([[{"delta":{"content":"deep"}}]])"};
+  const char* keys[] = {"id", "model", "choices", "usage", "error", "delta", "content", "finish_reason"};
+  for (int round = 0; round < 5000; ++round) {
+    std::string chunk = "{";
+    int members = std::uniform_int_distribution<int>(0, 6)(random);
+    for (int i = 0; i < members; ++i) {
+      if (i) chunk += ",";
+      chunk += std::string("\"") + keys[std::uniform_int_distribution<int>(0, 7)(random)] + "\":";
+      chunk += values[std::uniform_int_distribution<int>(0, 14)(random)];
+    }
+    chunk += "}";
+    ASSERT_EQ(event_scan(chunk), dom_scan(chunk)) << chunk;
+  }
+}
+
 }  // namespace switchyard::openai
