@@ -7,6 +7,7 @@
 #include "core/json_parse.h"
 #include "core/request_id.h"
 #include "dialects/anthropic/error.h"
+#include "dialects/anthropic/event_scan.h"
 #include "dialects/anthropic/messages_request.h"
 #include "dialects/anthropic/messages_response.h"
 
@@ -44,6 +45,20 @@ void frame(std::string_view type, const json::object& data, std::string& out) {
 
 void MessagesStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   if (done_) return;
+  // Most events are a piece of text: read those off the parser's events.
+  EventScan scan = scan_event(event.data);
+  if (!scan.valid) return;
+  std::string_view type = event.event.empty() ? std::string_view(scan.type) : std::string_view(event.event);
+  if (type == "content_block_delta" && scan.text_delta) {
+    if (!skipped_blocks_.count(scan.index)) {
+      out.push_back(canonical::BlockDelta{scan.index, canonical::BlockDelta::Kind::text, std::move(scan.text)});
+    }
+    return;
+  }
+  decode_full(event, out);
+}
+
+void MessagesStreamDecoder::decode_full(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   json::error_code ec;
   const json::value& parsed = parser_.parse(event.data, ec);
   if (ec || !parsed.is_object()) return;

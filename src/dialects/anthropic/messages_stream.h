@@ -15,6 +15,9 @@ class MessagesStreamDecoder final : public StreamDecoder {
   bool finish(std::vector<canonical::StreamEvent>& out) override;
 
  private:
+  // Any event other than a text delta, from a DOM.
+  void decode_full(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out);
+
   bool done_ = false;
   Usage usage_;
   std::set<std::size_t> json_mode_blocks_;  // the JSON-mode tool's blocks, relayed as text

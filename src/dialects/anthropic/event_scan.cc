@@ -1,0 +1,144 @@
+#include "dialects/anthropic/event_scan.h"
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <cstdint>
+
+namespace switchyard::anthropic {
+namespace json = boost::json;
+
+namespace {
+
+// Depth counts the containers open: the event is depth 1, its delta 2. Each member is
+// taken from the last occurrence of its key, as a DOM would.
+class EventHandler {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  EventScan scan;
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+  bool on_object_begin(json::error_code&) { return open(true); }
+  bool on_object_end(std::size_t, json::error_code&) { return close(); }
+  bool on_array_begin(json::error_code&) { return open(false); }
+  bool on_array_end(std::size_t, json::error_code&) { return close(); }
+  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
+    if (depth_ <= 2) text_.append(part.data(), part.size());
+    return true;
+  }
+  bool on_key(json::string_view last, std::size_t, json::error_code&) {
+    if (depth_ > 2) return true;
+    std::string_view key = whole(last);
+    if (depth_ == 1) {
+      member_ = key == "type" ? Member::type : key == "index" ? Member::index : key == "delta" ? Member::delta : Member::other;
+    } else if (in_delta_) {
+      delta_member_ = key == "type" ? Member::type : key == "text" ? Member::text : Member::other;
+    }
+    text_.clear();
+    return true;
+  }
+  bool on_string_part(json::string_view part, std::size_t, json::error_code&) {
+    if (wants_text()) text_.append(part.data(), part.size());
+    return true;
+  }
+  bool on_string(json::string_view last, std::size_t, json::error_code&) {
+    if (!wants_text()) return scalar(false);
+    std::string_view text = whole(last);
+    if (depth_ == 1) {
+      scan.type.assign(text);
+    } else if (delta_member_ == Member::type) {
+      delta_type_ = text == "text_delta" ? DeltaType::text : DeltaType::other;
+    } else {
+      scan.text.assign(text);
+    }
+    text_.clear();
+    return scalar(true);
+  }
+  bool on_number_part(json::string_view, json::error_code&) { return true; }
+  bool on_int64(std::int64_t value, json::string_view, json::error_code&) {
+    scalar(false);
+    if (depth_ == 1 && member_ == Member::index) scan.index = static_cast<std::size_t>(value);
+    return true;
+  }
+  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return scalar(false); }
+  bool on_double(double, json::string_view, json::error_code&) { return scalar(false); }
+  bool on_bool(bool, json::error_code&) { return scalar(false); }
+  bool on_null(json::error_code&) { return scalar(false); }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+
+  bool text_delta() const { return delta_is_object_ && delta_type_ == DeltaType::text; }
+
+ private:
+  enum class Member { other, type, index, delta, text };
+  enum class DeltaType { none, text, other };
+
+  bool wants_text() const {
+    if (depth_ == 1) return member_ == Member::type;
+    return depth_ == 2 && in_delta_ && (delta_member_ == Member::type || delta_member_ == Member::text);
+  }
+
+  std::string_view whole(json::string_view last) {
+    if (text_.empty()) return {last.data(), last.size()};
+    text_.append(last.data(), last.size());
+    return text_;
+  }
+
+  // Any value or container opening at the current depth, except what on_string kept.
+  bool scalar(bool kept) {
+    if (depth_ == 0) {
+      scan.valid = false;
+    } else if (depth_ == 1) {
+      if (member_ == Member::type && !kept) scan.type.clear();
+      if (member_ == Member::index) scan.index = 0;  // on_int64 sets it after this
+      if (member_ == Member::delta) {
+        // A repeated "delta" starts over.
+        delta_is_object_ = false;
+        delta_type_ = DeltaType::none;
+        scan.text.clear();
+      }
+    } else if (depth_ == 2 && in_delta_) {
+      if (delta_member_ == Member::type && !kept) delta_type_ = DeltaType::other;
+      if (delta_member_ == Member::text && !kept) scan.text.clear();
+    }
+    return true;
+  }
+
+  bool open(bool object) {
+    scalar(false);
+    if (depth_ == 0) scan.valid = object;
+    if (depth_ == 1 && member_ == Member::delta) delta_is_object_ = in_delta_ = object;
+    ++depth_;
+    return true;
+  }
+
+  bool close() {
+    if (--depth_ == 1) in_delta_ = false;
+    return true;
+  }
+
+  int depth_ = 0;
+  Member member_ = Member::other;
+  Member delta_member_ = Member::other;
+  bool in_delta_ = false;
+  bool delta_is_object_ = false;
+  DeltaType delta_type_ = DeltaType::none;
+  std::string text_;  // a key or string arriving in parts
+};
+
+}  // namespace
+
+EventScan scan_event(std::string_view data) {
+  json::basic_parser<EventHandler> parser(json::parse_options{});
+  json::error_code ec;
+  std::size_t used = parser.write_some(false, data.data(), data.size(), ec);
+  if (ec || used < data.size()) return {};
+  EventHandler& handler = parser.handler();
+  handler.scan.text_delta = handler.text_delta();
+  return std::move(handler.scan);
+}
+
+}  // namespace switchyard::anthropic
