@@ -67,15 +67,6 @@ struct Connection {
   }
 };
 
-std::string origin_key(const UpstreamTarget& target) {
-  // The TLS context is part of the key: a connection verified against one CA file must
-  // not serve a provider configured with another.
-  std::string key = target.url.tls ? "https://" : "http://";
-  key += target.url.host_header();
-  if (target.tls_context) key += "#" + std::to_string(reinterpret_cast<std::uintptr_t>(target.tls_context.get()));
-  return key;
-}
-
 GatewayError unreachable(const UpstreamTarget& target, std::string_view what, const beast::error_code& ec) {
   return make_error(ErrorKind::upstream_unreachable,
                     std::string(what) + " " + target.url.origin() + ": " + ec.message(), "upstream_unreachable");
@@ -93,6 +84,18 @@ bool is_stale_connection_error(const beast::error_code& ec) {
 }
 
 }  // namespace
+
+UpstreamTarget make_upstream_target(UpstreamUrl url, std::shared_ptr<ssl::context> tls_context) {
+  UpstreamTarget target{std::move(url), std::move(tls_context), {}, {}};
+  target.host = target.url.host_header();
+  // The TLS context is part of the key: a connection verified against one CA file must
+  // not serve a provider configured with another.
+  target.pool_key = (target.url.tls ? "https://" : "http://") + target.host;
+  if (target.tls_context) {
+    target.pool_key += "#" + std::to_string(reinterpret_cast<std::uintptr_t>(target.tls_context.get()));
+  }
+  return target;
+}
 
 std::shared_ptr<ssl::context> make_client_tls_context(const std::string& ca_file) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
@@ -217,22 +220,22 @@ struct ExchangeFailure {
 // when the body was read to the end and the server allows keep-alive.
 class PooledResponse final : public UpstreamResponse {
  public:
-  PooledResponse(std::weak_ptr<UpstreamPool::State> pool, std::string key, std::unique_ptr<Connection> connection,
+  PooledResponse(std::weak_ptr<UpstreamPool::State> pool, std::unique_ptr<Connection> connection,
                  const UpstreamRequest& request)
-      : pool_(std::move(pool)), key_(std::move(key)), connection_(std::move(connection)), target_(*request.target),
+      : pool_(std::move(pool)), connection_(std::move(connection)), target_(*request.target),
         deadline_(request.timeouts.total), timeouts_(request.timeouts),
         first_token_deadline_(Clock::now() + request.timeouts.first_token), method_(request.method) {
     std::string& head = connection_->request_head;
     head.clear();
     head.reserve(512);
-    append_request_head(head, request.method, request.path, target_.url.host_header(), request.headers,
+    append_request_head(head, request.method, request.path, target_.host, request.headers,
                         request.body.size());
   }
 
   ~PooledResponse() override {
     // Bytes after the body would be read as the next response: such a connection is closed.
     if (connection_ && body_done_ && keep_alive_ && !failed_ && connection_->buffer.empty()) {
-      if (auto pool = pool_.lock()) pool->put_idle(key_, std::move(connection_));
+      if (auto pool = pool_.lock()) pool->put_idle(target_.pool_key, std::move(connection_));
     }
   }
 
@@ -416,7 +419,6 @@ class PooledResponse final : public UpstreamResponse {
   }
 
   std::weak_ptr<UpstreamPool::State> pool_;  // weak: the pool may be gone when a stopped coroutine unwinds
-  std::string key_;
   std::unique_ptr<Connection> connection_;
   const UpstreamTarget& target_;
   Deadline deadline_;
@@ -498,7 +500,7 @@ std::size_t UpstreamPool::idle_connections() const {
 
 net::awaitable<Result<std::unique_ptr<UpstreamResponse>>> UpstreamPool::send(const UpstreamRequest& request) {
   const UpstreamTarget& target = *request.target;
-  std::string key = origin_key(target);
+  const std::string& key = target.pool_key;
   // A pooled connection may have been closed by the server while idle; that shows up as
   // EOF or reset before any response byte, and then one fresh connection is tried.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -509,7 +511,7 @@ net::awaitable<Result<std::unique_ptr<UpstreamResponse>>> UpstreamPool::send(con
       if (!connected) co_return connected.take_error();
       connection = std::move(connected.value());
     }
-    auto response = std::make_unique<PooledResponse>(state_, key, std::move(connection), request);
+    auto response = std::make_unique<PooledResponse>(state_, std::move(connection), request);
     ExchangeFailure failure = co_await response->exchange_headers(request);
     if (!failure) co_return std::unique_ptr<UpstreamResponse>(std::move(response));
     if (!failure.malformed.empty()) {

@@ -32,7 +32,14 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 struct UpstreamTarget {
   UpstreamUrl url;
   std::shared_ptr<boost::asio::ssl::context> tls_context;
+  // Spelled once when the provider is built rather than per request: the Host header's
+  // value, and the key of the pooled connections this target may reuse.
+  std::string host;
+  std::string pool_key;
 };
+
+// A target with `host` and `pool_key` filled in; the way targets are made.
+UpstreamTarget make_upstream_target(UpstreamUrl url, std::shared_ptr<boost::asio::ssl::context> tls_context);
 
 // Builds the TLS context upstream connections verify against: the system CA store,
 // or only `ca_file` when given. Throws std::runtime_error with a reason on failure.

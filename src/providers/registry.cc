@@ -35,14 +35,15 @@ Result<std::shared_ptr<const Provider>> make_provider(const ProviderSpec& spec) 
   std::string error;
   auto url = http::parse_upstream_url(base_url, error);
   if (!url) return make_error(ErrorKind::internal, "provider '" + spec.name + "': base_url " + error);
-  http::UpstreamTarget target{*url, nullptr};
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
   if (url->tls || !spec.ca_file.empty()) {
     try {
-      target.tls_context = http::make_client_tls_context(spec.ca_file);
+      tls_context = http::make_client_tls_context(spec.ca_file);
     } catch (const std::exception& e) {
       return make_error(ErrorKind::internal, "provider '" + spec.name + "': " + e.what());
     }
   }
+  http::UpstreamTarget target = http::make_upstream_target(std::move(*url), std::move(tls_context));
   std::shared_ptr<const Provider> provider;
   if (spec.type == "openai") provider = std::make_shared<OpenAIProvider>(spec, std::move(target));
   else if (spec.type == "azure-openai") provider = std::make_shared<AzureOpenAIProvider>(spec, std::move(target));
