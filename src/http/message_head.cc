@@ -10,8 +10,6 @@ namespace {
 
 constexpr std::string_view kMalformedLine = "a line of the head does not end with CRLF";
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
 // tchar of RFC 9110 §5.6.2: what field names and methods are made of.
 constexpr std::array<bool, 256> kTokenChar = [] {
   std::array<bool, 256> table{};
@@ -185,14 +183,6 @@ bool keep_alive_for(int version, const HeaderFields& fields) {
 }
 
 }  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view HeaderFields::get(std::string_view name) const {
   for (const HeaderField& field : fields_) {

@@ -18,8 +18,16 @@
 
 namespace switchyard::http {
 
-// ASCII case-insensitive equality, for field names and tokens.
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality, for field names and tokens. Inline: header lookups
+// call it for every field, and most calls end at the length check.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  auto lower = [](unsigned char c) { return static_cast<unsigned char>(c + (static_cast<unsigned>(c - 'A') < 26u ? 32 : 0)); };
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i] && lower(static_cast<unsigned char>(a[i])) != lower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
 
 struct HeaderField {
   std::string_view name;
