@@ -186,6 +186,15 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
   return i;
 }
 
+// After a member or an element ending at `end`: true when a comma follows, with `next` set
+// to just past it.
+bool comma_after(std::string_view json, std::size_t end, std::size_t& next) {
+  std::size_t i = skip_space(json, end);
+  if (i >= json.size() || json[i] != ',') return false;
+  next = i + 1;
+  return true;
+}
+
 }  // namespace
 
 MemberReader::MemberReader(std::string_view object_json) : json_(object_json) {
@@ -210,11 +219,7 @@ bool MemberReader::next(std::string_view& key, std::string_view& value) {
   if (value_end == kUnterminated || value_end == i) return false;  // cut off, or no value at all
   key = json_.substr(key_begin + 1, key_end - key_begin - 2);
   value = json_.substr(i, value_end - i);
-  i = skip_space(json_, value_end);
-  if (i < json_.size() && json_[i] == ',') {
-    done_ = false;
-    i_ = i + 1;
-  }
+  done_ = !comma_after(json_, value_end, i_);
   return true;
 }
 
@@ -233,11 +238,7 @@ bool ElementReader::next(std::string_view& element) {
   std::size_t end = skip_value(json_, i);
   if (end == kUnterminated || end == i) return false;
   element = json_.substr(i, end - i);
-  i = skip_space(json_, end);
-  if (i < json_.size() && json_[i] == ',') {
-    done_ = false;
-    i_ = i + 1;
-  }
+  done_ = !comma_after(json_, end, i_);
   return true;
 }
 

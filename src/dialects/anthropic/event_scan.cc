@@ -3,6 +3,8 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <cstdint>
 
+#include "core/json_events.h"
+
 namespace switchyard::anthropic {
 namespace json = boost::json;
 
@@ -10,23 +12,16 @@ namespace {
 
 // Depth counts the containers open: the event is depth 1, its delta 2. Each member is
 // taken from the last occurrence of its key, as a DOM would.
-class EventHandler {
+class EventHandler : public json_events::IgnoringHandler {
  public:
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-
   EventScan scan;
 
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code&) { return open(true); }
   bool on_object_end(std::size_t, json::error_code&) { return close(); }
   bool on_array_begin(json::error_code&) { return open(false); }
   bool on_array_end(std::size_t, json::error_code&) { return close(); }
   bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
-    if (depth_ <= 2) text_.append(part.data(), part.size());
+    if (depth_ <= 2) add_part(part);
     return true;
   }
   bool on_key(json::string_view last, std::size_t, json::error_code&) {
@@ -37,11 +32,11 @@ class EventHandler {
     } else if (in_delta_) {
       delta_member_ = key == "type" ? Member::type : key == "text" ? Member::text : Member::other;
     }
-    text_.clear();
+    clear_parts();
     return true;
   }
   bool on_string_part(json::string_view part, std::size_t, json::error_code&) {
-    if (wants_text()) text_.append(part.data(), part.size());
+    if (wants_text()) add_part(part);
     return true;
   }
   bool on_string(json::string_view last, std::size_t, json::error_code&) {
@@ -54,10 +49,9 @@ class EventHandler {
     } else {
       scan.text.assign(text);
     }
-    text_.clear();
+    clear_parts();
     return scalar(true);
   }
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
   bool on_int64(std::int64_t value, json::string_view, json::error_code&) {
     scalar(false);
     if (depth_ == 1 && member_ == Member::index) scan.index = static_cast<std::size_t>(value);
@@ -67,8 +61,6 @@ class EventHandler {
   bool on_double(double, json::string_view, json::error_code&) { return scalar(false); }
   bool on_bool(bool, json::error_code&) { return scalar(false); }
   bool on_null(json::error_code&) { return scalar(false); }
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
 
   bool text_delta() const { return delta_is_object_ && delta_type_ == DeltaType::text; }
 
@@ -79,12 +71,6 @@ class EventHandler {
   bool wants_text() const {
     if (depth_ == 1) return member_ == Member::type;
     return depth_ == 2 && in_delta_ && (delta_member_ == Member::type || delta_member_ == Member::text);
-  }
-
-  std::string_view whole(json::string_view last) {
-    if (text_.empty()) return {last.data(), last.size()};
-    text_.append(last.data(), last.size());
-    return text_;
   }
 
   // Any value or container opening at the current depth, except what on_string kept.
@@ -126,7 +112,6 @@ class EventHandler {
   bool in_delta_ = false;
   bool delta_is_object_ = false;
   DeltaType delta_type_ = DeltaType::none;
-  std::string text_;  // a key or string arriving in parts
 };
 
 }  // namespace
@@ -134,8 +119,7 @@ class EventHandler {
 EventScan scan_event(std::string_view data) {
   json::basic_parser<EventHandler> parser(json::parse_options{});
   json::error_code ec;
-  std::size_t used = parser.write_some(false, data.data(), data.size(), ec);
-  if (ec || used < data.size()) return {};
+  if (!json_events::parse_events(parser, data, ec)) return {};
   EventHandler& handler = parser.handler();
   handler.scan.text_delta = handler.text_delta();
   return std::move(handler.scan);

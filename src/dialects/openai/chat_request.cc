@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "core/json_events.h"
 #include "core/json_splice.h"
 #include "core/json_writer.h"
 
@@ -23,13 +24,8 @@ GatewayError invalid(std::string message, std::string param = {}, std::string co
 // occurrence of its key left it, since the last of repeated keys wins in the DOMs that
 // upstreams build. Depth counts the containers open: the body's object is depth 1, the
 // messages array depth 2, a message depth 3.
-class RequestInspector {
+class RequestInspector : public json_events::IgnoringHandler {
  public:
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-
   enum class Kind { absent, null, boolean, number, string, object, array };
 
   bool top_is_object = false;
@@ -46,8 +42,6 @@ class RequestInspector {
   Kind stream_options = Kind::absent;
   bool include_usage = false;
 
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code&) { return open(Kind::object); }
   bool on_object_end(std::size_t, json::error_code&) {
     if (--depth_ == 2 && top_ == Top::messages && messages == Kind::array && role_ != Kind::string && !bad_message) {
@@ -61,7 +55,7 @@ class RequestInspector {
     return true;
   }
   bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
-    if (depth_ <= 3) text_.append(part.data(), part.size());
+    if (depth_ <= 3) add_part(part);
     return true;
   }
   bool on_key(json::string_view last, std::size_t, json::error_code&) {
@@ -79,40 +73,30 @@ class RequestInspector {
     } else {
       role_next_ = key == "role";
     }
-    text_.clear();
+    clear_parts();
     return true;
   }
   bool on_string_part(json::string_view part, std::size_t, json::error_code&) {
-    if (depth_ <= 2) text_.append(part.data(), part.size());
+    if (depth_ <= 2) add_part(part);
     return true;
   }
   bool on_string(json::string_view last, std::size_t, json::error_code&) {
     if (depth_ <= 2) {
       value(Kind::string, whole(last));
-      text_.clear();
+      clear_parts();
     } else {
       value(Kind::string);
     }
     return true;
   }
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
   bool on_int64(std::int64_t, json::string_view, json::error_code&) { return value(Kind::number); }
   bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return value(Kind::number); }
   bool on_double(double, json::string_view, json::error_code&) { return value(Kind::number); }
   bool on_bool(bool flag, json::error_code&) { return value(Kind::boolean, {}, flag); }
   bool on_null(json::error_code&) { return value(Kind::null); }
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
 
  private:
   enum class Top { other, model, messages, models, stream, stream_options };
-
-  // A string or key given in parts is whole once its last part is added.
-  std::string_view whole(json::string_view last) {
-    if (text_.empty()) return {last.data(), last.size()};
-    text_.append(last.data(), last.size());
-    return text_;
-  }
 
   bool open(Kind kind) {
     value(kind);
@@ -183,7 +167,6 @@ class RequestInspector {
   bool include_usage_next_ = false;  // the next value at depth 2 is stream_options.include_usage
   bool role_next_ = false;           // the next value at depth 3 is a message's role
   Kind role_ = Kind::absent;         // the current message's role, as last given
-  std::string text_;                 // a key or string arriving in parts
 };
 
 bool present(RequestInspector::Kind kind) {
@@ -196,9 +179,7 @@ Result<ChatRequestView> inspect_chat_request(std::string_view body) {
   using Kind = RequestInspector::Kind;
   json::basic_parser<RequestInspector> parser(json::parse_options{});
   json::error_code ec;
-  std::size_t used = parser.write_some(false, body.data(), body.size(), ec);
-  if (!ec && used < body.size()) ec = json::make_error_code(json::error::extra_data);
-  if (ec) return invalid("request body is not valid JSON: " + ec.message(), {}, "invalid_json");
+  if (!json_events::parse_events(parser, body, ec)) return invalid("request body is not valid JSON: " + ec.message(), {}, "invalid_json");
   RequestInspector& seen = parser.handler();
   if (!seen.top_is_object) return invalid("request body must be a JSON object", {}, "invalid_json");
 

@@ -2,6 +2,8 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
+#include "core/json_events.h"
+
 namespace switchyard::openai {
 namespace json = boost::json;
 
@@ -9,13 +11,8 @@ namespace {
 
 // Depth counts the containers open: the chunk is depth 1, choices 2, a choice 3, its
 // delta 4. Each member is taken from the last occurrence of its key, as a DOM would.
-class ChunkHandler {
+class ChunkHandler : public json_events::IgnoringHandler {
  public:
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-
   explicit ChunkHandler(bool want_identity) : want_identity_(want_identity) {}
 
   ChunkScan scan;
@@ -26,14 +23,12 @@ class ChunkHandler {
   bool reasoning = false;
   bool tool_calls = false;
 
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code&) { return open(Kind::object); }
   bool on_object_end(std::size_t, json::error_code&) { return close(); }
   bool on_array_begin(json::error_code&) { return open(Kind::array); }
   bool on_array_end(std::size_t, json::error_code&) { return close(); }
   bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
-    if (depth_ <= 4) text_.append(part.data(), part.size());
+    if (depth_ <= 4) add_part(part);
     return true;
   }
   bool on_key(json::string_view last, std::size_t, json::error_code&) {
@@ -54,11 +49,11 @@ class ChunkHandler {
                       : key == "tool_calls"        ? Member::tool_calls
                                                    : Member::other;
     }
-    text_.clear();
+    clear_parts();
     return true;
   }
   bool on_string_part(json::string_view part, std::size_t, json::error_code&) {
-    if (wants_text()) text_.append(part.data(), part.size());
+    if (wants_text()) add_part(part);
     return true;
   }
   bool on_string(json::string_view last, std::size_t, json::error_code&) {
@@ -66,19 +61,16 @@ class ChunkHandler {
       std::string_view text = whole(last);
       if (depth_ == 1) (member_ == Member::id ? scan.id : scan.model).assign(text);
       if (depth_ == 4) scan.text.assign(text);
-      text_.clear();
+      clear_parts();
       return value(Kind::string, true);
     }
     return value(Kind::string);
   }
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
   bool on_int64(std::int64_t, json::string_view, json::error_code&) { return value(Kind::other); }
   bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return value(Kind::other); }
   bool on_double(double, json::string_view, json::error_code&) { return value(Kind::other); }
   bool on_bool(bool, json::error_code&) { return value(Kind::other); }
   bool on_null(json::error_code&) { return value(Kind::null); }
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
 
  private:
   enum class Kind { null, string, object, array, other };
@@ -88,12 +80,6 @@ class ChunkHandler {
   bool wants_text() const {
     if (depth_ == 1) return want_identity_ && (member_ == Member::id || member_ == Member::model);
     return depth_ == 4 && in_delta_ && delta_member_ == Member::content;
-  }
-
-  std::string_view whole(json::string_view last) {
-    if (text_.empty()) return {last.data(), last.size()};
-    text_.append(last.data(), last.size());
-    return text_;
   }
 
   bool open(Kind kind) {
@@ -169,7 +155,6 @@ class ChunkHandler {
   std::size_t choice_count_ = 0;
   bool in_first_choice_ = false;
   bool in_delta_ = false;
-  std::string text_;  // a key or string arriving in parts
 };
 
 }  // namespace
@@ -177,9 +162,8 @@ class ChunkHandler {
 ChunkScan scan_chunk(std::string_view data, bool want_identity) {
   json::basic_parser<ChunkHandler> parser(json::parse_options{}, want_identity);
   json::error_code ec;
-  std::size_t used = parser.write_some(false, data.data(), data.size(), ec);
+  if (!json_events::parse_events(parser, data, ec)) return {};
   ChunkHandler& handler = parser.handler();
-  if (ec || used < data.size()) return {};
   ChunkScan& scan = handler.scan;
   scan.needs_full_decode =
       handler.error_object || handler.usage_object || handler.finish_reason || handler.reasoning || handler.tool_calls;

@@ -1,5 +1,6 @@
 #include "dialects/openai/usage.h"
 
+#include "core/json_events.h"
 #include "core/json_splice.h"
 #include "core/json_fields.h"
 
@@ -36,28 +37,20 @@ namespace {
 
 // Reads the four counts straight off the parser's events. Metering runs on every
 // passthrough response, and building a DOM of the usage object cost more than finding it.
-class UsageScanner {
+class UsageScanner : public json_events::IgnoringHandler {
  public:
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-
   Usage usage;
 
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code&) { return open(true); }
   bool on_object_end(std::size_t, json::error_code&) { return close(); }
   bool on_array_begin(json::error_code&) { return open(false); }
   bool on_array_end(std::size_t, json::error_code&) { return close(); }
   bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
-    key_.append(part.data(), part.size());
+    add_part(part);
     return true;
   }
   bool on_key(json::string_view last, std::size_t, json::error_code&) {
-    std::string_view key(last.data(), last.size());
-    if (!key_.empty()) key = key_.append(key);
+    std::string_view key = whole(last);
     field_ = Field::other;
     if (depth_ == 1) {
       section_ = key == "prompt_tokens_details"       ? Section::prompt_details
@@ -69,21 +62,13 @@ class UsageScanner {
       if (section_ == Section::prompt_details && key == "cached_tokens") field_ = Field::cache_read;
       if (section_ == Section::completion_details && key == "reasoning_tokens") field_ = Field::reasoning;
     }
-    key_.clear();
+    clear_parts();
     return true;
   }
   bool on_int64(std::int64_t value, json::string_view, json::error_code&) { return count(value); }
   bool on_uint64(std::uint64_t value, json::string_view, json::error_code&) {
     return count(static_cast<std::int64_t>(value));
   }
-  bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
-  bool on_string(json::string_view, std::size_t, json::error_code&) { return true; }
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
-  bool on_double(double, json::string_view, json::error_code&) { return true; }
-  bool on_bool(bool, json::error_code&) { return true; }
-  bool on_null(json::error_code&) { return true; }
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
 
  private:
   bool open(bool is_object) {
@@ -113,7 +98,6 @@ class UsageScanner {
   int depth_ = 0;
   Section section_ = Section::other;  // the usage object's member we are in
   Field field_ = Field::other;         // what the next number is
-  std::string key_;                    // a key split across parts (rare)
 };
 
 }  // namespace

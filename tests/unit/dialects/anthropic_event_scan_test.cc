@@ -4,6 +4,8 @@
 
 #include <boost/json/parse.hpp>
 #include <random>
+
+#include "../random_json.h"
 #include <string>
 
 namespace switchyard::anthropic {
@@ -62,14 +64,7 @@ TEST(AnthropicEventScan, ReadsEventsAsADomWould) {
                           R"({"type":"text_delta","text":{"text":"deep"}})", R"([{"type":"text_delta","text":"t"}])"};
   const char* keys[] = {"type", "index", "delta", "text", "message"};
   for (int round = 0; round < 5000; ++round) {
-    std::string event = "{";
-    int members = std::uniform_int_distribution<int>(0, 5)(random);
-    for (int i = 0; i < members; ++i) {
-      if (i) event += ",";
-      event += std::string("\"") + keys[std::uniform_int_distribution<int>(0, 4)(random)] + "\":";
-      event += values[std::uniform_int_distribution<int>(0, 12)(random)];
-    }
-    event += "}";
+    std::string event = testing::random_object(random, keys, values, 5);
     ASSERT_EQ(event_scan(event), dom_scan(event)) << event;
   }
 }

@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include "../random_json.h"
+
 #include "dialects/openai/chat_request.h"
 
 namespace switchyard::openai {
@@ -161,14 +163,7 @@ TEST(OpenAIChatRequest, ReadsBodiesAsTheDomDid) {
                           R"({"role":"system"})", R"([[{"role":"user"}]])", R"("a"\[{")"};
   const char* keys[] = {"model", "messages", "models", "stream", "stream_options", "role", "include_usage", "tools"};
   for (int round = 0; round < 5000; ++round) {
-    std::string body = "{";
-    int members = std::uniform_int_distribution<int>(0, 7)(random);
-    for (int i = 0; i < members; ++i) {
-      if (i) body += ",";
-      body += std::string("\"") + keys[std::uniform_int_distribution<int>(0, 7)(random)] + "\":";
-      body += values[std::uniform_int_distribution<int>(0, 18)(random)];
-    }
-    body += "}";
+    std::string body = testing::random_object(random, keys, values, 7);
     ASSERT_EQ(event_inspect(body), dom_inspect(body)) << body;
   }
 }

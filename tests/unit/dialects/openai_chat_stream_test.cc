@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <random>
 
+#include "../random_json.h"
+
 #include "../fixtures.h"
 #include "dialects/openai/chat_stream.h"
 #include "dialects/openai/chunk_scan.h"
@@ -199,14 +201,7 @@ TEST(OpenAIChunkScan, ReadsChunksAsADomWould) {
                           R"([[{"delta":{"content":"deep"}}]])"};
   const char* keys[] = {"id", "model", "choices", "usage", "error", "delta", "content", "finish_reason"};
   for (int round = 0; round < 5000; ++round) {
-    std::string chunk = "{";
-    int members = std::uniform_int_distribution<int>(0, 6)(random);
-    for (int i = 0; i < members; ++i) {
-      if (i) chunk += ",";
-      chunk += std::string("\"") + keys[std::uniform_int_distribution<int>(0, 7)(random)] + "\":";
-      chunk += values[std::uniform_int_distribution<int>(0, 14)(random)];
-    }
-    chunk += "}";
+    std::string chunk = testing::random_object(random, keys, values, 6);
     ASSERT_EQ(event_scan(chunk), dom_scan(chunk)) << chunk;
   }
 }

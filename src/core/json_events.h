@@ -1,0 +1,71 @@
+// A base for handlers of Boost.JSON's basic_parser that read a few members off the
+// parser's events instead of building a DOM.
+//
+// basic_parser calls every callback by name; this base accepts and ignores each event, so
+// a handler declares only the callbacks it acts on (its own hide these). It also keeps the
+// text of a key or string the parser hands over in parts (with escapes, or split by the
+// parser's buffer): `add_part` the parts, then `whole(last)` is the complete text.
+#pragma once
+
+#include <boost/json/basic_parser.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace switchyard::json_events {
+
+class IgnoringHandler {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  using error_code = boost::json::error_code;
+  using string_view = boost::json::string_view;
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) { return true; }
+  bool on_object_end(std::size_t, error_code&) { return true; }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(std::size_t, error_code&) { return true; }
+  bool on_key_part(string_view, std::size_t, error_code&) { return true; }
+  bool on_key(string_view, std::size_t, error_code&) { return true; }
+  bool on_string_part(string_view, std::size_t, error_code&) { return true; }
+  bool on_string(string_view, std::size_t, error_code&) { return true; }
+  bool on_number_part(string_view, error_code&) { return true; }
+  bool on_int64(std::int64_t, string_view, error_code&) { return true; }
+  bool on_uint64(std::uint64_t, string_view, error_code&) { return true; }
+  bool on_double(double, string_view, error_code&) { return true; }
+  bool on_bool(bool, error_code&) { return true; }
+  bool on_null(error_code&) { return true; }
+  bool on_comment_part(string_view, error_code&) { return true; }
+  bool on_comment(string_view, error_code&) { return true; }
+
+ protected:
+  void add_part(string_view part) { parts_.append(part.data(), part.size()); }
+  // The text ending with `last`, valid until clear_parts().
+  std::string_view whole(string_view last) {
+    if (parts_.empty()) return {last.data(), last.size()};
+    parts_.append(last.data(), last.size());
+    return parts_;
+  }
+  void clear_parts() { parts_.clear(); }
+
+ private:
+  std::string parts_;
+};
+
+// Runs `handler`'s parser over the whole of `text`: false when it is not one JSON document
+// (bytes after the document count as an error, as they do for boost::json::parse), with
+// the reason in `ec`.
+template <class Handler>
+bool parse_events(boost::json::basic_parser<Handler>& parser, std::string_view text, boost::json::error_code& ec) {
+  std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = boost::json::make_error_code(boost::json::error::extra_data);
+  return !ec;
+}
+
+}  // namespace switchyard::json_events
