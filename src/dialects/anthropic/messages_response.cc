@@ -5,6 +5,7 @@
 
 #include "core/json_fields.h"
 #include "core/json_parse.h"
+#include "core/json_writer.h"
 #include "core/request_id.h"
 #include "dialects/anthropic/messages_request.h"
 
@@ -95,34 +96,61 @@ Result<canonical::Response> decode_message(std::string_view body) {
   return out;
 }
 
+namespace {
+
+// The same members as usage_object, written as text.
+void write_usage(JsonWriter& json, const Usage& usage) {
+  json.begin_object()
+      .member("input_tokens", usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens)
+      .member("output_tokens", usage.output_tokens)
+      .member("cache_creation_input_tokens", usage.cache_write_tokens)
+      .member("cache_read_input_tokens", usage.cache_read_tokens)
+      .end_object();
+}
+
+}  // namespace
+
+// Written as text, not built as a DOM and serialized: the answer to every translated
+// request for an Anthropic client.
 std::string encode_message(const canonical::Response& response, std::string_view model) {
-  json::array content;
+  std::string out;
+  out.reserve(256);
+  JsonWriter json(out);
+  std::string id = response.id.starts_with("msg_") ? response.id : "msg_" + new_request_id();
+  json.begin_object().member("id", id).member("type", "message").member("role", "assistant").member("model", model);
+  json.key("content").begin_array();
   for (const auto& block : response.content) {
     if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
-      if (!text->text.empty()) content.push_back(json::object{{"type", "text"}, {"text", text->text}, {"citations", nullptr}});
+      if (text->text.empty()) continue;
+      json.begin_object().member("type", "text").member("text", text->text).key("citations").null().end_object();
     } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
       json::error_code ec;
       json::value input = json::parse(call->arguments, ec);
       if (ec || !input.is_object()) input = json::object{};
-      content.push_back(json::object{{"type", "tool_use"}, {"id", call->id}, {"name", call->name}, {"input", input}});
+      json.begin_object().member("type", "tool_use").member("id", call->id).member("name", call->name);
+      json.member("input", input).end_object();
     } else if (auto* thinking = std::get_if<canonical::ThinkingBlock>(&block)) {
+      json.begin_object();
       if (!thinking->redacted_data.empty()) {
-        content.push_back(json::object{{"type", "redacted_thinking"}, {"data", thinking->redacted_data}});
+        json.member("type", "redacted_thinking").member("data", thinking->redacted_data);
       } else {
-        content.push_back(json::object{{"type", "thinking"}, {"thinking", thinking->text}, {"signature", thinking->signature}});
+        json.member("type", "thinking").member("thinking", thinking->text).member("signature", thinking->signature);
       }
+      json.end_object();
     }
   }
-  std::string id = response.id.starts_with("msg_") ? response.id : "msg_" + new_request_id();
-  json::object body{{"id", id},
-                    {"type", "message"},
-                    {"role", "assistant"},
-                    {"model", model},
-                    {"content", std::move(content)},
-                    {"stop_reason", stop_reason_name(response.stop_reason)},
-                    {"stop_sequence", response.stop_sequence.empty() ? json::value(nullptr) : json::value(json::string(response.stop_sequence))},
-                    {"usage", usage_object(response.usage)}};
-  return json::serialize(body);
+  json.end_array();
+  json.member("stop_reason", stop_reason_name(response.stop_reason));
+  json.key("stop_sequence");
+  if (response.stop_sequence.empty()) {
+    json.null();
+  } else {
+    json.string(response.stop_sequence);
+  }
+  json.key("usage");
+  write_usage(json, response.usage);
+  json.end_object();
+  return out;
 }
 
 }  // namespace switchyard::anthropic
