@@ -23,7 +23,6 @@ class ChunkedDecoder {
   // is left until `need_more`, `done` or `error`.
   Step next(std::string_view input);
 
-  bool done() const { return state_ == State::done; }
   // True while inside a chunk's data: the next step would hand out body bytes.
   bool at_data() const { return state_ == State::data; }
 

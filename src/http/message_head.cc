@@ -133,27 +133,36 @@ bool parse_version(std::string_view text, int& version) {
   return true;
 }
 
+// Calls `visit(item)` for each comma-separated item of a field value, trimmed (empty ones
+// too), until it returns false; returns false when it was stopped.
+template <class Visit>
+bool for_each_item(std::string_view value, Visit visit) {
+  while (true) {
+    std::size_t comma = value.find(',');
+    if (!visit(trim(value.substr(0, comma)))) return false;
+    if (comma == std::string_view::npos) return true;
+    value.remove_prefix(comma + 1);
+  }
+}
+
 // Content-Length: digits only; repeated fields (or a list) must all agree.
 bool parse_content_length(const HeaderFields& fields, std::uint64_t& length, bool& present) {
   present = false;
   for (const HeaderField& field : fields) {
     if (!iequals(field.name, "content-length")) continue;
-    std::string_view rest = field.value;
-    while (true) {
-      std::size_t comma = rest.find(',');
-      std::string_view item = trim(rest.substr(0, comma));
-      std::uint64_t value = 0;
+    bool valid = for_each_item(field.value, [&](std::string_view item) {
       if (item.empty() || item.size() > 18) return false;
       for (char c : item) {
         if (c < '0' || c > '9') return false;
       }
+      std::uint64_t value = 0;
       std::from_chars(item.data(), item.data() + item.size(), value);
       if (present && value != length) return false;
       length = value;
       present = true;
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
+      return true;
+    });
+    if (!valid) return false;
   }
   return true;
 }
@@ -165,14 +174,10 @@ std::string_view last_transfer_coding(const HeaderFields& fields, bool& present)
   for (const HeaderField& field : fields) {
     if (!iequals(field.name, "transfer-encoding")) continue;
     present = true;
-    std::string_view rest = field.value;
-    while (!rest.empty()) {
-      std::size_t comma = rest.find(',');
-      std::string_view item = trim(rest.substr(0, comma));
+    for_each_item(field.value, [&](std::string_view item) {
       if (!item.empty()) last = item;
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
+      return true;
+    });
   }
   return last;
 }
@@ -191,23 +196,10 @@ std::string_view HeaderFields::get(std::string_view name) const {
   return {};
 }
 
-bool HeaderFields::has(std::string_view name) const {
-  for (const HeaderField& field : fields_) {
-    if (iequals(field.name, name)) return true;
-  }
-  return false;
-}
-
 bool HeaderFields::has_token(std::string_view name, std::string_view token) const {
   for (const HeaderField& field : fields_) {
     if (!iequals(field.name, name)) continue;
-    std::string_view rest = field.value;
-    while (!rest.empty()) {
-      std::size_t comma = rest.find(',');
-      if (iequals(trim(rest.substr(0, comma)), token)) return true;
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
+    if (!for_each_item(field.value, [&](std::string_view item) { return !iequals(item, token); })) return true;
   }
   return false;
 }

@@ -39,7 +39,6 @@ class HeaderFields {
  public:
   // The first value of `name` (case-insensitive), or empty when absent.
   std::string_view get(std::string_view name) const;
-  bool has(std::string_view name) const;
   // True when the comma-separated list in field `name` holds `token` (case-insensitive).
   bool has_token(std::string_view name, std::string_view token) const;
   auto begin() const { return fields_.begin(); }
