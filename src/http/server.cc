@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/container/small_vector.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <array>
@@ -121,8 +122,7 @@ class StreamChannel final : public ResponseChannel {
   // The head of the response with the channel's own fields after the handler's: the
   // request id and what set_header added (names no handler's response carries).
   void append_head(const ResponseHeader& header) {
-    std::vector<HeaderField> fields;
-    fields.reserve(extra_headers_.size() + 1);
+    boost::container::small_vector<HeaderField, kExtraHeaders + 1> fields;  // on the stack, as a rule
     fields.push_back({"x-request-id", request_id_});
     for (const auto& [name, value] : extra_headers_) fields.push_back({name, value});
     head_.reserve(512);
