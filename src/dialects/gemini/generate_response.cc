@@ -20,13 +20,14 @@ Usage parse_usage(const json::object& usage) {
   return out;
 }
 
-json::object usage_metadata(const Usage& usage) {
-  json::object out{{"promptTokenCount", usage.input_tokens},
-                   {"candidatesTokenCount", usage.output_tokens - usage.reasoning_tokens},
-                   {"totalTokenCount", usage.input_tokens + usage.output_tokens}};
-  if (usage.reasoning_tokens) out["thoughtsTokenCount"] = usage.reasoning_tokens;
-  if (usage.cache_read_tokens) out["cachedContentTokenCount"] = usage.cache_read_tokens;
-  return out;
+void write_usage_metadata(JsonWriter& json, const Usage& usage) {
+  json.begin_object()
+      .member("promptTokenCount", usage.input_tokens)
+      .member("candidatesTokenCount", usage.output_tokens - usage.reasoning_tokens)
+      .member("totalTokenCount", usage.input_tokens + usage.output_tokens);
+  if (usage.reasoning_tokens) json.member("thoughtsTokenCount", usage.reasoning_tokens);
+  if (usage.cache_read_tokens) json.member("cachedContentTokenCount", usage.cache_read_tokens);
+  json.end_object();
 }
 
 canonical::StopReason stop_reason_from(std::string_view reason, bool has_function_call) {
@@ -99,29 +100,40 @@ Result<canonical::Response> decode_generate_response(std::string_view body) {
   return out;
 }
 
+// Written as text, not built as a DOM and serialized: the answer to every translated
+// request for a Gemini client.
 std::string encode_generate_response(const canonical::Response& response, std::string_view model) {
-  json::array parts;
+  std::string out;
+  out.reserve(320);
+  JsonWriter json(out);
+  json.begin_object().key("candidates").begin_array().begin_object();
+  json.key("content").begin_object().key("parts").begin_array();
+  bool wrote_part = false;
   for (const auto& block : response.content) {
     if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
-      parts.push_back(json::object{{"text", text->text}});
+      json.begin_object().member("text", text->text).end_object();
     } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
       json::error_code ec;
       json::value args = json::parse(call->arguments, ec);
       if (ec || !args.is_object()) args = json::object{};
-      parts.push_back(json::object{{"functionCall", json::object{{"id", call->id}, {"name", call->name}, {"args", std::move(args)}}}});
+      json.begin_object().key("functionCall").begin_object().member("id", call->id).member("name", call->name);
+      json.member("args", args).end_object().end_object();
     } else if (auto* thinking = std::get_if<canonical::ThinkingBlock>(&block); thinking && !thinking->text.empty()) {
-      parts.push_back(json::object{{"text", thinking->text}, {"thought", true}});
+      json.begin_object().member("text", thinking->text).member("thought", true).end_object();
+    } else {
+      continue;
     }
+    wrote_part = true;
   }
-  if (parts.empty()) parts.push_back(json::object{{"text", ""}});
-  json::object candidate{{"content", json::object{{"parts", std::move(parts)}, {"role", "model"}}},
-                         {"finishReason", finish_reason_for(response.stop_reason)},
-                         {"index", 0}};
-  json::object body{{"candidates", json::array{std::move(candidate)}},
-                    {"usageMetadata", usage_metadata(response.usage)},
-                    {"modelVersion", model},
-                    {"responseId", response.id.empty() ? new_request_id() : response.id}};
-  return json::serialize(body);
+  if (!wrote_part) json.begin_object().member("text", "").end_object();
+  json.end_array().member("role", "model").end_object();  // content
+  json.member("finishReason", finish_reason_for(response.stop_reason)).member("index", std::int64_t{0});
+  json.end_object().end_array();  // candidates
+  json.key("usageMetadata");
+  write_usage_metadata(json, response.usage);
+  json.member("modelVersion", model).member("responseId", response.id.empty() ? new_request_id() : response.id);
+  json.end_object();
+  return out;
 }
 
 }  // namespace switchyard::gemini

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/canonical.h"
+#include "core/json_writer.h"
 #include "core/result.h"
 
 namespace switchyard::gemini {
@@ -15,7 +16,7 @@ std::string encode_generate_response(const canonical::Response& response, std::s
 
 // Gemini's candidatesTokenCount excludes thinking; canonical output includes it.
 Usage parse_usage(const boost::json::object& usage_metadata);
-boost::json::object usage_metadata(const Usage& usage);
+void write_usage_metadata(JsonWriter& json, const Usage& usage);
 
 canonical::StopReason stop_reason_from(std::string_view finish_reason, bool has_function_call);
 std::string_view finish_reason_for(canonical::StopReason reason);

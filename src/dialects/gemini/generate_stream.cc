@@ -84,13 +84,19 @@ bool GenerateStreamDecoder::finish(std::vector<canonical::StreamEvent>& out) {
 
 void GenerateStreamEncoder::chunk(json::array parts, std::string& out, const char* finish_reason) {
   if (response_id_.empty()) response_id_ = new_request_id();
-  json::object candidate{{"content", json::object{{"parts", std::move(parts)}, {"role", "model"}}}, {"index", 0}};
-  if (finish_reason) candidate["finishReason"] = finish_reason;
-  json::object body{{"candidates", json::array{std::move(candidate)}}};
-  if (finish_reason) body["usageMetadata"] = usage_metadata(usage_);
-  body["modelVersion"] = model_;
-  body["responseId"] = response_id_;
-  out += "data: " + json::serialize(body) + "\r\n\r\n";
+  out += "data: ";
+  JsonWriter json(out);
+  json.begin_object().key("candidates").begin_array().begin_object();
+  json.key("content").begin_object().member("parts", json::value(std::move(parts))).member("role", "model").end_object();
+  json.member("index", std::int64_t{0});
+  if (finish_reason) json.member("finishReason", finish_reason);
+  json.end_object().end_array();  // candidates
+  if (finish_reason) {
+    json.key("usageMetadata");
+    write_usage_metadata(json, usage_);
+  }
+  json.member("modelVersion", model_).member("responseId", response_id_).end_object();
+  out += "\r\n\r\n";
 }
 
 void GenerateStreamEncoder::text_chunk(std::string_view text, bool thought, std::string& out) {

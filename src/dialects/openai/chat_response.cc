@@ -1,7 +1,6 @@
 #include "dialects/openai/chat_response.h"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <ctime>
 
 #include "core/json_parse.h"
@@ -85,32 +84,48 @@ Result<canonical::Response> decode_chat_response(std::string_view body) {
   return out;
 }
 
+// Written as text, not built as a DOM and serialized: the answer to every translated
+// request for an OpenAI client.
 std::string encode_chat_response(const canonical::Response& response, std::string_view model) {
   std::string text;
-  json::array calls;
+  bool has_calls = false;
   for (const auto& block : response.content) {
     if (auto* piece = std::get_if<canonical::TextBlock>(&block)) text += piece->text;
-    if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
-      calls.push_back(json::object{{"id", call->id},
-                                   {"type", "function"},
-                                   {"function", json::object{{"name", call->name}, {"arguments", call->arguments}}}});
-    }
+    if (std::holds_alternative<canonical::ToolCallBlock>(block)) has_calls = true;
   }
-  json::object message{{"role", "assistant"}};
-  message["content"] = text.empty() && !calls.empty() ? json::value(nullptr) : json::value(json::string(text));
-  message["refusal"] = nullptr;
-  if (!calls.empty()) message["tool_calls"] = std::move(calls);
-  message["annotations"] = json::array{};
-  json::object body{{"id", response.id.starts_with("chatcmpl-") ? response.id : "chatcmpl-" + response.id},
-                    {"object", "chat.completion"},
-                    {"created", static_cast<std::int64_t>(std::time(nullptr))},
-                    {"model", model},
-                    {"choices", json::array{json::object{{"index", 0},
-                                                         {"message", std::move(message)},
-                                                         {"logprobs", nullptr},
-                                                         {"finish_reason", finish_reason_for(response.stop_reason)}}}}};
-  body["usage"] = usage_object(response.usage);
-  return json::serialize(body);
+  std::string out;
+  out.reserve(320 + text.size());
+  JsonWriter json(out);
+  std::string id = response.id.starts_with("chatcmpl-") ? response.id : "chatcmpl-" + response.id;
+  json.begin_object().member("id", id).member("object", "chat.completion");
+  json.member("created", static_cast<std::int64_t>(std::time(nullptr))).member("model", model);
+  json.key("choices").begin_array().begin_object().member("index", std::int64_t{0});
+  json.key("message").begin_object().member("role", "assistant").key("content");
+  if (text.empty() && has_calls) {
+    json.null();
+  } else {
+    json.string(text);
+  }
+  json.key("refusal").null();
+  if (has_calls) {
+    json.key("tool_calls").begin_array();
+    for (const auto& block : response.content) {
+      auto* call = std::get_if<canonical::ToolCallBlock>(&block);
+      if (!call) continue;
+      json.begin_object().member("id", call->id).member("type", "function");
+      json.key("function").begin_object().member("name", call->name).member("arguments", call->arguments).end_object();
+      json.end_object();
+    }
+    json.end_array();
+  }
+  json.key("annotations").begin_array().end_array();
+  json.end_object();  // message
+  json.key("logprobs").null().member("finish_reason", finish_reason_for(response.stop_reason));
+  json.end_object().end_array();  // choices
+  json.key("usage");
+  write_usage(json, response.usage);
+  json.end_object();
+  return out;
 }
 
 }  // namespace switchyard::openai

@@ -277,13 +277,13 @@ void ChatStreamEncoder::encode(const canonical::StreamEvent& event, std::string&
     chunk("{}", finish_reason_for(message->stop_reason).data(), out);
   } else if (std::holds_alternative<canonical::MessageStop>(event)) {
     if (include_usage_) {
-      json::object frame{{"id", id_},
-                         {"object", "chat.completion.chunk"},
-                         {"created", created_},
-                         {"model", model_},
-                         {"choices", json::array{}},
-                         {"usage", usage_object(usage_)}};
-      out += "data: " + json::serialize(frame) + "\n\n";
+      out += "data: ";
+      JsonWriter json(out);
+      json.begin_object().member("id", id_).member("object", "chat.completion.chunk").member("created", created_);
+      json.member("model", model_).key("choices").begin_array().end_array().key("usage");
+      write_usage(json, usage_);
+      json.end_object();
+      out += "\n\n";
     }
     out += "data: [DONE]\n\n";
   } else if (auto* error = std::get_if<canonical::StreamError>(&event)) {

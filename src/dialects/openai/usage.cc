@@ -117,12 +117,14 @@ Usage usage_from_text(std::string_view usage) {
   return parser.handler().usage;
 }
 
-json::object usage_object(const Usage& usage) {
-  return json::object{{"prompt_tokens", usage.input_tokens},
-                      {"completion_tokens", usage.output_tokens},
-                      {"total_tokens", usage.input_tokens + usage.output_tokens},
-                      {"prompt_tokens_details", json::object{{"cached_tokens", usage.cache_read_tokens}}},
-                      {"completion_tokens_details", json::object{{"reasoning_tokens", usage.reasoning_tokens}}}};
+void write_usage(JsonWriter& json, const Usage& usage) {
+  json.begin_object()
+      .member("prompt_tokens", usage.input_tokens)
+      .member("completion_tokens", usage.output_tokens)
+      .member("total_tokens", usage.input_tokens + usage.output_tokens);
+  json.key("prompt_tokens_details").begin_object().member("cached_tokens", usage.cache_read_tokens).end_object();
+  json.key("completion_tokens_details").begin_object().member("reasoning_tokens", usage.reasoning_tokens).end_object();
+  json.end_object();
 }
 
 }  // namespace switchyard::openai

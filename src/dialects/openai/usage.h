@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <string_view>
 
+#include "core/json_writer.h"
 #include "core/usage.h"
 
 namespace switchyard::openai {
@@ -21,6 +22,6 @@ Usage usage_from_text(std::string_view usage);
 
 // The usage object OpenAI clients expect: prompt_tokens includes cache reads and
 // completion_tokens includes reasoning, with the details broken out.
-boost::json::object usage_object(const Usage& usage);
+void write_usage(JsonWriter& json, const Usage& usage);
 
 }  // namespace switchyard::openai
