@@ -46,6 +46,7 @@ class IgnoringHandler {
 
  protected:
   void add_part(string_view part) { parts_.append(part.data(), part.size()); }
+  bool has_parts() const { return !parts_.empty(); }
   // The text ending with `last`, valid until clear_parts().
   std::string_view whole(string_view last) {
     if (parts_.empty()) return {last.data(), last.size()};

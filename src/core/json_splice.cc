@@ -1,6 +1,7 @@
 #include "core/json_splice.h"
 
 #include <array>
+#include <boost/json/parse.hpp>
 #include <cstdint>
 #include <cstring>
 
@@ -242,28 +243,49 @@ bool ElementReader::next(std::string_view& element) {
   return true;
 }
 
+namespace {
+
+// Whether a key as written in the text means `key`. Escapes are rare, so a key with any is
+// decoded by the full parser.
+bool key_is(std::string_view written, std::string_view key) {
+  if (written.find('\\') == std::string_view::npos) return written == key;
+  std::string quoted;
+  quoted.reserve(written.size() + 2);
+  quoted += '"';
+  quoted += written;
+  quoted += '"';
+  boost::json::error_code ec;
+  boost::json::value decoded = boost::json::parse(quoted, ec);
+  return !ec && decoded.is_string() && std::string_view(decoded.get_string()) == key;
+}
+
+}  // namespace
+
 std::optional<MemberSpan> find_member(std::string_view json, std::string_view key) {
   MemberReader reader(json);
   std::optional<MemberSpan> found;
   std::string_view this_key;
   std::string_view value;
   while (reader.next(this_key, value)) {
-    if (this_key != key) continue;
+    if (!key_is(this_key, key)) continue;
     auto offset = [&](std::string_view part) { return static_cast<std::size_t>(part.data() - json.data()); };
     found = MemberSpan{offset(this_key) - 1, offset(value), offset(value) + value.size()};
   }
   return found;
 }
 
-std::string set_member(std::string_view json, std::string_view key, std::string_view value_json) {
+std::string replace_value(std::string_view json, ValueSpan span, std::string_view value_json) {
   std::string out;
-  if (auto span = find_member(json, key)) {
-    out.reserve(json.size() + value_json.size());
-    out.append(json.substr(0, span->value_begin));
-    out.append(value_json);
-    out.append(json.substr(span->value_end));
-    return out;
-  }
+  out.reserve(json.size() - (span.end - span.begin) + value_json.size());
+  out.append(json.substr(0, span.begin));
+  out.append(value_json);
+  out.append(json.substr(span.end));
+  return out;
+}
+
+std::string set_member(std::string_view json, std::string_view key, std::string_view value_json) {
+  if (auto span = find_member(json, key)) return replace_value(json, {span->value_begin, span->value_end}, value_json);
+  std::string out;
   std::size_t open = skip_space(json, 0);
   std::size_t after_open = skip_space(json, open + 1);
   bool empty_object = after_open < json.size() && json[after_open] == '}';

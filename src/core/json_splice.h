@@ -16,10 +16,17 @@ struct MemberSpan {
   std::size_t value_end;     // one past the value's last byte
 };
 
+// Where a value lies in a JSON text, as byte offsets; empty when not known.
+struct ValueSpan {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  bool known() const { return end > begin; }
+};
+
 // Finds `key` among the top-level members of the JSON object `json`. The text must
-// already be known to be valid JSON (the caller has parsed it). The key is compared
-// as written, so a key spelled with escapes is not found; when a key repeats, the last
-// one wins, as in the parsers upstreams use.
+// already be known to be valid JSON (the caller has parsed it). A key spelled with escapes
+// ("mod\u0065l") is decoded before it is compared, as the upstream's parser would; when a
+// key repeats, the last one wins, as in the parsers upstreams use.
 std::optional<MemberSpan> find_member(std::string_view json, std::string_view key);
 
 // Reads the members of a JSON object one by one, as text: keys as written between their
@@ -56,6 +63,9 @@ class ElementReader {
 // Returns `json` with the value of top-level member `key` replaced by `value_json`
 // (already-encoded JSON). Adds the member at the start of the object if it is absent.
 std::string set_member(std::string_view json, std::string_view key, std::string_view value_json);
+
+// Returns `json` with the bytes of `span` (a value in it) replaced by `value_json`.
+std::string replace_value(std::string_view json, ValueSpan span, std::string_view value_json);
 
 // Returns `json` without the top-level member `key` (unchanged if absent).
 std::string remove_member(std::string_view json, std::string_view key);

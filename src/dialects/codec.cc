@@ -54,24 +54,25 @@ Usage usage_or_nothing(Result<canonical::Response> response) { return response ?
 Result<RequestView> inspect_openai(std::string_view body, std::string_view, bool) {
   auto view = openai::inspect_chat_request(body);
   if (!view) return view.take_error();
-  return RequestView{view->model, view->stream, view->include_usage, view->fallback_models};
+  return RequestView{std::move(view->model), view->stream, view->include_usage, std::move(view->fallback_models),
+                     view->model_span};
 }
 
 std::string passthrough_openai(std::string_view body, const RequestView& view, std::string_view upstream_model) {
-  return openai::passthrough_body(
-      body, openai::ChatRequestView{view.model, view.stream, view.include_usage, view.fallback_models}, upstream_model);
+  openai::PassthroughEdits edits{view.model_span, !view.fallback_models.empty(), view.stream && !view.include_usage};
+  return openai::passthrough_body(body, edits, upstream_model);
 }
 
 Result<RequestView> inspect_anthropic(std::string_view body, std::string_view, bool) {
   auto view = anthropic::inspect_messages_request(body);
   if (!view) return view.take_error();
-  return RequestView{view->model, view->stream, true, {}};
+  return RequestView{view->model, view->stream, true, {}, {}};
 }
 
 Result<RequestView> inspect_gemini(std::string_view body, std::string_view path_model, bool path_stream) {
   auto checked = gemini::inspect_generate_request(body);
   if (!checked) return checked.take_error();
-  return RequestView{std::string(path_model), path_stream, true, {}};
+  return RequestView{std::string(path_model), path_stream, true, {}, {}};
 }
 
 std::string passthrough_gemini(std::string_view body, const RequestView&, std::string_view) {

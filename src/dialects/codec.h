@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/canonical.h"
+#include "core/json_splice.h"
 #include "core/result.h"
 #include "dialects/dialect.h"
 #include "dialects/stream_codec.h"
@@ -34,6 +35,8 @@ struct RequestView {
   // Per-request fallbacks: OpenRouter's `models` list, so OpenRouter users switch without
   // code changes. Consumed by the router, never sent upstream.
   std::vector<std::string> fallback_models;
+  // Where the body's model value lies, when the inspection placed it (OpenAI).
+  json_splice::ValueSpan model_span;
 };
 
 struct ModelListEntry {

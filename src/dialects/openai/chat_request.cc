@@ -41,6 +41,9 @@ class RequestInspector : public json_events::IgnoringHandler {
   bool stream_value = false;
   Kind stream_options = Kind::absent;
   bool include_usage = false;
+  const char* body = nullptr;  // the text being parsed, to place the model's value in it
+  std::size_t body_size = 0;
+  json_splice::ValueSpan model_span;
 
   bool on_object_begin(json::error_code&) { return open(Kind::object); }
   bool on_object_end(std::size_t, json::error_code&) {
@@ -82,8 +85,10 @@ class RequestInspector : public json_events::IgnoringHandler {
   }
   bool on_string(json::string_view last, std::size_t, json::error_code&) {
     if (depth_ <= 2) {
+      bool unsplit = !has_parts();
       value(Kind::string, whole(last));
       clear_parts();
+      if (depth_ == 1 && top_ == Top::model && unsplit) model_span = span_in_body(last);
     } else {
       value(Kind::string);
     }
@@ -97,6 +102,24 @@ class RequestInspector : public json_events::IgnoringHandler {
 
  private:
   enum class Top { other, model, messages, models, stream, stream_options };
+
+  // The quoted string `text` as it lies in the body, or nothing. The parser hands over a
+  // string in one piece pointing into its input only when it holds no escapes; anything
+  // else (its own buffer, the tail after an escape) fails the checks, and the passthrough
+  // then looks for the member itself.
+  json_splice::ValueSpan span_in_body(json::string_view text) const {
+    if (!body || text.data() <= body) return {};
+    std::size_t begin = static_cast<std::size_t>(text.data() - body) - 1;
+    std::size_t end = begin + text.size() + 2;
+    if (end > body_size || body[begin] != '"' || body[end - 1] != '"') return {};
+    std::size_t before = begin;
+    while (before > 0 && (body[before - 1] == ' ' || body[before - 1] == '\t' || body[before - 1] == '\n' ||
+                          body[before - 1] == '\r')) {
+      --before;
+    }
+    if (before == 0 || body[before - 1] != ':') return {};
+    return {begin, end};
+  }
 
   bool open(Kind kind) {
     value(kind);
@@ -138,6 +161,7 @@ class RequestInspector : public json_events::IgnoringHandler {
       case Top::model:
         model = kind;
         model_name = text;
+        model_span = {};
         break;
       case Top::messages:
         messages = kind;
@@ -178,6 +202,8 @@ bool present(RequestInspector::Kind kind) {
 Result<ChatRequestView> inspect_chat_request(std::string_view body) {
   using Kind = RequestInspector::Kind;
   json::basic_parser<RequestInspector> parser(json::parse_options{});
+  parser.handler().body = body.data();
+  parser.handler().body_size = body.size();
   json::error_code ec;
   if (!json_events::parse_events(parser, body, ec)) return invalid("request body is not valid JSON: " + ec.message(), {}, "invalid_json");
   RequestInspector& seen = parser.handler();
@@ -189,6 +215,7 @@ Result<ChatRequestView> inspect_chat_request(std::string_view body) {
     return invalid("'model' must be a non-empty string", "model", "invalid_type");
   }
   view.model = std::move(seen.model_name);
+  view.model_span = seen.model_span;
 
   if (seen.messages == Kind::absent) {
     return invalid("'messages' is a required property", "messages", "missing_required_parameter");
@@ -219,11 +246,13 @@ Result<ChatRequestView> inspect_chat_request(std::string_view body) {
   return view;
 }
 
-std::string passthrough_body(std::string_view body, const ChatRequestView& request, std::string_view upstream_model) {
-  std::string out = json_splice::set_member(body, "model", json_string(upstream_model));
+std::string passthrough_body(std::string_view body, const PassthroughEdits& edits, std::string_view upstream_model) {
+  std::string model = json_string(upstream_model);
+  std::string out = edits.model.known() ? json_splice::replace_value(body, edits.model, model)
+                                        : json_splice::set_member(body, "model", model);
   // OpenRouter's fallback list is for the gateway; other upstreams reject the field.
-  if (!request.fallback_models.empty()) out = json_splice::remove_member(out, "models");
-  if (!request.stream || request.include_usage) return out;
+  if (edits.drop_models) out = json_splice::remove_member(out, "models");
+  if (!edits.ask_stream_usage) return out;
 
   json::object options;
   if (auto span = json_splice::find_member(out, "stream_options")) {

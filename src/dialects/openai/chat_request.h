@@ -7,15 +7,28 @@
 #include <vector>
 
 #include "core/canonical.h"
+#include "core/json_splice.h"
 #include "core/result.h"
 
 namespace switchyard::openai {
+
+// What the passthrough body changes besides the model's name.
+struct PassthroughEdits {
+  json_splice::ValueSpan model;   // where the model's value lies in the body; looked for when not known
+  bool drop_models = false;       // OpenRouter's fallback list is for the gateway
+  bool ask_stream_usage = false;  // a stream whose client did not ask for the usage chunk
+};
 
 struct ChatRequestView {
   std::string model;
   bool stream = false;
   bool include_usage = false;  // the client asked for the usage chunk (stream_options.include_usage)
   std::vector<std::string> fallback_models;  // OpenRouter's `models`, if the client sent one
+  // The last top-level "model" value's bytes, when the inspection saw them as they are
+  // (no escapes), so the passthrough need not look for it again.
+  json_splice::ValueSpan model_span;
+
+  PassthroughEdits edits() const { return {model_span, !fallback_models.empty(), stream && !include_usage}; }
 };
 
 // Validates the parts of the body the gateway relies on (a JSON object with a string
@@ -27,7 +40,7 @@ Result<ChatRequestView> inspect_chat_request(std::string_view body);
 // streams `stream_options.include_usage` forced on so the gateway always learns usage
 // (the relay strips the usage chunk again when the client did not ask for it).
 // All other bytes are the client's own.
-std::string passthrough_body(std::string_view body, const ChatRequestView& request, std::string_view upstream_model);
+std::string passthrough_body(std::string_view body, const PassthroughEdits& edits, std::string_view upstream_model);
 
 // The whole request in the canonical model, for translation to another dialect.
 // Parameters without a canonical home land in `extensions` under their wire names.

@@ -45,6 +45,13 @@ TEST(JsonSplice, LastDuplicateKeyWinsLikeUpstreamParsers) {
   EXPECT_EQ(set_member(body, "model", R"("x")"), R"({"model":"first","model":"x"})");
 }
 
+TEST(JsonSplice, DecodesKeysWrittenWithEscapes) {
+  std::string body = R"({"mod\u0065l":"client","messages":[],"m\"odel":1})";
+  EXPECT_EQ(set_member(body, "model", R"("x")"), R"({"mod\u0065l":"x","messages":[],"m\"odel":1})");
+  EXPECT_EQ(remove_member(body, "m\"odel"), R"({"mod\u0065l":"client","messages":[]})");
+  EXPECT_FALSE(find_member(body, "mod\\u0065l"));
+}
+
 TEST(JsonSplice, AddsAMissingMemberAtTheStart) {
   EXPECT_EQ(set_member(R"({"stream":true})", "stream_options", R"({"include_usage":true})"),
             R"({"stream_options":{"include_usage":true},"stream":true})");

@@ -172,7 +172,7 @@ TEST(OpenAIChatRequest, PassthroughRewritesOnlyTheModel) {
   std::string body = R"({"model":"fast","messages":[{"role":"user","content":"hi"}],"x_custom":{"a":[1,2]},"temperature":0.70})";
   auto view = inspect_chat_request(body);
   ASSERT_TRUE(view);
-  EXPECT_EQ(passthrough_body(body, *view, "gpt-4o-mini"),
+  EXPECT_EQ(passthrough_body(body, view->edits(), "gpt-4o-mini"),
             R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"x_custom":{"a":[1,2]},"temperature":0.70})");
 }
 
@@ -180,7 +180,7 @@ TEST(OpenAIChatRequest, PassthroughAsksForStreamUsageTheClientDidNotRequest) {
   std::string body = R"({"model":"fast","messages":[{"role":"user","content":"hi"}],"stream":true})";
   auto view = inspect_chat_request(body);
   ASSERT_TRUE(view);
-  json::value sent = json::parse(passthrough_body(body, *view, "up"));
+  json::value sent = json::parse(passthrough_body(body, view->edits(), "up"));
   EXPECT_EQ(sent.at("model"), "up");
   EXPECT_EQ(sent.at("stream_options").at("include_usage"), true);
 }
@@ -190,7 +190,7 @@ TEST(OpenAIChatRequest, PassthroughKeepsOtherStreamOptions) {
   auto view = inspect_chat_request(body);
   ASSERT_TRUE(view);
   EXPECT_FALSE(view->include_usage);
-  json::value sent = json::parse(passthrough_body(body, *view, "up"));
+  json::value sent = json::parse(passthrough_body(body, view->edits(), "up"));
   EXPECT_EQ(sent.at("stream_options").at("include_usage"), true);
   EXPECT_EQ(sent.at("stream_options").at("include_obfuscation"), false);
 }
@@ -199,15 +199,63 @@ TEST(OpenAIChatRequest, PassthroughLeavesNonStreamingBodiesAlone) {
   std::string body = R"({"model":"fast","messages":[{"role":"user"}]})";
   auto view = inspect_chat_request(body);
   ASSERT_TRUE(view);
-  EXPECT_EQ(passthrough_body(body, *view, "fast"), body);
+  EXPECT_EQ(passthrough_body(body, view->edits(), "fast"), body);
 }
 
 TEST(OpenAIChatRequest, PassthroughEscapesModelNames) {
   std::string body = R"({"model":"a","messages":[{"role":"user"}]})";
   auto view = inspect_chat_request(body);
   ASSERT_TRUE(view);
-  json::value sent = json::parse(passthrough_body(body, *view, "we\"ird\\name"));
+  json::value sent = json::parse(passthrough_body(body, view->edits(), "we\"ird\\name"));
   EXPECT_EQ(sent.at("model"), "we\"ird\\name");
+}
+
+TEST(OpenAIChatRequest, InspectionPlacesAPlainModelValue) {
+  std::string body = R"({"model": "a","messages":[{"role":"user"}],"model" :	"fast"})";
+  auto view = inspect_chat_request(body);
+  ASSERT_TRUE(view);
+  ASSERT_TRUE(view->model_span.known());
+  EXPECT_EQ(body.substr(view->model_span.begin, view->model_span.end - view->model_span.begin), R"("fast")");
+
+  // Escapes: the parser's pieces are not the body's bytes, so the passthrough looks itself.
+  std::string escaped = R"({"model":"a\"b","messages":[{"role":"user"}]})";
+  auto escaped_view = inspect_chat_request(escaped);
+  ASSERT_TRUE(escaped_view);
+  EXPECT_FALSE(escaped_view->model_span.known());
+  EXPECT_EQ(passthrough_body(escaped, escaped_view->edits(), "up"), R"({"model":"up","messages":[{"role":"user"}]})");
+}
+
+// A key written with escapes is the same key to the upstream's parser: leaving it beside a
+// new "model" would let the client's own choice win there (the last key wins).
+TEST(OpenAIChatRequest, PassthroughOverridesAModelKeySpelledWithEscapes) {
+  std::string body = R"({"messages":[{"role":"user"}],"mod\u0065l":"gpt\u002d5"})";
+  auto view = inspect_chat_request(body);
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->model, "gpt-5");
+  EXPECT_EQ(json::parse(passthrough_body(body, view->edits(), "up")).at("model"), "up");
+}
+
+// The span the inspection gives must splice exactly where looking for the member would.
+TEST(OpenAIChatRequest, PassthroughWithThePlacedModelEqualsLookingForIt) {
+  std::mt19937 random(11);
+  const char* values[] = {R"("m")", R"( "m" )", R"("a\"b")", R"("\"")", R"("x\\")", R"("é")", R"("")", "7", "null",
+                          R"([{"role":"user"}])", R"({"model":"inner"})", R"(["a","b"])", R"({"include_usage":false})",
+                          "true"};
+  const char* keys[] = {"model", "models", "stream", "stream_options", "mod\\u0065l"};
+  int placed = 0;
+  for (int round = 0; round < 5000; ++round) {
+    // Valid messages first, so most bodies pass and the model decides.
+    std::string members = testing::random_object(random, keys, values, 6);
+    std::string body = R"({"messages":[{"role":"user"}])" + (members.size() > 2 ? "," + members.substr(1) : "}");
+    auto view = inspect_chat_request(body);
+    if (!view) continue;
+    PassthroughEdits edits = view->edits();
+    PassthroughEdits unplaced = edits;
+    unplaced.model = {};
+    placed += edits.model.known();
+    ASSERT_EQ(passthrough_body(body, edits, "up\"x"), passthrough_body(body, unplaced, "up\"x")) << body;
+  }
+  EXPECT_GT(placed, 100);  // the fast path ran, not only the fallback
 }
 
 }  // namespace
