@@ -274,6 +274,87 @@ std::optional<MemberSpan> find_member(std::string_view json, std::string_view ke
   return found;
 }
 
+namespace {
+
+// The backward readers below see the text from its end. Outside strings that is as
+// unambiguous as reading forward; a quote closes (or opens) a string unless an odd run of
+// backslashes escapes it, in either direction.
+
+std::size_t skip_space_back(std::string_view s, std::size_t end) {
+  while (end > 0 && is_space(s[end - 1])) --end;
+  return end;
+}
+
+bool escaped_at(std::string_view s, std::size_t quote) {
+  std::size_t backslashes = 0;
+  while (quote > backslashes && s[quote - backslashes - 1] == '\\') ++backslashes;
+  return backslashes % 2 == 1;
+}
+
+// `end` is one past a string's closing quote; returns its opening quote, or kUnterminated.
+std::size_t string_start_back(std::string_view s, std::size_t end) {
+  std::size_t at = end - 1;
+  while (at > 0) {
+    const void* quote = memrchr(s.data(), '"', at);
+    if (!quote) break;
+    at = static_cast<std::size_t>(static_cast<const char*>(quote) - s.data());
+    if (!escaped_at(s, at)) return at;
+  }
+  return kUnterminated;
+}
+
+// `end` is one past a value; returns where the value begins, or kUnterminated.
+std::size_t value_start_back(std::string_view s, std::size_t end) {
+  if (end == 0) return kUnterminated;
+  char last = s[end - 1];
+  if (last == '"') return string_start_back(s, end);
+  if (last == '}' || last == ']') {
+    int depth = 0;
+    for (std::size_t at = end; at > 0;) {
+      char c = s[--at];
+      if (c == '"') {
+        at = string_start_back(s, at + 1);
+        if (at == kUnterminated) return kUnterminated;
+      } else if (c == '}' || c == ']') {
+        ++depth;
+      } else if ((c == '{' || c == '[') && --depth == 0) {
+        return at;
+      }
+    }
+    return kUnterminated;
+  }
+  // A number, true, false or null: back to the byte before it.
+  std::size_t at = end;
+  while (at > 0 && !is_space(s[at - 1]) && s[at - 1] != ':' && s[at - 1] != ',' && s[at - 1] != '[' && s[at - 1] != '{') --at;
+  return at;
+}
+
+}  // namespace
+
+std::optional<MemberSpan> find_last_member(std::string_view json, std::string_view key) {
+  std::size_t end = skip_space_back(json, json.size());
+  if (end == 0 || json[end - 1] != '}') return std::nullopt;
+  std::size_t member_end = end - 1;  // at the '}', then at each ',' between members
+  while (true) {
+    std::size_t value_end = skip_space_back(json, member_end);
+    if (value_end == 0 || json[value_end - 1] == '{') return std::nullopt;  // no members left
+    std::size_t value_begin = value_start_back(json, value_end);
+    if (value_begin == kUnterminated) return std::nullopt;
+    std::size_t colon = skip_space_back(json, value_begin);
+    if (colon == 0 || json[colon - 1] != ':') return std::nullopt;
+    std::size_t key_end = skip_space_back(json, colon - 1);
+    if (key_end == 0 || json[key_end - 1] != '"') return std::nullopt;
+    std::size_t key_begin = string_start_back(json, key_end);
+    if (key_begin == kUnterminated) return std::nullopt;
+    if (key_is(json.substr(key_begin + 1, key_end - key_begin - 2), key)) {
+      return MemberSpan{key_begin, value_begin, value_end};
+    }
+    std::size_t before = skip_space_back(json, key_begin);
+    if (before == 0 || json[before - 1] != ',') return std::nullopt;  // '{': the first member
+    member_end = before - 1;
+  }
+}
+
 std::string replace_value(std::string_view json, ValueSpan span, std::string_view value_json) {
   std::string out;
   out.reserve(json.size() - (span.end - span.begin) + value_json.size());

@@ -29,6 +29,11 @@ struct ValueSpan {
 // key repeats, the last one wins, as in the parsers upstreams use.
 std::optional<MemberSpan> find_member(std::string_view json, std::string_view key);
 
+// find_member read from the object's end: the same answer, found after reading only the
+// members from the last one back to it. For a member upstreams put near the end of a long
+// body (a response's usage, after its choices).
+std::optional<MemberSpan> find_last_member(std::string_view json, std::string_view key);
+
 // Reads the members of a JSON object one by one, as text: keys as written between their
 // quotes (escapes not decoded), values as their bytes. Like find_member it trusts the text
 // to be JSON; on anything else it stops early, never reading out of bounds.

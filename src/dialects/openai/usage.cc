@@ -103,8 +103,9 @@ class UsageScanner : public json_events::IgnoringHandler {
 }  // namespace
 
 Usage usage_from_response(std::string_view body) {
-  // Metering every passthrough response: find the `usage` member, not the answer.
-  auto span = json_splice::find_member(body, "usage");
+  // Metering every passthrough response: find the `usage` member, not the answer. It comes
+  // after the choices, so it is looked for from the end.
+  auto span = json_splice::find_last_member(body, "usage");
   if (!span) return {};
   return usage_from_text(body.substr(span->value_begin, span->value_end - span->value_begin));
 }

@@ -146,5 +146,77 @@ TEST(JsonSplice, FindsEveryMemberOfRandomDocumentsWhereAParserDoes) {
   }
 }
 
+// Spaces, tabs and newlines around every structural byte outside strings, so the readers
+// meet whitespace wherever JSON allows it.
+std::string with_whitespace(std::string_view json, std::mt19937& random) {
+  static const char* gaps[] = {"", " ", "\n\t", "  \r\n"};
+  auto gap = [&] { return gaps[std::uniform_int_distribution<int>(0, 3)(random)]; };
+  std::string out = gap();
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\') {
+        out += json[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') in_string = true;
+    bool structural = c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',';
+    if (structural) out += gap();
+    out += c;
+    if (structural) out += gap();
+  }
+  return out + gap();
+}
+
+TEST(JsonSplice, FindsTheLastMemberFromTheEndWhereReadingForwardDoes) {
+  std::mt19937 random(20261203);
+  const char* keys[] = {"usage", "choices", "model", "us\\u0061ge", "x"};
+  for (int document = 0; document < 3000; ++document) {
+    std::string json = "{";
+    int members = std::uniform_int_distribution<int>(0, 6)(random);
+    for (int i = 0; i < members; ++i) {
+      if (i) json += ',';
+      json += '"';
+      json += keys[std::uniform_int_distribution<int>(0, 4)(random)];
+      json += "\":";
+      json += boost::json::serialize(random_value(random, 0));
+    }
+    json += '}';
+    if (document % 2) json = with_whitespace(json, random);
+    for (std::string_view key : {"usage", "choices", "model", "x", "absent"}) {
+      auto forward = find_member(json, key);
+      auto backward = find_last_member(json, key);
+      ASSERT_EQ(forward.has_value(), backward.has_value()) << json << "\n key " << key;
+      if (!forward) continue;
+      ASSERT_EQ(forward->member_begin, backward->member_begin) << json << "\n key " << key;
+      ASSERT_EQ(forward->value_begin, backward->value_begin) << json << "\n key " << key;
+      ASSERT_EQ(forward->value_end, backward->value_end) << json << "\n key " << key;
+    }
+  }
+}
+
+TEST(JsonSplice, FindsNoLastMemberWhereThereIsNone) {
+  for (std::string_view text : {"", " ", "}", "{}", "[1]", R"({"usage")", R"({"a":1,})", R"({"a":{"usage":1}})"}) {
+    EXPECT_FALSE(find_last_member(text, "usage")) << text;
+  }
+}
+
+// Like find_member it trusts the text to be JSON; on text that is not, what it returns
+// stays inside the text (the sanitizer build checks the reads).
+TEST(JsonSplice, StaysInsideTextThatIsNotJson) {
+  for (std::string_view text : {R"("usage":1})", R"(,"usage":1})", R"({"usage":"cut})", R"(\"usage":[}])", R"(]"usage":{})"}) {
+    if (auto span = find_last_member(text, "usage")) {
+      EXPECT_LE(span->member_begin, span->value_begin);
+      EXPECT_LE(span->value_begin, span->value_end);
+      EXPECT_LE(span->value_end, text.size());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace switchyard::json_splice
