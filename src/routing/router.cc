@@ -30,9 +30,13 @@ Router::Router(std::vector<ModelAlias> aliases, ProviderMap providers)
     // would only turn errors into faster errors, so it is off unless asked for.
     CooldownPolicy policy = alias.cooldown;
     if (!policy.configured && alias.deployments.size() < 2 && alias.fallbacks.empty()) policy.failures = 0;
-    auto& health = health_[&alias];
-    for (std::size_t i = 0; i < alias.deployments.size(); ++i) {
-      health.push_back(std::make_unique<DeploymentHealth>(policy));
+    auto& slots = slots_[&alias];
+    for (const Deployment& deployment : alias.deployments) {
+      auto provider = providers_.find(deployment.provider);
+      slots.push_back({std::make_unique<DeploymentHealth>(policy),
+                       provider == providers_.end() ? nullptr : provider->second.get(),
+                       (provider == providers_.end() ? deployment.provider : provider->second->name()) + "/" +
+                           deployment.model});
     }
   }
 }
@@ -44,32 +48,36 @@ DeploymentHealth* Router::direct_health(const std::string& key) const {
   return health.get();
 }
 
-void Router::append_alias(const ModelAlias& alias, std::vector<Candidate>& out, std::vector<const ModelAlias*>& visited,
-                          Plan& plan) const {
+void Router::append_alias(const ModelAlias& alias, std::vector<Candidate>& out, Visited& visited, Plan& plan) const {
   if (std::find(visited.begin(), visited.end(), &alias) != visited.end()) return;
   visited.push_back(&alias);
   plan.known = true;
-  const auto& health = health_.at(&alias);
-  std::vector<DeploymentFacts> facts;
-  facts.reserve(alias.deployments.size());
-  for (std::size_t i = 0; i < alias.deployments.size(); ++i) {
-    const Deployment& deployment = alias.deployments[i];
-    std::optional<double> cost;
-    if (alias.strategy == Strategy::lowest_cost) cost = builtin_cost_per_mtok(deployment.model);
-    facts.push_back({deployment.priority, deployment.weight, health[i]->in_flight(), health[i]->latency_us(), cost});
-  }
+  const auto& slots = slots_.at(&alias);
   Clock::time_point now = Clock::now();
-  for (std::size_t i : order_deployments(alias.strategy, facts, thread_random())) {
+  auto consider = [&](std::size_t i) {
     const Deployment& deployment = alias.deployments[i];
-    auto provider = providers_.find(deployment.provider);
-    if (provider == providers_.end() || !usable(health[i].get(), now, plan)) continue;
-    if (!health[i]->within(deployment.limits, now)) {
+    const DeploymentSlot& slot = slots[i];
+    if (!slot.provider || !usable(slot.health.get(), now, plan)) return;
+    if (!slot.health->within(deployment.limits, now)) {
       plan.rate_limited = true;
-      continue;
+      return;
     }
-    out.push_back({provider->second.get(), deployment.model, deployment.unsupported_params, health[i].get(),
-                   deployment.timeouts ? deployment.timeouts : alias.timeouts, deployment.limits,
-                   provider->second->name() + "/" + deployment.model});
+    out.push_back({slot.provider, deployment.model, deployment.unsupported_params, slot.health.get(),
+                   deployment.timeouts ? deployment.timeouts : alias.timeouts, deployment.limits, slot.label});
+  };
+  if (alias.deployments.size() == 1) {
+    consider(0);  // one deployment has one order, whatever the strategy
+  } else {
+    std::vector<DeploymentFacts> facts;
+    facts.reserve(alias.deployments.size());
+    for (std::size_t i = 0; i < alias.deployments.size(); ++i) {
+      const Deployment& deployment = alias.deployments[i];
+      std::optional<double> cost;
+      if (alias.strategy == Strategy::lowest_cost) cost = builtin_cost_per_mtok(deployment.model);
+      const DeploymentHealth& health = *slots[i].health;
+      facts.push_back({deployment.priority, deployment.weight, health.in_flight(), health.latency_us(), cost});
+    }
+    for (std::size_t i : order_deployments(alias.strategy, facts, thread_random())) consider(i);
   }
   for (const std::string& fallback : alias.fallbacks) {
     if (auto next = by_name_.find(fallback); next != by_name_.end()) append_alias(*next->second, out, visited, plan);
@@ -90,11 +98,11 @@ void Router::append_direct(std::string_view name, std::vector<Candidate>& out, P
 
 Plan Router::plan(std::string_view requested_model, const std::vector<std::string>& extra_models) const {
   Plan plan;
-  std::vector<const ModelAlias*> visited;
+  Visited visited;
   bool first = true;
   auto add = [&](std::string_view name) {
     // Aliases win over PROVIDER/MODEL, so an alias may itself contain a slash.
-    if (auto alias = by_name_.find(std::string(name)); alias != by_name_.end()) {
+    if (auto alias = by_name_.find(name); alias != by_name_.end()) {
       if (first) plan.retry = alias->second->retry;
       append_alias(*alias->second, plan.candidates, visited, plan);
     } else {
@@ -124,9 +132,9 @@ std::vector<Router::DeploymentStatus> Router::status() const {
                    health.latency_us(), health.successes(), health.failures(), remaining});
   };
   for (const ModelAlias& alias : aliases_) {
-    const auto& health = health_.at(&alias);
+    const auto& slots = slots_.at(&alias);
     for (std::size_t i = 0; i < alias.deployments.size(); ++i) {
-      describe(alias.name, alias.deployments[i].provider, alias.deployments[i].model, *health[i]);
+      describe(alias.name, alias.deployments[i].provider, alias.deployments[i].model, *slots[i].health);
     }
   }
   std::lock_guard lock(direct_mutex_);

@@ -4,6 +4,7 @@
 // ("fast") or PROVIDER/MODEL ("oai/gpt-4o").
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -97,16 +98,27 @@ class Router {
   std::vector<DeploymentStatus> status() const;
 
  private:
-  void append_alias(const ModelAlias& alias, std::vector<Candidate>& out, std::vector<const ModelAlias*>& visited,
-                    Plan& plan) const;
+  using Visited = boost::container::small_vector<const ModelAlias*, 4>;
+  void append_alias(const ModelAlias& alias, std::vector<Candidate>& out, Visited& visited, Plan& plan) const;
   void append_direct(std::string_view name, std::vector<Candidate>& out, Plan& plan) const;
   DeploymentHealth* direct_health(const std::string& key) const;
 
   std::vector<ModelAlias> aliases_;
-  std::unordered_map<std::string, const ModelAlias*> by_name_;
+  // Looked up by the request's string_view, without a string made for it.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+  };
+  std::unordered_map<std::string, const ModelAlias*, NameHash, std::equal_to<>> by_name_;
   ProviderMap providers_;
+  // What a plan needs of a deployment that does not change between requests, worked out once.
+  struct DeploymentSlot {
+    std::unique_ptr<DeploymentHealth> health;
+    const providers::Provider* provider = nullptr;  // null if the config named none that exists
+    std::string label;                              // "provider/model"
+  };
   // Parallel to each alias's deployments.
-  std::unordered_map<const ModelAlias*, std::vector<std::unique_ptr<DeploymentHealth>>> health_;
+  std::unordered_map<const ModelAlias*, std::vector<DeploymentSlot>> slots_;
   mutable std::mutex direct_mutex_;  // PROVIDER/MODEL health is created on first use
   mutable std::unordered_map<std::string, std::unique_ptr<DeploymentHealth>> direct_health_;
 };
