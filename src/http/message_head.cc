@@ -20,14 +20,6 @@ constexpr std::array<bool, 256> kTokenChar = [] {
   return table;
 }();
 
-bool is_token(std::string_view text) {
-  if (text.empty()) return false;
-  for (unsigned char c : text) {
-    if (!kTokenChar[c]) return false;
-  }
-  return true;
-}
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -188,6 +180,14 @@ bool keep_alive_for(int version, const HeaderFields& fields) {
 }
 
 }  // namespace
+
+bool is_token(std::string_view text) {
+  if (text.empty()) return false;
+  for (unsigned char c : text) {
+    if (!kTokenChar[c]) return false;
+  }
+  return true;
+}
 
 std::string_view HeaderFields::get(std::string_view name) const {
   for (const HeaderField& field : fields_) {

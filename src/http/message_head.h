@@ -29,6 +29,9 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// A token (RFC 9110 §5.6.2): a field name or method, one or more of its characters.
+bool is_token(std::string_view text);
+
 struct HeaderField {
   std::string_view name;
   std::string_view value;  // without surrounding whitespace

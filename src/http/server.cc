@@ -11,7 +11,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/container/small_vector.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <array>
 #include <list>
 #include <span>
@@ -73,10 +72,8 @@ class StreamChannel final : public ResponseChannel {
   net::awaitable<bool> send(ClientResponse response) override {
     if (committed_) co_return false;
     committed_ = true;
-    response.keep_alive(keep_alive_);
-    response.prepare_payload();
-    append_head(response.base());
-    const std::array<net::const_buffer, 2> wire{net::buffer(head_), net::buffer(response.body())};
+    append_head(response, ResponseFraming{response.body.size(), keep_alive_});
+    const std::array<net::const_buffer, 2> wire{net::buffer(head_), net::buffer(response.body)};
     deadline_.expires_after(write_timeout_);
     auto [ec, n] = co_await net::async_write(stream_, wire, use_tuple);
     ok_ = !ec;
@@ -87,10 +84,7 @@ class StreamChannel final : public ResponseChannel {
     if (committed_) co_return false;
     committed_ = true;
     streaming_ = true;
-    bhttp::response<bhttp::empty_body> response(std::move(header));
-    response.keep_alive(keep_alive_);
-    response.chunked(true);
-    append_head(response.base());
+    append_head(header, ResponseFraming{std::nullopt, keep_alive_});
     co_return ok_;
   }
 
@@ -121,12 +115,12 @@ class StreamChannel final : public ResponseChannel {
 
   // The head of the response with the channel's own fields after the handler's: the
   // request id and what set_header added (names no handler's response carries).
-  void append_head(const ResponseHeader& header) {
+  void append_head(const ResponseHeader& header, ResponseFraming framing) {
     boost::container::small_vector<HeaderField, kExtraHeaders + 1> fields;  // on the stack, as a rule
     fields.push_back({"x-request-id", request_id_});
     for (const auto& [name, value] : extra_headers_) fields.push_back({name, value});
     head_.reserve(512);
-    append_response_head(head_, header, fields);
+    append_response_head(head_, header, fields, framing);
   }
 
   // One write: the head if it has not gone out yet, `bytes` as a chunk (if any), and the
@@ -344,12 +338,10 @@ struct SessionRunner {
     std::string_view target = head ? head->target : std::string_view{};
     ClientResponse response =
         server.handler_.reject(Rejection{method, target, request_id, status, message, received_at});
-    response.set("x-request-id", request_id);
-    response.keep_alive(false);
-    response.prepare_payload();
+    const HeaderField id{"x-request-id", request_id};
     std::string wire_head;
-    append_response_head(wire_head, response.base());
-    const std::array<net::const_buffer, 2> wire{net::buffer(wire_head), net::buffer(response.body())};
+    append_response_head(wire_head, response, std::span(&id, 1), ResponseFraming{response.body.size(), false});
+    const std::array<net::const_buffer, 2> wire{net::buffer(wire_head), net::buffer(response.body)};
     deadline.expires_after(server.options_.idle_timeout);
     auto [ec, n] = co_await net::async_write(socket, wire, use_tuple);
     if (!ec) co_await linger(socket, deadline);

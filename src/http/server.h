@@ -6,8 +6,6 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -18,11 +16,11 @@
 #include "core/units.h"
 #include "http/endpoint.h"
 #include "http/message_head.h"
+#include "http/response.h"
 
 namespace switchyard::http {
 
 class UpstreamPool;
-namespace bhttp = boost::beast::http;
 
 struct ServerOptions {
   ListenAddress listen{"127.0.0.1", 4000};
@@ -45,9 +43,6 @@ struct ClientRequest {
   // The first value of header `name` (case-insensitive), or empty.
   std::string_view header(std::string_view name) const { return head.fields.get(name); }
 };
-
-using ClientResponse = bhttp::response<bhttp::string_body>;
-using ResponseHeader = bhttp::response_header<>;
 
 // How a handler answers: either one complete response, or a chunked stream. The channel
 // adds x-request-id and the connection headers. Each call returns false once the client

@@ -36,23 +36,6 @@ bool set_again_later(HeaderList::const_iterator it, HeaderList::const_iterator e
 
 }  // namespace
 
-void append_response_head(std::string& out, const boost::beast::http::response_header<>& header,
-                          std::span<const HeaderField> extra) {
-  out.append(header.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", 9);
-  append_number(out, header.result_int());
-  out += ' ';
-  auto reason = header.reason();
-  out.append(reason.data(), reason.size());
-  out.append("\r\n", 2);
-  for (const auto& field : header) {
-    auto name = field.name_string();
-    auto value = field.value();
-    append_field(out, {name.data(), name.size()}, {value.data(), value.size()});
-  }
-  for (const HeaderField& field : extra) append_field(out, field.name, field.value);
-  out.append("\r\n", 2);
-}
-
 void append_request_head(std::string& out, std::string_view method, std::string_view path, std::string_view host,
                          const HeaderList& headers, std::size_t body_size) {
   out.append(method);

@@ -4,8 +4,6 @@
 // built here and the body go out together in a single two-buffer write.
 #pragma once
 
-#include <boost/beast/http/message.hpp>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -13,12 +11,6 @@
 #include "http/upstream.h"
 
 namespace switchyard::http {
-
-// "HTTP/1.1 200 OK\r\n", every field, the `extra` fields, and the blank line. The extras
-// are the server's own (request id, routing headers): written as they are, without a trip
-// through Beast's field container, which allocates a node per field.
-void append_response_head(std::string& out, const boost::beast::http::response_header<>& header,
-                          std::span<const HeaderField> extra = {});
 
 // The request line, Host, the given headers, Content-Length when there is a body (or
 // the method carries one), and the blank line. A name given twice is sent once, with

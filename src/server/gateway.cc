@@ -14,7 +14,6 @@
 
 namespace switchyard::server {
 namespace net = boost::asio;
-namespace bhttp = boost::beast::http;
 
 namespace {
 
@@ -114,7 +113,7 @@ net::awaitable<void> Gateway::handle(http::Exchange& exchange) {
       context.status = 200;
       {
         http::ClientResponse response = json_response(200, metrics_text(runtime->router));
-        response.set(bhttp::field::content_type, "text/plain; version=0.0.4");
+        response.set("Content-Type", "text/plain; version=0.0.4");
         co_await exchange.response.send(std::move(response));
       }
       co_return;

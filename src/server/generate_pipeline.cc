@@ -9,7 +9,6 @@
 
 namespace switchyard::server {
 namespace net = boost::asio;
-namespace bhttp = boost::beast::http;
 
 namespace {
 
@@ -36,17 +35,17 @@ net::awaitable<AnswerOutcome> relay_complete(Flow& flow, const Runtime& runtime,
                                              http::UpstreamResponse& upstream) {
   auto body = co_await upstream.read_all(runtime.max_response_size);
   if (!body) co_return before_commit(body.error());
-  http::ClientResponse response{bhttp::status::ok, 11};
-  response.set(bhttp::field::content_type, "application/json");
+  http::ClientResponse response{200};
+  response.set("Content-Type", "application/json");
   copy_relayed_headers(upstream, response);
   if (upstream_codec.dialect == flow.client.dialect) {
     flow.context.usage = upstream_codec.usage_from_response(body.value());
-    response.body() = std::move(body.value());
+    response.body = std::move(body.value());
   } else {
     auto decoded = upstream_codec.decode_response(body.value());
     if (!decoded) co_return before_commit(decoded.error());
     flow.context.usage = decoded->usage;
-    response.body() = flow.client.encode_response(decoded.value(), flow.view.model);
+    response.body = flow.client.encode_response(decoded.value(), flow.view.model);
   }
   flow.context.status = 200;
   co_await flow.exchange.response.send(std::move(response));
@@ -54,10 +53,9 @@ net::awaitable<AnswerOutcome> relay_complete(Flow& flow, const Runtime& runtime,
 }
 
 net::awaitable<bool> begin_event_stream(Flow& flow, http::UpstreamResponse& upstream) {
-  http::ResponseHeader header;
-  header.result(bhttp::status::ok);
-  header.set(bhttp::field::content_type, "text/event-stream");
-  header.set(bhttp::field::cache_control, "no-cache");
+  http::ResponseHeader header{200};
+  header.set("Content-Type", "text/event-stream");
+  header.set("Cache-Control", "no-cache");
   copy_relayed_headers(upstream, header);
   flow.context.status = 200;
   bool started = co_await flow.exchange.response.begin_stream(std::move(header));

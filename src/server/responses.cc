@@ -5,9 +5,9 @@
 namespace switchyard::server {
 
 http::ClientResponse json_response(int status, std::string body) {
-  http::ClientResponse response{static_cast<boost::beast::http::status>(status), 11};
-  response.set(boost::beast::http::field::content_type, "application/json");
-  response.body() = std::move(body);
+  http::ClientResponse response{status};
+  response.set("Content-Type", "application/json");
+  response.body = std::move(body);
   return response;
 }
 

@@ -5,7 +5,6 @@
 #include "server/responses.h"
 
 namespace switchyard::server {
-namespace bhttp = boost::beast::http;
 
 namespace {
 constexpr std::size_t kMaxErrorBody = 1024 * 1024;
@@ -24,7 +23,7 @@ boost::asio::awaitable<void> send_error(http::Exchange& exchange, RequestContext
   context.status = error.status;
   context.error_code = error.code;
   http::ClientResponse response = json_response(error.status, client.error_body(error, context.request_id));
-  if (!error.retry_after.empty()) response.set(bhttp::field::retry_after, error.retry_after);
+  if (!error.retry_after.empty()) response.set("Retry-After", error.retry_after);
   co_await exchange.response.send(std::move(response));
 }
 
@@ -46,11 +45,11 @@ boost::asio::awaitable<Result<UpstreamFailure>> capture_failure(http::UpstreamRe
 boost::asio::awaitable<void> relay_failure(http::Exchange& exchange, RequestContext& context,
                                            const DialectCodec& client, const UpstreamFailure& failure) {
   int status = failure.status;
-  http::ClientResponse response{static_cast<bhttp::status>(status), 11};
+  http::ClientResponse response{status};
   for (const auto& [name, value] : failure.relayed_headers) response.set(name, value);
   if (failure.codec->dialect == client.dialect) {
-    response.set(bhttp::field::content_type, failure.content_type.empty() ? "application/json" : failure.content_type);
-    response.body() = failure.body;
+    response.set("Content-Type", failure.content_type.empty() ? "application/json" : failure.content_type);
+    response.body = failure.body;
   } else {
     GatewayError error = failure.codec->decode_error(status, failure.body);
     if (error.retry_after.empty()) {
@@ -60,11 +59,11 @@ boost::asio::awaitable<void> relay_failure(http::Exchange& exchange, RequestCont
     }
     // "Overloaded" is 529 to Anthropic clients (whose SDK retries it) and 503 to the others.
     if (error.status == 503 || error.status == 529) error.status = client.overloaded_status;
-    response.result(static_cast<bhttp::status>(error.status));
-    response.set(bhttp::field::content_type, "application/json");
-    response.body() = client.error_body(error, context.request_id);
+    response.set_status(error.status);
+    response.set("Content-Type", "application/json");
+    response.body = client.error_body(error, context.request_id);
     status = error.status;
-    if (!error.retry_after.empty()) response.set(bhttp::field::retry_after, error.retry_after);
+    if (!error.retry_after.empty()) response.set("Retry-After", error.retry_after);
     // Quota and billing refusals will fail again; tell the SDKs not to retry them.
     if (error.code == "insufficient_quota" || error.code == "billing_error") response.set("x-should-retry", "false");
   }
