@@ -397,7 +397,7 @@ void register_sse_benchmarks() {
                 splitter.feed(std::string_view(bytes).substr(at, chunk_bytes));
                 for (auto frame = splitter.next_frame(); !frame.empty(); frame = splitter.next_frame()) {
                   http::SseEvent event = http::parse_sse_frame(frame);
-                  data_bytes += event.data.size();
+                  data_bytes += event.data().size();
                   benchmark::DoNotOptimize(event);
                   ++frames;
                 }

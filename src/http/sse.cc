@@ -92,11 +92,17 @@ SseEvent parse_sse_frame(std::string_view frame) {
     std::string_view value = colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
     if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     if (field == "data") {
-      if (has_data) event.data += '\n';
-      event.data.append(value);
+      if (!has_data) {
+        event.data_ = value;
+      } else {
+        if (!event.joined_) event.joined_data_.assign(event.data_);
+        event.joined_ = true;
+        event.joined_data_ += '\n';
+        event.joined_data_.append(value);
+      }
       has_data = true;
     } else if (field == "event") {
-      event.event.assign(value);
+      event.event = value;
     }
   }
   return event;

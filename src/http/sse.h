@@ -26,9 +26,20 @@ class SseFrameSplitter {
   std::size_t scanned_ = 0;   // bytes of pending_ searched for a frame end so far
 };
 
+// One frame's fields, as views into the frame: valid while the frame is. Only data spread
+// over several lines is copied, to join them. (Copying every event's data cost as much as
+// a translated stream's encoding.)
 struct SseEvent {
-  std::string event;  // value of the "event:" line, if any
-  std::string data;   // "data:" lines joined by '\n'
+  std::string_view event;  // value of the "event:" line, if any
+
+  // "data:" lines joined by '\n'.
+  std::string_view data() const { return joined_ ? std::string_view(joined_data_) : data_; }
+
+ private:
+  friend SseEvent parse_sse_frame(std::string_view frame);
+  std::string_view data_;
+  std::string joined_data_;
+  bool joined_ = false;
 };
 
 // Parses one frame (as returned by next_frame). Comment lines (":") are ignored.

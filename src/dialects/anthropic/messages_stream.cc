@@ -46,7 +46,7 @@ void frame(std::string_view type, const json::object& data, std::string& out) {
 void MessagesStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   if (done_) return;
   // Most events are a piece of text: read those off the parser's events.
-  EventScan scan = scan_event(event.data);
+  EventScan scan = scan_event(event.data());
   if (!scan.valid) return;
   std::string_view type = event.event.empty() ? std::string_view(scan.type) : std::string_view(event.event);
   if (type == "content_block_delta" && scan.text_delta) {
@@ -60,10 +60,10 @@ void MessagesStreamDecoder::decode(const http::SseEvent& event, std::vector<cano
 
 void MessagesStreamDecoder::decode_full(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   json::error_code ec;
-  const json::value& parsed = parser_.parse(event.data, ec);
+  const json::value& parsed = parser_.parse(event.data(), ec);
   if (ec || !parsed.is_object()) return;
   const json::object& data = parsed.get_object();
-  std::string type = event.event.empty() ? json_fields::string_or_empty(data, "type") : event.event;
+  std::string type = event.event.empty() ? json_fields::string_or_empty(data, "type") : std::string(event.event);
 
   if (type == "message_start") {
     const json::object* message = json_fields::object_or_null(data, "message");
@@ -130,7 +130,7 @@ void MessagesStreamDecoder::decode_full(const http::SseEvent& event, std::vector
   } else if (type == "error") {
     int status = 500;
     if (const json::object* error = json_fields::object_or_null(data, "error"); error && json_fields::string_or_empty(*error, "type") == "overloaded_error") status = 529;
-    out.push_back(canonical::StreamError{decode_error(status, event.data)});
+    out.push_back(canonical::StreamError{decode_error(status, event.data())});
     done_ = true;
   }
 }
@@ -203,7 +203,7 @@ void MessagesStreamTap::on_frame(std::string_view raw) {
     saw_error_ = true;
     return;
   }
-  json_fields::ParsedJson document(event.data);
+  json_fields::ParsedJson document(event.data());
   json::error_code ec = document.error();
   json::value& parsed = document.root();
   if (ec || !parsed.is_object()) return;

@@ -15,7 +15,7 @@ namespace json = boost::json;
 void GenerateStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   if (done_) return;
   json::error_code ec;
-  const json::value& parsed = parser_.parse(event.data, ec);
+  const json::value& parsed = parser_.parse(event.data(), ec);
   if (ec || !parsed.is_object()) return;
   const json::object& chunk = parsed.get_object();
   if (const json::value* error = chunk.if_contains("error"); error && error->is_object()) {
@@ -23,7 +23,7 @@ void GenerateStreamDecoder::decode(const http::SseEvent& event, std::vector<cano
     if (const json::value* code = error->get_object().if_contains("code"); code && code->is_int64()) {
       status = static_cast<int>(code->get_int64());
     }
-    out.push_back(canonical::StreamError{decode_error(status, event.data)});
+    out.push_back(canonical::StreamError{decode_error(status, event.data())});
     done_ = true;
     return;
   }
@@ -152,7 +152,7 @@ void GenerateStreamTap::on_frame(std::string_view raw) {
   bool usage = raw.find("\"usageMetadata\"") != std::string_view::npos;
   bool error = raw.find("\"error\"") != std::string_view::npos;
   if (!usage && !error) return;
-  json_fields::ParsedJson document(http::parse_sse_frame(raw).data);
+  json_fields::ParsedJson document(http::parse_sse_frame(raw).data());
   json::error_code ec = document.error();
   json::value& parsed = document.root();
   if (ec || !parsed.is_object()) return;

@@ -83,7 +83,7 @@ bool ChatStreamTap::on_frame(std::string_view frame) {
     // The end marker is "data: [DONE]", perhaps with an id or event line: a short frame.
     // Searching every chunk for it cost two memchr calls each.
     if (frame.size() <= 128 && frame.find("[DONE]") != std::string_view::npos) {
-      saw_done_ = http::parse_sse_frame(frame).data == "[DONE]";
+      saw_done_ = http::parse_sse_frame(frame).data() == "[DONE]";
     }
     return true;
   }
@@ -91,7 +91,7 @@ bool ChatStreamTap::on_frame(std::string_view frame) {
   // One of the few chunks that carry data: read just those members off the text. The
   // frame goes to the client as it is; a chunk too broken to read teaches the tap nothing.
   http::SseEvent event = http::parse_sse_frame(frame);
-  json_splice::MemberReader chunk(event.data);
+  json_splice::MemberReader chunk(event.data());
   std::string_view key;
   std::string_view value;
   std::string_view choices;
@@ -130,16 +130,16 @@ void ChatStreamDecoder::emit_tail(std::vector<canonical::StreamEvent>& out) {
 
 void ChatStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   if (done_) return;
-  if (event.data == "[DONE]") {
+  if (event.data() == "[DONE]") {
     if (started_) emit_tail(out);
     done_ = true;
     return;
   }
   // Most chunks carry a piece of text and nothing else: read those off the parser's events.
-  ChunkScan scan = scan_chunk(event.data, !started_);
+  ChunkScan scan = scan_chunk(event.data(), !started_);
   if (!scan.valid) return;  // keep-alives and noise
   if (scan.needs_full_decode) {
-    decode_full(event.data, out);
+    decode_full(event.data(), out);
     return;
   }
   if (!started_) {

@@ -32,9 +32,9 @@ TEST(SseFrameSplitter, AcceptsEveryBlankLineStyle) {
   splitter.feed("data: 1\r\n\r\ndata: 2\r\rdata: 3\n\n");
   auto frames = drain(splitter);
   ASSERT_EQ(frames.size(), 3u);
-  EXPECT_EQ(parse_sse_frame(frames[0]).data, "1");
-  EXPECT_EQ(parse_sse_frame(frames[1]).data, "2");
-  EXPECT_EQ(parse_sse_frame(frames[2]).data, "3");
+  EXPECT_EQ(parse_sse_frame(frames[0]).data(), "1");
+  EXPECT_EQ(parse_sse_frame(frames[1]).data(), "2");
+  EXPECT_EQ(parse_sse_frame(frames[2]).data(), "3");
 }
 
 TEST(SseFrameSplitter, KeepsAnIncompleteTrailingFrame) {
@@ -51,7 +51,7 @@ TEST(SseFrameSplitter, HandlesLongStreamsWithoutLosingFrames) {
     splitter.feed("data: " + std::to_string(i) + "\n\n");
     auto frames = drain(splitter);
     ASSERT_EQ(frames.size(), 1u);
-    ASSERT_EQ(parse_sse_frame(frames[0]).data, std::to_string(i));
+    ASSERT_EQ(parse_sse_frame(frames[0]).data(), std::to_string(i));
     total += frames.size();
   }
   EXPECT_EQ(total, 20000u);
@@ -60,7 +60,7 @@ TEST(SseFrameSplitter, HandlesLongStreamsWithoutLosingFrames) {
 TEST(SseParse, ReadsEventAndMultiLineData) {
   auto event = parse_sse_frame("event: message_start\ndata: {\"a\":\ndata: 1}\n: comment\n\n");
   EXPECT_EQ(event.event, "message_start");
-  EXPECT_EQ(event.data, "{\"a\":\n1}");
+  EXPECT_EQ(event.data(), "{\"a\":\n1}");
 }
 
 }  // namespace
