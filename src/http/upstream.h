@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,12 +54,16 @@ struct UpstreamTimeouts {
   Millis total{std::chrono::seconds(600)};        // the whole exchange, body included
 };
 
+// What to send, as views: a provider keeps its headers built once and the caller keeps the
+// path and body alive until send() returns, so nothing is copied per request.
 struct UpstreamRequest {
   const UpstreamTarget* target = nullptr;
-  std::string method = "POST";
-  std::string path;  // absolute path with query, base path included
-  HeaderList headers;
-  std::string body;
+  std::string_view method = "POST";
+  std::string_view path;  // absolute path with query, base path included
+  // Header sets in order; a name set again later (in the same set or a later one) is
+  // sent once, with its last value.
+  std::span<const HeaderList* const> headers;
+  std::string_view body;
   UpstreamTimeouts timeouts;
 };
 

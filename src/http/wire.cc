@@ -26,10 +26,14 @@ bool is_framing_header(std::string_view name) {
 }
 
 // A header given twice is sent once, with its last value (a provider's own header over a
-// configured default).
-bool set_again_later(HeaderList::const_iterator it, HeaderList::const_iterator end) {
-  for (auto later = it + 1; later != end; ++later) {
-    if (boost::beast::iequals(later->first, it->first)) return true;
+// configured default): true when set `set` (from field `field` on) or a later set has it.
+bool set_again_later(std::span<const HeaderList* const> sets, std::size_t set, std::size_t field) {
+  const std::string& name = (*sets[set])[field].first;
+  for (std::size_t s = set; s < sets.size(); ++s) {
+    const HeaderList& list = *sets[s];
+    for (std::size_t f = s == set ? field + 1 : 0; f < list.size(); ++f) {
+      if (boost::beast::iequals(list[f].first, name)) return true;
+    }
   }
   return false;
 }
@@ -37,15 +41,19 @@ bool set_again_later(HeaderList::const_iterator it, HeaderList::const_iterator e
 }  // namespace
 
 void append_request_head(std::string& out, std::string_view method, std::string_view path, std::string_view host,
-                         const HeaderList& headers, std::size_t body_size) {
+                         std::span<const HeaderList* const> headers, std::size_t body_size) {
   out.append(method);
   out += ' ';
   out.append(path);
   out.append(" HTTP/1.1\r\n", 11);
   append_field(out, "Host", host);
-  for (auto it = headers.begin(); it != headers.end(); ++it) {
-    if (is_framing_header(it->first) || set_again_later(it, headers.end())) continue;
-    append_field(out, it->first, it->second);
+  for (std::size_t set = 0; set < headers.size(); ++set) {
+    const HeaderList& list = *headers[set];
+    for (std::size_t field = 0; field < list.size(); ++field) {
+      const auto& [name, value] = list[field];
+      if (is_framing_header(name) || set_again_later(headers, set, field)) continue;
+      append_field(out, name, value);
+    }
   }
   if (body_size > 0 || (method != "GET" && method != "HEAD")) {
     out.append("Content-Length: ", 16);

@@ -4,6 +4,7 @@
 // built here and the body go out together in a single two-buffer write.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -12,12 +13,12 @@
 
 namespace switchyard::http {
 
-// The request line, Host, the given headers, Content-Length when there is a body (or
-// the method carries one), and the blank line. A name given twice is sent once, with
-// its last value. Host, Content-Length and Connection in
-// `headers` are ignored: the client owns the framing.
+// The request line, Host, the headers of every set, Content-Length when there is a body
+// (or the method carries one), and the blank line. A name given twice, in one set or
+// across sets, is sent once, with its last value. Host, Content-Length, Connection and
+// Transfer-Encoding in `headers` are ignored: the client owns the framing.
 void append_request_head(std::string& out, std::string_view method, std::string_view path, std::string_view host,
-                         const HeaderList& headers, std::size_t body_size);
+                         std::span<const HeaderList* const> headers, std::size_t body_size);
 
 // "1a2b\r\n": the size line of one chunk of a chunked body.
 std::string_view chunk_size_line(std::size_t size, char (&storage)[20]);

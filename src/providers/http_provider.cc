@@ -1,5 +1,7 @@
 #include "providers/http_provider.h"
 
+#include <array>
+
 namespace switchyard::providers {
 namespace {
 
@@ -33,14 +35,15 @@ HttpProvider::HttpProvider(const ProviderSpec& spec, Dialect dialect, http::Upst
 
 boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> HttpProvider::send(
     const ProviderCall& call, http::UpstreamPool& pool) const {
+  std::string path_storage;
+  std::size_t key = current_key_.load(std::memory_order_relaxed) % key_headers_.size();
+  const std::array<const http::HeaderList*, 3> headers{&headers_, &key_headers_[key],
+                                                       call.stream ? &accept_stream_ : &accept_json_};
   http::UpstreamRequest request;
   request.target = &target_;
   request.method = "POST";
-  request.path = path_for(call);
-  std::size_t key = current_key_.load(std::memory_order_relaxed) % key_headers_.size();
-  request.headers = headers_;
-  for (const auto& header : key_headers_[key]) request.headers.push_back(header);
-  request.headers.emplace_back("accept", call.stream ? "text/event-stream" : "application/json");
+  request.path = path_for(call, path_storage);
+  request.headers = headers;
   request.body = call.body;
   request.timeouts = call.timeouts;
   auto response = co_await pool.send(request);
@@ -55,10 +58,12 @@ boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> HttpProv
 OpenAIProvider::OpenAIProvider(const ProviderSpec& spec, http::UpstreamTarget target)
     : HttpProvider(spec, Dialect::openai_chat, std::move(target), [](const std::string& key) {
         return key.empty() ? http::HeaderList{} : http::HeaderList{{"authorization", "Bearer " + key}};
-      }) {}
+      }),
+      chat_path_(base_path() + "/chat/completions"),
+      embeddings_path_(base_path() + "/embeddings") {}
 
-std::string OpenAIProvider::path_for(const ProviderCall& call) const {
-  return base_path() + (call.operation == Operation::embed ? "/embeddings" : "/chat/completions");
+std::string_view OpenAIProvider::path_for(const ProviderCall& call, std::string&) const {
+  return call.operation == Operation::embed ? embeddings_path_ : chat_path_;
 }
 
 AzureOpenAIProvider::AzureOpenAIProvider(const ProviderSpec& spec, http::UpstreamTarget target)
@@ -68,10 +73,11 @@ AzureOpenAIProvider::AzureOpenAIProvider(const ProviderSpec& spec, http::Upstrea
                    }),
       api_version_(spec.api_version.empty() ? "2024-10-21" : spec.api_version) {}
 
-std::string AzureOpenAIProvider::path_for(const ProviderCall& call) const {
+std::string_view AzureOpenAIProvider::path_for(const ProviderCall& call, std::string& storage) const {
   std::string operation = call.operation == Operation::embed ? "/embeddings" : "/chat/completions";
-  return base_path() + "/openai/deployments/" + path_segment(call.model) + operation + "?api-version=" +
-         path_segment(api_version_);
+  storage = base_path() + "/openai/deployments/" + path_segment(call.model) + operation + "?api-version=" +
+            path_segment(api_version_);
+  return storage;
 }
 
 AnthropicProvider::AnthropicProvider(const ProviderSpec& spec, http::UpstreamTarget target)
@@ -79,10 +85,12 @@ AnthropicProvider::AnthropicProvider(const ProviderSpec& spec, http::UpstreamTar
         http::HeaderList headers{{"anthropic-version", "2023-06-01"}};
         if (!key.empty()) headers.emplace_back("x-api-key", key);
         return headers;
-      }) {}
+      }),
+      messages_path_(base_path() + "/v1/messages"),
+      count_tokens_path_(base_path() + "/v1/messages/count_tokens") {}
 
-std::string AnthropicProvider::path_for(const ProviderCall& call) const {
-  return base_path() + (call.operation == Operation::count_tokens ? "/v1/messages/count_tokens" : "/v1/messages");
+std::string_view AnthropicProvider::path_for(const ProviderCall& call, std::string&) const {
+  return call.operation == Operation::count_tokens ? count_tokens_path_ : messages_path_;
 }
 
 GeminiProvider::GeminiProvider(const ProviderSpec& spec, http::UpstreamTarget target)
@@ -91,15 +99,16 @@ GeminiProvider::GeminiProvider(const ProviderSpec& spec, http::UpstreamTarget ta
                      return key.empty() ? http::HeaderList{} : http::HeaderList{{"x-goog-api-key", key}};
                    }) {}
 
-std::string GeminiProvider::path_for(const ProviderCall& call) const {
-  std::string path = base_path() + "/v1beta/models/" + path_segment(call.model);
+std::string_view GeminiProvider::path_for(const ProviderCall& call, std::string& storage) const {
+  storage = base_path() + "/v1beta/models/" + path_segment(call.model);
   switch (call.operation) {
     case Operation::generate:
-      return path + (call.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-    case Operation::count_tokens: return path + ":countTokens";
-    case Operation::embed: return path + ":batchEmbedContents";
+      storage += call.stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+      break;
+    case Operation::count_tokens: storage += ":countTokens"; break;
+    case Operation::embed: storage += ":batchEmbedContents"; break;
   }
-  return path;
+  return storage;
 }
 
 }  // namespace switchyard::providers

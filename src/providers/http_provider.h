@@ -19,14 +19,17 @@ class HttpProvider : public Provider {
       const ProviderCall& call, http::UpstreamPool& pool) const override;
 
  protected:
-  // The absolute path (base path included) and query for an operation.
-  virtual std::string path_for(const ProviderCall& call) const = 0;
+  // The absolute path (base path included) and query for a call: a view of a path built
+  // once when it depends only on the operation, else spelled into `storage`.
+  virtual std::string_view path_for(const ProviderCall& call, std::string& storage) const = 0;
   const std::string& base_path() const { return target_.url.base_path; }
 
  private:
   http::UpstreamTarget target_;
   http::HeaderList headers_;                  // content type and configured headers
   std::vector<http::HeaderList> key_headers_;  // one set per API key
+  http::HeaderList accept_json_{{"accept", "application/json"}};
+  http::HeaderList accept_stream_{{"accept", "text/event-stream"}};
   mutable std::atomic<std::size_t> current_key_{0};
 };
 
@@ -38,7 +41,11 @@ class OpenAIProvider final : public HttpProvider {
   bool supports(Operation operation) const override { return operation != Operation::count_tokens; }
 
  protected:
-  std::string path_for(const ProviderCall& call) const override;
+  std::string_view path_for(const ProviderCall& call, std::string& storage) const override;
+
+ private:
+  std::string chat_path_;
+  std::string embeddings_path_;
 };
 
 // Azure OpenAI: the OpenAI dialect at /openai/deployments/{deployment}/..., an
@@ -49,7 +56,7 @@ class AzureOpenAIProvider final : public HttpProvider {
   bool supports(Operation operation) const override { return operation != Operation::count_tokens; }
 
  protected:
-  std::string path_for(const ProviderCall& call) const override;
+  std::string_view path_for(const ProviderCall& call, std::string& storage) const override;
 
  private:
   std::string api_version_;
@@ -62,7 +69,11 @@ class AnthropicProvider final : public HttpProvider {
   bool supports(Operation operation) const override { return operation != Operation::embed; }
 
  protected:
-  std::string path_for(const ProviderCall& call) const override;
+  std::string_view path_for(const ProviderCall& call, std::string& storage) const override;
+
+ private:
+  std::string messages_path_;
+  std::string count_tokens_path_;
 };
 
 // Gemini: `x-goog-api-key`; the model and the method are in the path, under /v1beta.
@@ -72,7 +83,7 @@ class GeminiProvider final : public HttpProvider {
   bool supports(Operation) const override { return true; }
 
  protected:
-  std::string path_for(const ProviderCall& call) const override;
+  std::string_view path_for(const ProviderCall& call, std::string& storage) const override;
 };
 
 }  // namespace switchyard::providers
