@@ -53,7 +53,7 @@ std::string_view ResponseHeader::get(std::string_view name) const {
   return {};
 }
 
-void append_response_head(std::string& out, const ResponseHeader& header, std::span<const HeaderField> extra,
+void append_response_head(std::string& out, const ResponseHeader& header, std::string_view extra_lines,
                           ResponseFraming framing) {
   char digits[20];
   out.append("HTTP/1.1 ", 9);
@@ -63,7 +63,7 @@ void append_response_head(std::string& out, const ResponseHeader& header, std::s
   out.append(reason.data(), reason.size());
   out.append("\r\n", 2);
   out.append(header.lines());
-  for (const HeaderField& field : extra) append_field(out, field.name, field.value);
+  out.append(extra_lines);
   if (framing.content_length) {
     out.append("Content-Length: ", 16);
     out.append(digits, std::to_chars(digits, digits + sizeof digits, *framing.content_length).ptr);

@@ -9,7 +9,6 @@
 
 #include <cstddef>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -32,6 +31,8 @@ class ResponseHeader {
   std::string_view get(std::string_view name) const;
   // "Name: value\r\n" for each field, in order.
   std::string_view lines() const { return lines_; }
+  // Drops every field, keeping the memory for the next ones.
+  void clear_fields() { lines_.clear(); }
 
  private:
   int status_;
@@ -49,9 +50,9 @@ struct ResponseFraming {
   bool keep_alive = true;
 };
 
-// "HTTP/1.1 200 OK\r\n", the header's fields, the `extra` fields (the server's own: request
-// id, routing headers), the framing fields and the blank line.
-void append_response_head(std::string& out, const ResponseHeader& header, std::span<const HeaderField> extra,
+// "HTTP/1.1 200 OK\r\n", the header's fields, `extra_lines` (the server's own fields as
+// wire lines: request id, routing headers), the framing fields and the blank line.
+void append_response_head(std::string& out, const ResponseHeader& header, std::string_view extra_lines,
                           ResponseFraming framing);
 
 }  // namespace switchyard::http

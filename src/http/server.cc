@@ -9,7 +9,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/container/small_vector.hpp>
 #include <boost/beast/core/error.hpp>
 #include <array>
 #include <list>
@@ -61,13 +60,24 @@ void log_exception(std::exception_ptr error, std::string_view where) {
   }
 }
 
+// What a session's responses are written with, kept from one request to the next so a
+// keep-alive connection reuses the memory.
+struct ChannelBuffers {
+  std::string head;             // the status line and fields, written together with the body
+  ResponseHeader server_fields;  // the channel's own fields: request id, routing headers
+};
+
 // Answers one request on a session's stream.
 class StreamChannel final : public ResponseChannel {
  public:
-  StreamChannel(tcp::socket& stream, SocketDeadline& deadline, const std::string& request_id, bool keep_alive,
-                Millis write_timeout)
-      : stream_(stream), deadline_(deadline), request_id_(request_id), keep_alive_(keep_alive),
-        write_timeout_(write_timeout) {}
+  StreamChannel(tcp::socket& stream, SocketDeadline& deadline, ChannelBuffers& buffers, std::string_view request_id,
+                bool keep_alive, Millis write_timeout)
+      : stream_(stream), deadline_(deadline), head_(buffers.head), server_fields_(buffers.server_fields),
+        keep_alive_(keep_alive), write_timeout_(write_timeout) {
+    head_.clear();
+    server_fields_.clear_fields();
+    server_fields_.set("x-request-id", request_id);
+  }
 
   net::awaitable<bool> send(ClientResponse response) override {
     if (committed_) co_return false;
@@ -101,26 +111,15 @@ class StreamChannel final : public ResponseChannel {
 
   bool committed() const override { return committed_; }
 
-  void set_header(std::string name, std::string value) override {
-    if (committed_) return;
-    for (auto& [set_name, set_value] : extra_headers_) {
-      if (iequals(set_name, name)) {  // set again by a later attempt: the last value wins
-        set_value = std::move(value);
-        return;
-      }
-    }
-    if (extra_headers_.empty()) extra_headers_.reserve(kExtraHeaders);
-    extra_headers_.emplace_back(std::move(name), std::move(value));
+  void set_header(std::string_view name, std::string_view value) override {
+    if (!committed_) server_fields_.set(name, value);  // set again by a later attempt: the last value wins
   }
 
-  // The head of the response with the channel's own fields after the handler's: the
-  // request id and what set_header added (names no handler's response carries).
+  // The head of the response with the channel's own fields after the handler's (names no
+  // handler's response carries).
   void append_head(const ResponseHeader& header, ResponseFraming framing) {
-    boost::container::small_vector<HeaderField, kExtraHeaders + 1> fields;  // on the stack, as a rule
-    fields.push_back({"x-request-id", request_id_});
-    for (const auto& [name, value] : extra_headers_) fields.push_back({name, value});
     head_.reserve(512);
-    append_response_head(head_, header, fields, framing);
+    append_response_head(head_, header, server_fields_.lines(), framing);
   }
 
   // One write: the head if it has not gone out yet, `bytes` as a chunk (if any), and the
@@ -149,16 +148,14 @@ class StreamChannel final : public ResponseChannel {
  private:
   tcp::socket& stream_;
   SocketDeadline& deadline_;
-  const std::string& request_id_;
+  std::string& head_;
+  ResponseHeader& server_fields_;
   bool keep_alive_;
   Millis write_timeout_;
   bool committed_ = false;
   bool streaming_ = false;
   bool finished_ = false;
   bool ok_ = true;
-  static constexpr std::size_t kExtraHeaders = 3;  // the routing headers
-  std::vector<std::pair<std::string, std::string>> extra_headers_;
-  std::string head_;  // the status line and fields, written together with the body
 };
 
 }  // namespace
@@ -191,6 +188,7 @@ struct SessionRunner {
     SocketDeadline deadline(socket.get_executor(), socket);
     ReadBuffer buffer(kReadBufferSize);
     RequestHead head;
+    ChannelBuffers channel_buffers;
     std::string chunked_body;  // a chunked request's body, decoded
     const ServerOptions& options = server.options_;
     server.open_sessions_.fetch_add(1, std::memory_order_relaxed);
@@ -239,7 +237,7 @@ struct SessionRunner {
       ClientRequest request{head, body};
       std::string request_id = request_id_for(head);
       bool keep_alive = head.keep_alive() && !server.draining();
-      StreamChannel channel(socket, deadline, request_id, keep_alive, options.idle_timeout);
+      StreamChannel channel(socket, deadline, channel_buffers, request_id, keep_alive, options.idle_timeout);
       Exchange exchange{request, request_id, channel, worker.upstreams, received_at};
       // Handlers answer their own failures; an exception escaping one is a bug, and the
       // connection, whose state is now unknown, is dropped.
@@ -338,9 +336,10 @@ struct SessionRunner {
     std::string_view target = head ? head->target : std::string_view{};
     ClientResponse response =
         server.handler_.reject(Rejection{method, target, request_id, status, message, received_at});
-    const HeaderField id{"x-request-id", request_id};
+    ResponseHeader server_fields;
+    server_fields.set("x-request-id", request_id);
     std::string wire_head;
-    append_response_head(wire_head, response, std::span(&id, 1), ResponseFraming{response.body.size(), false});
+    append_response_head(wire_head, response, server_fields.lines(), ResponseFraming{response.body.size(), false});
     const std::array<net::const_buffer, 2> wire{net::buffer(wire_head), net::buffer(response.body)};
     deadline.expires_after(server.options_.idle_timeout);
     auto [ec, n] = co_await net::async_write(socket, wire, use_tuple);

@@ -58,8 +58,9 @@ class ResponseChannel {
   virtual boost::asio::awaitable<bool> end_stream(std::string_view last = {}) = 0;
   // True once any byte of the response has been handed to the socket.
   virtual bool committed() const = 0;
-  // Adds a header to the response about to be sent (ignored once committed).
-  virtual void set_header(std::string name, std::string value) = 0;
+  // Sets a header of the response about to be sent, replacing an earlier value (ignored
+  // once committed).
+  virtual void set_header(std::string_view name, std::string_view value) = 0;
 };
 
 struct Exchange {

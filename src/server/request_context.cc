@@ -1,5 +1,7 @@
 #include "server/request_context.h"
 
+#include <charconv>
+
 #include "core/log.h"
 #include "telemetry/access_log.h"
 
@@ -14,9 +16,12 @@ std::chrono::microseconds RequestContext::overhead(std::optional<std::chrono::st
 
 void RequestContext::set_routing_headers(http::ResponseChannel& channel, const std::string& deployment,
                                          std::optional<std::chrono::steady_clock::time_point> attempt_started) const {
+  char digits[20];
   channel.set_header("x-switchyard-deployment", deployment);
-  channel.set_header("x-switchyard-attempts", std::to_string(attempts));
-  channel.set_header("x-switchyard-overhead-us", std::to_string(overhead(attempt_started).count()));
+  channel.set_header("x-switchyard-attempts", {digits, std::to_chars(digits, digits + sizeof digits, attempts).ptr});
+  auto overhead_us = overhead(attempt_started).count();
+  channel.set_header("x-switchyard-overhead-us",
+                     {digits, std::to_chars(digits, digits + sizeof digits, overhead_us).ptr});
 }
 
 SettleGuard::~SettleGuard() {

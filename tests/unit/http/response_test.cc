@@ -30,9 +30,8 @@ TEST(ResponseHead, WritesStatusFieldsExtrasAndFraming) {
   ClientResponse response{404};
   response.set("Content-Type", "application/json");
   response.body = "{}";
-  const HeaderField extra[] = {{"x-request-id", "req_1"}};
   std::string out;
-  append_response_head(out, response, extra, ResponseFraming{response.body.size(), true});
+  append_response_head(out, response, "x-request-id: req_1\r\n", ResponseFraming{response.body.size(), true});
   EXPECT_EQ(out, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nx-request-id: req_1\r\nContent-Length: 2\r\n\r\n");
 
   std::string stream;
