@@ -10,10 +10,10 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
-#include <functional>
 #include <optional>
 #include <string>
 
+#include "core/function_ref.h"
 #include "dialects/codec.h"
 #include "http/server.h"
 #include "providers/provider.h"
@@ -40,9 +40,10 @@ struct AttemptSpec {
   std::string model;  // as the client named it
   std::vector<std::string> extra_models;  // per-request fallbacks (OpenRouter's `models`)
   bool stream = false;
-  std::function<UpstreamBody(const routing::Candidate& candidate, const DialectCodec& upstream)> build_body;
+  // Both refer to callables of the caller, which outlive run_attempts.
+  FunctionRef<UpstreamBody(const routing::Candidate& candidate, const DialectCodec& upstream)> build_body;
   // Answers the client from a 2xx upstream response; the first byte sent is the commit point.
-  std::function<boost::asio::awaitable<AnswerOutcome>(const DialectCodec& upstream, http::UpstreamResponse& response)>
+  FunctionRef<boost::asio::awaitable<AnswerOutcome>(const DialectCodec& upstream, http::UpstreamResponse& response)>
       answer;
 };
 

@@ -41,20 +41,22 @@ net::awaitable<void> run_count_tokens(const Runtime& runtime, http::Exchange& ex
   AttemptSpec spec;
   spec.operation = providers::Operation::count_tokens;
   spec.model = request->model;
-  spec.build_body = [&](const routing::Candidate& candidate, const DialectCodec& upstream) -> UpstreamBody {
+  auto build_body = [&](const routing::Candidate& candidate, const DialectCodec& upstream) -> UpstreamBody {
     canonical::EncodeOptions options;
     options.upstream_model = candidate.model;
     options.provider = candidate.provider->name();
     options.unsupported = canonical::UnsupportedParams::drop;  // counting ignores sampling settings
     return {upstream.encode_count_request(request.value(), options)};
   };
-  spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<AnswerOutcome> {
+  auto answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<AnswerOutcome> {
     auto body = co_await response.read_all(1024 * 1024);
     auto counted = body ? upstream.decode_count_response(body.value()) : Result<std::int64_t>(body.error());
     if (!counted) co_return AnswerOutcome{counted.error()};
     co_await answer_with(counted.value());
     co_return AnswerOutcome{};
   };
+  spec.build_body = build_body;
+  spec.answer = answer;
   co_await run_attempts(runtime, exchange, context, client, spec);
 }
 

@@ -22,7 +22,7 @@ net::awaitable<void> run_embed(const Runtime& runtime, http::Exchange& exchange,
   AttemptSpec spec;
   spec.operation = providers::Operation::embed;
   spec.model = request->model;
-  spec.build_body = [&](const routing::Candidate& candidate, const DialectCodec& upstream) -> UpstreamBody {
+  auto build_body = [&](const routing::Candidate& candidate, const DialectCodec& upstream) -> UpstreamBody {
     if (!upstream.encode_embedding_request) {
       return {make_error(ErrorKind::invalid_request, "provider '" + candidate.provider->name() + "' has no embeddings API",
                          "embeddings_unsupported", "model")};
@@ -33,7 +33,7 @@ net::awaitable<void> run_embed(const Runtime& runtime, http::Exchange& exchange,
     options.unsupported = candidate.unsupported_params;
     return {upstream.encode_embedding_request(request.value(), options)};
   };
-  spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<AnswerOutcome> {
+  auto answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<AnswerOutcome> {
     auto answer = co_await response.read_all(runtime.max_response_size);
     auto decoded = answer ? upstream.decode_embedding_response(answer.value())
                           : Result<canonical::EmbeddingResponse>(answer.error());
@@ -45,6 +45,8 @@ net::awaitable<void> run_embed(const Runtime& runtime, http::Exchange& exchange,
     co_await exchange.response.send(std::move(reply));
     co_return AnswerOutcome{};
   };
+  spec.build_body = build_body;
+  spec.answer = answer;
   co_await run_attempts(runtime, exchange, context, client, spec);
 }
 

@@ -181,7 +181,7 @@ net::awaitable<void> run_generate(const Runtime& runtime, http::Exchange& exchan
   spec.model = flow.view.model;
   spec.extra_models = flow.view.fallback_models;
   spec.stream = flow.view.stream;
-  spec.build_body = [&](const routing::Candidate& candidate, const DialectCodec& upstream) -> UpstreamBody {
+  auto build_body = [&](const routing::Candidate& candidate, const DialectCodec& upstream) -> UpstreamBody {
     if (upstream.dialect == client.dialect) {
       return {client.passthrough_body(exchange.request.body, flow.view, candidate.model)};
     }
@@ -195,7 +195,7 @@ net::awaitable<void> run_generate(const Runtime& runtime, http::Exchange& exchan
     // deployment may speak one that can.
     return {upstream.encode_request(request.value(), options)};
   };
-  spec.answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<AnswerOutcome> {
+  auto answer = [&](const DialectCodec& upstream, http::UpstreamResponse& response) -> net::awaitable<AnswerOutcome> {
     if (!flow.view.stream) co_return co_await relay_complete(flow, runtime, upstream, response);
     if (response.header("content-type").find("text/event-stream") == std::string_view::npos) {
       // Official SDKs silently yield nothing for a JSON body on a stream request; say so instead.
@@ -206,6 +206,8 @@ net::awaitable<void> run_generate(const Runtime& runtime, http::Exchange& exchan
     if (upstream.dialect == client.dialect) co_return co_await relay_stream(flow, upstream, response);
     co_return co_await translate_stream(flow, upstream, response);
   };
+  spec.build_body = build_body;
+  spec.answer = answer;
   co_await run_attempts(runtime, exchange, context, client, spec);
 }
 
