@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/container/small_vector.hpp>
 #include <charconv>
 #include <random>
 
@@ -88,17 +89,16 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
 
   const routing::RetryPolicy& retry = plan.retry;
   int max_attempts = retry.max_attempts > 0 ? retry.max_attempts : static_cast<int>(plan.candidates.size());
-  GatewayError last_error = make_error(ErrorKind::invalid_request,
-                                       "no deployment of '" + spec.model + "' supports this operation",
-                                       "unsupported_operation", "model");
+  // Unset until an attempt fails: then no deployment supported the operation.
+  std::optional<GatewayError> last_error;
   std::optional<Millis> last_retry_after;
   std::optional<UpstreamFailure> last_failure;  // set when the last failure was an upstream answer
   bool last_retryable = false;
-  std::string last_label;  // the deployment the final answer is about
+  const routing::Candidate* last_candidate = nullptr;  // the deployment the final answer is about
   bool refused_admission = false;
   int attempts = 0;
   int round = 0;
-  net::steady_timer timer(co_await net::this_coro::executor);
+  std::optional<net::steady_timer> backoff_timer;  // made for the first retry round
 
   while (attempts < max_attempts) {
     if (round > 0) {
@@ -110,13 +110,15 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
         if (*last_retry_after > retry.max_backoff) break;  // the client is better placed to wait
         delay = std::max(delay, *last_retry_after);
       }
-      timer.expires_after(delay);
-      co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+      if (!backoff_timer) backoff_timer.emplace(co_await net::this_coro::executor);
+      backoff_timer->expires_after(delay);
+      co_await backoff_timer->async_wait(net::as_tuple(net::use_awaitable));
       context.waited += delay;
     }
     ++round;
     bool tried_any = false;
-    std::vector<bool> tried(plan.candidates.size(), false);  // a hedge may try a later one early
+    // A hedge may try a later candidate early. Plans are short: on the stack, as a rule.
+    boost::container::small_vector<bool, 8> tried(plan.candidates.size(), false);
     for (const routing::Candidate& candidate : plan.candidates) {
       if (attempts >= max_attempts) break;
       if (tried[static_cast<std::size_t>(&candidate - plan.candidates.data())]) continue;
@@ -134,7 +136,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
       context.provider = provider.name();
       context.upstream_model = candidate.model;
       routing::InFlight in_flight(candidate.health, probe);
-      last_label = candidate.label;
+      last_candidate = &candidate;
       candidate.health->record_request(Clock::now());
 
       UpstreamBody built = spec.build_body(candidate, upstream_codec);
@@ -144,7 +146,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
         last_retryable = false;
         log_attempt(context, candidate, "unsupported");
         if (built.fatal) {
-          co_await send_error(exchange, context, client, last_error);
+          co_await send_error(exchange, context, client, *last_error);
           co_return;
         }
         continue;
@@ -204,18 +206,20 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
       }
       const routing::Candidate& attempt = *chosen;
       const DialectCodec& attempt_codec = codec_for(attempt.provider->dialect());
-      context.provider = attempt.provider->name();
-      context.upstream_model = attempt.model;
-      last_label = attempt.label;
+      if (chosen != &candidate) {  // the hedge's backup won
+        context.provider = attempt.provider->name();
+        context.upstream_model = attempt.model;
+        last_candidate = chosen;
+      }
       if (!upstream) {
         context.upstream_time += Clock::now() - started;
         last_error = upstream.error();
         // Running out of descriptors is the gateway's own state, not the deployment's.
-        if (last_error.code != "gateway_out_of_descriptors") attempt.health->on_failure(Clock::now());
+        if (last_error->code != "gateway_out_of_descriptors") attempt.health->on_failure(Clock::now());
         last_failure.reset();
         last_retryable = true;
         last_retry_after.reset();
-        log_attempt(context, attempt, last_error.code);
+        log_attempt(context, attempt, last_error->code);
         continue;
       }
       http::UpstreamResponse& response = *upstream.value();
@@ -261,10 +265,10 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
             last_failure.reset();
             last_retryable = true;
             last_retry_after.reset();
-            log_attempt(context, attempt, last_error.code);
+            log_attempt(context, attempt, last_error->code);
             continue;
           }
-          upstream.value() = std::make_unique<PrefetchedResponse>(std::move(upstream.value()), std::string(*piece));
+          upstream.value() = std::make_unique<PrefetchedResponse>(std::move(upstream.value()), *piece);
         }
         attempt.health->on_success(duration_cast<microseconds>(Clock::now() - started));
         verdict_given = true;
@@ -278,7 +282,7 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
         last_failure.reset();
         last_retryable = true;
         last_retry_after.reset();
-        log_attempt(context, attempt, last_error.code);
+        log_attempt(context, attempt, last_error->code);
         continue;
       }
       if (!verdict_given) attempt.health->on_success(duration_cast<microseconds>(Clock::now() - started));
@@ -297,11 +301,15 @@ net::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchan
     co_await send_error(exchange, context, client, error);
     co_return;
   }
-  if (!last_label.empty()) context.set_routing_headers(exchange.response, last_label);
+  if (last_candidate) context.set_routing_headers(exchange.response, last_candidate->label);
   if (last_failure) {
     co_await relay_failure(exchange, context, client, *last_failure);
   } else {
-    co_await send_error(exchange, context, client, last_error);
+    if (!last_error) {
+      last_error = make_error(ErrorKind::invalid_request, "no deployment of '" + spec.model + "' supports this operation",
+                              "unsupported_operation", "model");
+    }
+    co_await send_error(exchange, context, client, *last_error);
   }
 }
 

@@ -15,7 +15,7 @@ using Clock = std::chrono::steady_clock;
 net::awaitable<Result<std::string_view>> PrefetchedResponse::read_some() {
   if (!replayed_) {
     replayed_ = true;
-    if (!first_.empty()) co_return std::string_view(first_);
+    if (!first_.empty()) co_return first_;
   }
   co_return co_await inner_->read_some();
 }

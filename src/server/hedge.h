@@ -53,8 +53,15 @@ boost::asio::awaitable<RaceResult> race_first_token(RaceEntry& primary,
 // Wraps a response whose first body piece was already read, to hand it out again.
 class PrefetchedResponse final : public http::UpstreamResponse {
  public:
+  // `first` is what `inner` handed out last, still in its buffer: valid until inner's next
+  // read, which comes only after it has been handed out again. Not copied.
+  PrefetchedResponse(std::unique_ptr<http::UpstreamResponse> inner, std::string_view first)
+      : inner_(std::move(inner)), first_(first) {}
+  // A first piece kept apart from `inner` (a hedge's racer read it).
   PrefetchedResponse(std::unique_ptr<http::UpstreamResponse> inner, std::string first)
-      : inner_(std::move(inner)), first_(std::move(first)) {}
+      : inner_(std::move(inner)), owned_first_(std::move(first)), first_(owned_first_) {}
+  PrefetchedResponse(const PrefetchedResponse&) = delete;
+  PrefetchedResponse& operator=(const PrefetchedResponse&) = delete;
   int status() const override { return inner_->status(); }
   std::string_view header(std::string_view name) const override { return inner_->header(name); }
   void for_each_header(const std::function<void(std::string_view, std::string_view)>& visit) const override {
@@ -66,7 +73,8 @@ class PrefetchedResponse final : public http::UpstreamResponse {
 
  private:
   std::unique_ptr<http::UpstreamResponse> inner_;
-  std::string first_;
+  std::string owned_first_;
+  std::string_view first_;
   bool replayed_ = false;
 };
 
