@@ -5,6 +5,10 @@
 #include <charconv>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace switchyard::http {
 namespace {
 
@@ -89,27 +93,54 @@ bool next_line(std::string_view& lines, std::string_view& line) {
   return true;
 }
 
-// The field lines after the start line, checked byte by byte in one pass: a name of token
-// characters, a colon, a value of field-value characters (a stray CR or LF is refused here).
+// The first byte from `p` on that a field value may not hold: a control character other
+// than tab, or DEL. CR and LF are among them, so the same scan finds the CRLF that ends the
+// line. `end` when there is none. Values are most of a head's bytes: 16 at a time.
+const char* find_control(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i below_space = _mm_set1_epi8(0x1f);
+  const __m128i tab = _mm_set1_epi8('\t');
+  const __m128i del = _mm_set1_epi8(0x7f);
+  for (; end - p >= 16; p += 16) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, below_space), bytes);  // bytes <= 0x1f, unsigned
+    control = _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(bytes, tab), control), _mm_cmpeq_epi8(bytes, del));
+    if (int mask = _mm_movemask_epi8(control)) return p + __builtin_ctz(static_cast<unsigned>(mask));
+  }
+#endif
+  while (p < end && kValueChar[static_cast<unsigned char>(*p)]) ++p;
+  return p;
+}
+
+bool crlf_at(const char* p, const char* end) { return end - p >= 2 && p[0] == '\r' && p[1] == '\n'; }
+
+// The field lines after the start line, checked in one pass: a name of token characters,
+// a colon, a value of field-value characters up to the line's CRLF (a stray CR or LF, or
+// any other control character, is refused).
 std::string_view parse_fields(std::string_view lines, HeaderFields& fields) {
   fields.clear();
   fields.reserve(16);  // a typical head's fields, in one allocation the first time
-  std::string_view line;
-  while (!lines.empty()) {
-    if (!next_line(lines, line)) return kMalformedLine;
-    if (line.empty()) return "an empty line inside the head";
-    const char* p = line.data();
-    const char* end = p + line.size();
+  const char* p = lines.data();
+  const char* end = p + lines.size();
+  while (p < end) {
     if (*p == ' ' || *p == '\t') return "obsolete line folding in a header field";
-    const char* colon = p;
-    while (colon < end && kTokenChar[static_cast<unsigned char>(*colon)]) ++colon;
-    if (colon == end) return "a header field without a colon";
-    if (*colon != ':' || colon == p) return "a header field name that is not a token";
-    const char* value = colon + 1;
-    for (const char* c = value; c < end; ++c) {
-      if (!kValueChar[static_cast<unsigned char>(*c)]) return "a control character in a header field value";
+    const char* name = p;
+    while (p < end && kTokenChar[static_cast<unsigned char>(*p)]) ++p;
+    if (p == end) return kMalformedLine;
+    if (*p == '\r' || *p == '\n') {
+      if (!crlf_at(p, end)) return kMalformedLine;
+      return p == name ? "an empty line inside the head" : "a header field without a colon";
     }
-    fields.add({p, static_cast<std::size_t>(colon - p)}, trim({value, static_cast<std::size_t>(end - value)}));
+    if (*p != ':' || p == name) return "a header field name that is not a token";
+    const char* colon = p;
+    const char* value = colon + 1;
+    const char* stop = find_control(value, end);
+    if (!crlf_at(stop, end)) {
+      return stop == end || *stop == '\n' ? kMalformedLine : "a control character in a header field value";
+    }
+    fields.add({name, static_cast<std::size_t>(colon - name)},
+               trim({value, static_cast<std::size_t>(stop - value)}));
+    p = stop + 2;
   }
   return {};
 }
