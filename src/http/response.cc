@@ -3,6 +3,7 @@
 #include <ostream>  // Beast's status header needs it and does not include it
 #include <boost/beast/http/status.hpp>
 #include <charconv>
+#include <cstring>
 
 namespace switchyard::http {
 
@@ -15,11 +16,17 @@ bool is_safe_value(std::string_view value) {
   return true;
 }
 
-// The field line starting at `at` in `lines`: its name and where the next line starts.
-std::string_view line_name(std::string_view lines, std::size_t at, std::size_t& next) {
-  std::size_t colon = lines.find(':', at);
-  next = lines.find("\r\n", colon) + 2;
-  return lines.substr(at, colon - at);
+// Calls `visit(at, next)` for each field line of `lines` named `name`: it starts at `at`
+// and the next line at `next`; `visit` returns where to go on from. Lines are
+// "Name: value\r\n" with a token name, so a match is the name and a colon.
+template <class Visit>
+void for_each_named(std::string_view lines, std::string_view name, Visit visit) {
+  for (std::size_t at = 0; at < lines.size();) {
+    const char* lf = static_cast<const char*>(std::memchr(lines.data() + at, '\n', lines.size() - at));
+    std::size_t next = static_cast<std::size_t>(lf - lines.data()) + 1;
+    bool named = next - at > name.size() && lines[at + name.size()] == ':' && iequals(lines.substr(at, name.size()), name);
+    at = named ? visit(at, next) : next;
+  }
 }
 
 void append_field(std::string& out, std::string_view name, std::string_view value) {
@@ -33,24 +40,22 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 
 void ResponseHeader::set(std::string_view name, std::string_view value) {
   if (!is_token(name) || !is_safe_value(value)) return;
-  for (std::size_t at = 0, next = 0; at < lines_.size(); at = next) {
-    if (iequals(line_name(lines_, at, next), name)) {
-      lines_.erase(at, next - at);
-      next = at;
-    }
-  }
+  for_each_named(lines_, name, [&](std::size_t at, std::size_t next) {
+    lines_.erase(at, next - at);
+    return at;
+  });
   if (lines_.empty()) lines_.reserve(128);
   append_field(lines_, name, value);
 }
 
 std::string_view ResponseHeader::get(std::string_view name) const {
-  for (std::size_t at = 0, next = 0; at < lines_.size(); at = next) {
-    if (iequals(line_name(lines_, at, next), name)) {
-      std::size_t value = at + name.size() + 2;
-      return std::string_view(lines_).substr(value, next - 2 - value);
-    }
-  }
-  return {};
+  std::string_view found;
+  for_each_named(lines_, name, [&](std::size_t at, std::size_t next) {
+    std::size_t value = at + name.size() + 2;
+    found = std::string_view(lines_).substr(value, next - 2 - value);
+    return lines_.size();  // the first one is the answer
+  });
+  return found;
 }
 
 void append_response_head(std::string& out, const ResponseHeader& header, std::string_view extra_lines,

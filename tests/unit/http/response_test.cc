@@ -17,6 +17,18 @@ TEST(ResponseHeader, SetReplacesEveryEarlierFieldOfTheNameAtTheEnd) {
   EXPECT_EQ(header.get("x-absent"), "");
 }
 
+TEST(ResponseHeader, ANameIsNotMatchedByItsPrefixOrExtension) {
+  ResponseHeader header;
+  header.set("x-ratelimit-limit", "10");
+  header.set("x-ratelimit", "5");
+  header.set("x-ratelimit-limit-requests", "7");
+  header.set("x-ratelimit", "6");
+  EXPECT_EQ(header.lines(), "x-ratelimit-limit: 10\r\nx-ratelimit-limit-requests: 7\r\nx-ratelimit: 6\r\n");
+  EXPECT_EQ(header.get("x-ratelimit-limit"), "10");
+  EXPECT_EQ(header.get("x-ratelimit"), "6");
+  EXPECT_EQ(header.get("x-ratelimit-limit-r"), "");
+}
+
 TEST(ResponseHeader, RefusesFieldsThatWouldBreakTheHead) {
   ResponseHeader header;
   header.set("Retry-After", "1\r\nSet-Cookie: stolen=1");
