@@ -228,7 +228,7 @@ class PooledResponse final : public UpstreamResponse {
     std::string& head = connection_->request_head;
     head.clear();
     head.reserve(512);
-    append_request_head(head, request.method, request.path, target_.host, request.headers,
+    append_request_head(head, request.method, request.path, target_.host, request.header_lines,
                         request.body.size());
   }
 

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,9 +59,7 @@ struct UpstreamRequest {
   const UpstreamTarget* target = nullptr;
   std::string_view method = "POST";
   std::string_view path;  // absolute path with query, base path included
-  // Header sets in order; a name set again later (in the same set or a later one) is
-  // sent once, with its last value.
-  std::span<const HeaderList* const> headers;
+  std::string_view header_lines;  // "Name: value\r\n" each, as http::header_lines() spells them
   std::string_view body;
   UpstreamTimeouts timeouts;
 };

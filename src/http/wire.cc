@@ -40,21 +40,27 @@ bool set_again_later(std::span<const HeaderList* const> sets, std::size_t set, s
 
 }  // namespace
 
+std::string header_lines(std::span<const HeaderList* const> sets) {
+  std::string out;
+  for (std::size_t set = 0; set < sets.size(); ++set) {
+    const HeaderList& list = *sets[set];
+    for (std::size_t field = 0; field < list.size(); ++field) {
+      const auto& [name, value] = list[field];
+      if (is_framing_header(name) || set_again_later(sets, set, field)) continue;
+      append_field(out, name, value);
+    }
+  }
+  return out;
+}
+
 void append_request_head(std::string& out, std::string_view method, std::string_view path, std::string_view host,
-                         std::span<const HeaderList* const> headers, std::size_t body_size) {
+                         std::string_view lines, std::size_t body_size) {
   out.append(method);
   out += ' ';
   out.append(path);
   out.append(" HTTP/1.1\r\n", 11);
   append_field(out, "Host", host);
-  for (std::size_t set = 0; set < headers.size(); ++set) {
-    const HeaderList& list = *headers[set];
-    for (std::size_t field = 0; field < list.size(); ++field) {
-      const auto& [name, value] = list[field];
-      if (is_framing_header(name) || set_again_later(headers, set, field)) continue;
-      append_field(out, name, value);
-    }
-  }
+  out.append(lines);
   if (body_size > 0 || (method != "GET" && method != "HEAD")) {
     out.append("Content-Length: ", 16);
     append_number(out, body_size);

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "http/wire.h"
+
 namespace switchyard::providers {
 namespace {
 
@@ -25,32 +27,38 @@ std::string path_segment(std::string_view text) {
 
 HttpProvider::HttpProvider(const ProviderSpec& spec, Dialect dialect, http::UpstreamTarget target, AuthHeaders auth)
     : Provider(spec.name, dialect, spec.timeouts), target_(std::move(target)) {
-  headers_.emplace_back("content-type", "application/json");
-  for (const auto& header : spec.headers) headers_.push_back(header);
+  http::HeaderList configured{{"content-type", "application/json"}};
+  for (const auto& header : spec.headers) configured.push_back(header);
+  const http::HeaderList accept_json{{"accept", "application/json"}};
+  const http::HeaderList accept_stream{{"accept", "text/event-stream"}};
   std::vector<std::string> keys = spec.api_keys;
   if (keys.empty() && !spec.api_key.empty()) keys.push_back(spec.api_key);
   if (keys.empty()) keys.emplace_back();  // local servers often need no key: auth("") sends none
-  for (const auto& key : keys) key_headers_.push_back(auth(key));
+  for (const auto& key : keys) {
+    http::HeaderList key_headers = auth(key);
+    key_header_lines_.push_back(
+        {http::header_lines(std::array<const http::HeaderList*, 3>{&configured, &key_headers, &accept_json}),
+         http::header_lines(std::array<const http::HeaderList*, 3>{&configured, &key_headers, &accept_stream})});
+  }
 }
 
 boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> HttpProvider::send(
     const ProviderCall& call, http::UpstreamPool& pool) const {
   std::string path_storage;
-  std::size_t key = current_key_.load(std::memory_order_relaxed) % key_headers_.size();
-  const std::array<const http::HeaderList*, 3> headers{&headers_, &key_headers_[key],
-                                                       call.stream ? &accept_stream_ : &accept_json_};
+  std::size_t key = current_key_.load(std::memory_order_relaxed) % key_header_lines_.size();
+  const KeyHeaderLines& lines = key_header_lines_[key];
   http::UpstreamRequest request;
   request.target = &target_;
   request.method = "POST";
   request.path = path_for(call, path_storage);
-  request.headers = headers;
+  request.header_lines = call.stream ? lines.stream : lines.json;
   request.body = call.body;
   request.timeouts = call.timeouts;
   auto response = co_await pool.send(request);
   // A 429 is usually the key's own limit: later requests use the next key of the account.
-  if (response && response.value()->status() == 429 && key_headers_.size() > 1) {
+  if (response && response.value()->status() == 429 && key_header_lines_.size() > 1) {
     std::size_t expected = current_key_.load(std::memory_order_relaxed);
-    if (expected % key_headers_.size() == key) current_key_.compare_exchange_strong(expected, expected + 1);
+    if (expected % key_header_lines_.size() == key) current_key_.compare_exchange_strong(expected, expected + 1);
   }
   co_return response;
 }

@@ -26,10 +26,13 @@ class HttpProvider : public Provider {
 
  private:
   http::UpstreamTarget target_;
-  http::HeaderList headers_;                  // content type and configured headers
-  std::vector<http::HeaderList> key_headers_;  // one set per API key
-  http::HeaderList accept_json_{{"accept", "application/json"}};
-  http::HeaderList accept_stream_{{"accept", "text/event-stream"}};
+  // The request's field lines for each API key: content type, configured headers, the
+  // key's own and the accept header, spelled once for each kind of answer.
+  struct KeyHeaderLines {
+    std::string json;
+    std::string stream;
+  };
+  std::vector<KeyHeaderLines> key_header_lines_;
   mutable std::atomic<std::size_t> current_key_{0};
 };
 
