@@ -112,6 +112,31 @@ const char* find_control(const char* p, const char* end) {
   return p;
 }
 
+// The first byte from `p` on that is not a token character (`end` when all are), 16
+// bytes at a time: a tchar is a visible ASCII byte other than DQUOTE and "(),/:;<=>?@[\]{}".
+const char* skip_token(const char* p, const char* end) {
+#if defined(__SSE2__)
+  auto byte = [](char c) { return _mm_set1_epi8(c); };
+  for (; end - p >= 16; p += 16) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    auto in = [&](char low, char high) {  // signed compares: bytes over 0x7f are below any
+      return _mm_and_si128(_mm_cmpgt_epi8(bytes, byte(static_cast<char>(low - 1))),
+                           _mm_cmplt_epi8(bytes, byte(static_cast<char>(high + 1))));
+    };
+    __m128i delimiter = _mm_or_si128(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, byte('"')), in('(', ')')),
+                     _mm_or_si128(_mm_cmpeq_epi8(bytes, byte(',')), _mm_cmpeq_epi8(bytes, byte('/')))),
+        _mm_or_si128(_mm_or_si128(in(':', '@'), in('[', ']')),
+                     _mm_or_si128(_mm_cmpeq_epi8(bytes, byte('{')), _mm_cmpeq_epi8(bytes, byte('}')))));
+    __m128i token = _mm_andnot_si128(delimiter, in('!', '~'));
+    auto others = static_cast<unsigned>(~_mm_movemask_epi8(token)) & 0xffffu;
+    if (others != 0) return p + __builtin_ctz(others);
+  }
+#endif
+  while (p < end && kTokenChar[static_cast<unsigned char>(*p)]) ++p;
+  return p;
+}
+
 bool crlf_at(const char* p, const char* end) { return end - p >= 2 && p[0] == '\r' && p[1] == '\n'; }
 
 // The field lines after the start line, checked in one pass: a name of token characters,
@@ -125,7 +150,7 @@ std::string_view parse_fields(std::string_view lines, HeaderFields& fields) {
   while (p < end) {
     if (*p == ' ' || *p == '\t') return "obsolete line folding in a header field";
     const char* name = p;
-    while (p < end && kTokenChar[static_cast<unsigned char>(*p)]) ++p;
+    p = skip_token(p, end);
     if (p == end) return kMalformedLine;
     if (*p == '\r' || *p == '\n') {
       if (!crlf_at(p, end)) return kMalformedLine;
@@ -213,11 +238,13 @@ bool keep_alive_for(int version, const HeaderFields& fields) {
 }  // namespace
 
 bool is_token(std::string_view text) {
-  if (text.empty()) return false;
-  for (unsigned char c : text) {
-    if (!kTokenChar[c]) return false;
-  }
-  return true;
+  const char* end = text.data() + text.size();
+  return !text.empty() && skip_token(text.data(), end) == end;
+}
+
+bool is_field_value(std::string_view text) {
+  const char* end = text.data() + text.size();
+  return find_control(text.data(), end) == end;
 }
 
 std::string_view HeaderFields::get(std::string_view name) const {

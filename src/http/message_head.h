@@ -31,6 +31,9 @@ inline bool iequals(std::string_view a, std::string_view b) {
 
 // A token (RFC 9110 §5.6.2): a field name or method, one or more of its characters.
 bool is_token(std::string_view text);
+// A field value (RFC 9110 §5.5): visible characters, spaces, tabs and obs-text; no CR,
+// LF, NUL or other control character.
+bool is_field_value(std::string_view text);
 
 struct HeaderField {
   std::string_view name;

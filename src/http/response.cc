@@ -9,13 +9,6 @@ namespace switchyard::http {
 
 namespace {
 
-bool is_safe_value(std::string_view value) {
-  for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') return false;
-  }
-  return true;
-}
-
 // Calls `visit(at, next)` for each field line of `lines` named `name`: it starts at `at`
 // and the next line at `next`; `visit` returns where to go on from. Lines are
 // "Name: value\r\n" with a token name, so a match is the name and a colon.
@@ -39,7 +32,7 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 }  // namespace
 
 void ResponseHeader::set(std::string_view name, std::string_view value) {
-  if (!is_token(name) || !is_safe_value(value)) return;
+  if (!is_token(name) || !is_field_value(value)) return;
   for_each_named(lines_, name, [&](std::size_t at, std::size_t next) {
     lines_.erase(at, next - at);
     return at;

@@ -24,8 +24,8 @@ class ResponseHeader {
   void set_status(int status) { status_ = status; }
 
   // Sets field `name` to `value`, replacing every earlier field of that name (compared
-  // case-insensitively), at the end of the fields. A name or value that would break the
-  // head (CR, LF or NUL, an empty or non-token name) is not set.
+  // case-insensitively), at the end of the fields. A name that is not a token or a value
+  // with a control character (CR, LF and NUL among them) is not set: it could break the head.
   void set(std::string_view name, std::string_view value);
   // The field's value, or empty.
   std::string_view get(std::string_view name) const;

@@ -283,6 +283,25 @@ TEST(ResponseHead, an_invalid_content_length_is_an_error) {
   EXPECT_FALSE(error.empty());
 }
 
+TEST(FieldChars, every_byte_at_every_position_is_classed_as_rfc_9110_classes_it) {
+  auto tchar = [](unsigned char c) {
+    return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  };
+  auto value_char = [](unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); };
+  for (int c = 0; c < 256; ++c) {
+    for (std::size_t length : {1u, 7u, 16u, 17u, 33u}) {  // the scalar tail, one block, blocks and a tail
+      for (std::size_t at = 0; at < length; at += 3) {
+        std::string text(length, 'a');
+        text[at] = static_cast<char>(c);
+        EXPECT_EQ(is_token(text), tchar(static_cast<unsigned char>(c))) << c << " at " << at << " of " << length;
+        EXPECT_EQ(is_field_value(text), value_char(static_cast<unsigned char>(c))) << c << " at " << at << " of " << length;
+      }
+    }
+  }
+  EXPECT_FALSE(is_token(""));
+  EXPECT_TRUE(is_field_value(""));
+}
+
 TEST(Iequals, compares_ascii_letters_without_case) {
   EXPECT_TRUE(iequals("Content-Length", "content-length"));
   EXPECT_FALSE(iequals("content-lengtH", "content-length "));
