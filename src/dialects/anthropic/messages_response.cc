@@ -7,6 +7,7 @@
 #include "core/json_parse.h"
 #include "core/json_writer.h"
 #include "core/request_id.h"
+#include "dialects/anthropic/message_scan.h"
 #include "dialects/anthropic/messages_request.h"
 
 namespace switchyard::anthropic {
@@ -52,6 +53,11 @@ json::object usage_object(const Usage& usage) {
 }
 
 Result<canonical::Response> decode_message(std::string_view body) {
+  if (std::optional<canonical::Response> text_message = scan_text_message(body)) return std::move(*text_message);
+  return decode_message_tree(body);
+}
+
+Result<canonical::Response> decode_message_tree(std::string_view body) {
   json_fields::ParsedJson document(body);
   json::error_code ec = document.error();
   json::value& parsed = document.root();

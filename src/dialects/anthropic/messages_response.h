@@ -10,7 +10,11 @@
 
 namespace switchyard::anthropic {
 
+// A plain text message is read off the parser's events (scan_text_message), any other
+// through decode_message_tree.
 Result<canonical::Response> decode_message(std::string_view body);
+// The reading of every message, from its DOM.
+Result<canonical::Response> decode_message_tree(std::string_view body);
 std::string encode_message(const canonical::Response& response, std::string_view model);
 
 std::string_view stop_reason_name(canonical::StopReason reason);
