@@ -59,6 +59,49 @@ class IgnoringHandler {
   std::string parts_;
 };
 
+// A base for handlers that read a body of a known shape and give up on anything else, so
+// the caller can read that body from a DOM instead. The handler opens a container it reads
+// with enter(its scope) and one it ignores with skip(); inside skipped containers nothing
+// is read (in_skipped()), and leave() closes either kind.
+template <class Scope>
+class ScopedScan : public IgnoringHandler {
+ protected:
+  static constexpr std::size_t kMaxDepth = 8;
+
+  std::size_t depth() const { return depth_; }
+  // The innermost container being read; only valid at depth() > 0.
+  Scope scope() const { return scopes_[depth_ - 1]; }
+  bool in_skipped() const { return skipped_ > 0; }
+
+  bool enter(Scope scope, error_code& ec) {
+    if (depth_ == kMaxDepth) return give_up(ec);
+    scopes_[depth_++] = scope;
+    return true;
+  }
+  bool skip() {
+    ++skipped_;
+    return true;
+  }
+  bool leave() {
+    if (skipped_ > 0) {
+      --skipped_;
+    } else {
+      --depth_;
+    }
+    return true;
+  }
+  // Stops the parse: the body is not of the shape this handler reads.
+  static bool give_up(error_code& ec) {
+    ec = boost::json::make_error_code(boost::json::error::exception);
+    return false;
+  }
+
+ private:
+  Scope scopes_[kMaxDepth]{};
+  std::size_t depth_ = 0;
+  int skipped_ = 0;
+};
+
 // Runs `handler`'s parser over the whole of `text`: false when it is not one JSON document
 // (bytes after the document count as an error, as they do for boost::json::parse), with
 // the reason in `ec`.

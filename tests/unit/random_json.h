@@ -3,9 +3,12 @@
 // from texts that mix the kinds a reader must tell apart.
 #pragma once
 
+#include <algorithm>
 #include <random>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace switchyard::testing {
 
@@ -23,6 +26,14 @@ inline std::string random_object(std::mt19937& random, std::span<const char* con
     out += "\":";
     out += pick(values);
   }
+  return out + "}";
+}
+
+// Members in a random order, each appearing once: `{"a":1,"b":2}` for {{"a","1"},{"b","2"}}.
+inline std::string shuffled_object(std::mt19937& random, std::vector<std::pair<std::string, std::string>> members) {
+  std::shuffle(members.begin(), members.end(), random);
+  std::string out = "{";
+  for (const auto& [key, value] : members) out += (out.size() > 1 ? ",\"" : "\"") + key + "\":" + value;
   return out + "}";
 }
 

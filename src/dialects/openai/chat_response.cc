@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "core/json_parse.h"
+#include "dialects/openai/completion_scan.h"
 #include "dialects/openai/usage.h"
 
 namespace switchyard::openai {
@@ -31,6 +32,11 @@ canonical::StopReason stop_reason_from(std::string_view finish_reason) {
 }
 
 Result<canonical::Response> decode_chat_response(std::string_view body) {
+  if (std::optional<canonical::Response> completion = scan_text_completion(body)) return std::move(*completion);
+  return decode_chat_response_tree(body);
+}
+
+Result<canonical::Response> decode_chat_response_tree(std::string_view body) {
   json_fields::ParsedJson document(body);
   json::error_code ec = document.error();
   json::value& parsed = document.root();

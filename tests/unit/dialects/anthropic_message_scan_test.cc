@@ -2,36 +2,16 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "../random_json.h"
+#include "describe_response.h"
 #include "dialects/anthropic/messages_response.h"
 
 namespace switchyard::anthropic {
 namespace {
-
-// Everything a Response holds, as one comparable text.
-std::string describe(const Result<canonical::Response>& result) {
-  if (!result) return "error " + result.error().code + ": " + result.error().message;
-  const canonical::Response& r = result.value();
-  std::string out = "id=" + r.id + " model=" + r.model + " stop=" + std::to_string(static_cast<int>(r.stop_reason)) +
-                    " seq=" + r.stop_sequence + " usage=" + (r.usage.reported ? "yes" : "no") + "/" +
-                    std::to_string(r.usage.input_tokens) + "/" + std::to_string(r.usage.output_tokens) + "/" +
-                    std::to_string(r.usage.cache_read_tokens) + "/" + std::to_string(r.usage.cache_write_tokens);
-  for (const canonical::Block& block : r.content) {
-    if (auto* text = std::get_if<canonical::TextBlock>(&block)) out += " [text " + text->text + "]";
-    if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
-      out += " [tool " + call->id + " " + call->name + " " + call->arguments + "]";
-    }
-    if (auto* thinking = std::get_if<canonical::ThinkingBlock>(&block)) {
-      out += " [thinking " + thinking->text + " " + thinking->signature + " " + thinking->redacted_data + "]";
-    }
-  }
-  return out;
-}
 
 constexpr const char* kAnswer =
     R"({"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",)"
@@ -42,9 +22,9 @@ constexpr const char* kAnswer =
 
 TEST(AnthropicMessageScan, ReadsAPlainTextAnswerAsTheDomReadingDoes) {
   ASSERT_TRUE(scan_text_message(kAnswer).has_value());  // the commonest answer takes the scan
-  EXPECT_EQ(describe(decode_message(kAnswer)), describe(decode_message_tree(kAnswer)));
-  EXPECT_EQ(describe(decode_message(kAnswer)),
-            "id=msg_013Zva2CMHLNnXjNJJKqJ2EF model=claude-sonnet-4-5-20250929 stop=0 seq= usage=yes/26/20/5/2 "
+  EXPECT_EQ(testing::describe(decode_message(kAnswer)), testing::describe(decode_message_tree(kAnswer)));
+  EXPECT_EQ(testing::describe(decode_message(kAnswer)),
+            "id=msg_013Zva2CMHLNnXjNJJKqJ2EF model=claude-sonnet-4-5-20250929 stop=0 seq= usage=yes/26/20/5/2/0 "
             "[text Hello! How can I help you today?]");
 }
 
@@ -61,16 +41,8 @@ TEST(AnthropicMessageScan, LeavesWhatIsNotPlainTextToTheDomReading) {
   };
   for (const char* body : bodies) {
     EXPECT_FALSE(scan_text_message(body).has_value()) << body;
-    EXPECT_EQ(describe(decode_message(body)), describe(decode_message_tree(body))) << body;
+    EXPECT_EQ(testing::describe(decode_message(body)), testing::describe(decode_message_tree(body))) << body;
   }
-}
-
-// Members in a random order, each appearing once: `{"a":1,"b":2}` for {{"a","1"},{"b","2"}}.
-std::string shuffled_object(std::mt19937& random, std::vector<std::pair<std::string, std::string>> members) {
-  std::shuffle(members.begin(), members.end(), random);
-  std::string out = "{";
-  for (const auto& [key, value] : members) out += (out.size() > 1 ? ",\"" : "\"") + key + "\":" + value;
-  return out + "}";
 }
 
 // A message the scan should take: text blocks only, each member once, with values of every
@@ -83,7 +55,7 @@ std::string plain_message(std::mt19937& random) {
   for (int b = 0; b < blocks; ++b) {
     std::vector<std::pair<std::string, std::string>> block = {{"type", R"("text")"}, {"text", pick(texts)}};
     if (random() % 2) block.emplace_back("citations", pick({"null", "[]", R"([{"type":"x","cited_text":"y"}])"}));
-    content += (b ? "," : "") + shuffled_object(random, block);
+    content += (b ? "," : "") + testing::shuffled_object(random, block);
   }
   content += "]";
   std::vector<std::pair<std::string, std::string>> usage;
@@ -97,10 +69,10 @@ std::string plain_message(std::mt19937& random) {
   if (random() % 4) root.emplace_back("model", pick({R"("claude-x")", "null"}));
   if (random() % 4) root.emplace_back("stop_reason", pick({R"("end_turn")", R"("max_tokens")", R"("refusal")", "null"}));
   if (random() % 2) root.emplace_back("stop_sequence", pick({R"("STOP")", "null"}));
-  if (random() % 4) root.emplace_back("usage", shuffled_object(random, usage));
+  if (random() % 4) root.emplace_back("usage", testing::shuffled_object(random, usage));
   if (random() % 2) root.emplace_back("type", R"("message")");
   if (random() % 2) root.emplace_back("container", pick({"null", R"({"id":"c","content":[{"type":"tool_use"}]})"}));
-  return shuffled_object(random, root);
+  return testing::shuffled_object(random, root);
 }
 
 TEST(AnthropicMessageScan, AgreesWithTheDomReadingOnRandomMessages) {
@@ -136,7 +108,7 @@ TEST(AnthropicMessageScan, AgreesWithTheDomReadingOnRandomMessages) {
       for (const std::string& content : contents) root_values.push_back(content.c_str());
       body = testing::random_object(random, root_keys, root_values, 8);
     }
-    ASSERT_EQ(describe(decode_message(body)), describe(decode_message_tree(body))) << body;
+    ASSERT_EQ(testing::describe(decode_message(body)), testing::describe(decode_message_tree(body))) << body;
     if (scan_text_message(body)) ++scanned;
   }
   EXPECT_GT(scanned, 2500) << "too few random messages took the scan to compare it";
