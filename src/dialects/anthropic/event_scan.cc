@@ -114,9 +114,44 @@ class EventHandler : public json_events::IgnoringHandler {
   DeltaType delta_type_ = DeltaType::none;
 };
 
+// Anthropic writes every text delta in one compact form:
+//   {"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"..."}}
+// When `data` is exactly that, with a text of printable ASCII and no escapes, it is read
+// here without a parser (what the parser would read from it is plain); else false.
+bool read_compact_text_delta(std::string_view data, EventScan& scan) {
+  constexpr std::string_view kHead = R"({"type":"content_block_delta","index":)";
+  constexpr std::string_view kMiddle = R"(,"delta":{"type":"text_delta","text":")";
+  constexpr std::string_view kTail = R"("}})";
+  if (!data.starts_with(kHead)) return false;
+  std::size_t at = kHead.size();
+  std::size_t digits = 0;
+  std::size_t index = 0;
+  while (at + digits < data.size() && data[at + digits] >= '0' && data[at + digits] <= '9' && digits < 9) {
+    index = index * 10 + static_cast<std::size_t>(data[at + digits] - '0');
+    ++digits;
+  }
+  if (digits == 0 || (digits > 1 && data[at] == '0')) return false;  // JSON has no leading zeros
+  at += digits;
+  if (data.substr(at, kMiddle.size()) != kMiddle) return false;
+  at += kMiddle.size();
+  if (data.size() < at + kTail.size() || !data.ends_with(kTail)) return false;
+  std::string_view text = data.substr(at, data.size() - kTail.size() - at);
+  for (char c : text) {
+    // A signed char over 0x7f is negative: below 0x20 too. DEL, valid JSON, is left to the parser.
+    if (c == '"' || c == '\\' || c < 0x20 || c > 0x7e) return false;
+  }
+  scan.valid = true;
+  scan.type.assign("content_block_delta");
+  scan.text_delta = true;
+  scan.index = index;
+  scan.text.assign(text);
+  return true;
+}
+
 }  // namespace
 
 EventScan scan_event(std::string_view data) {
+  if (EventScan scan; read_compact_text_delta(data, scan)) return scan;
   json::basic_parser<EventHandler> parser(json::parse_options{});
   json::error_code ec;
   if (!json_events::parse_events(parser, data, ec)) return {};

@@ -45,6 +45,8 @@ void frame(std::string_view type, const json::object& data, std::string& out) {
 
 void MessagesStreamDecoder::decode(const http::SseEvent& event, std::vector<canonical::StreamEvent>& out) {
   if (done_) return;
+  // An event named as something else is read whole, once.
+  if (!event.event.empty() && event.event != "content_block_delta") return decode_full(event, out);
   // Most events are a piece of text: read those off the parser's events.
   EventScan scan = scan_event(event.data());
   if (!scan.valid) return;

@@ -69,5 +69,30 @@ TEST(AnthropicEventScan, ReadsEventsAsADomWould) {
   }
 }
 
+TEST(AnthropicEventScan, ReadsTheCompactTextDeltaAsADomWould) {
+  // Anthropic's own form of every text delta, which the scan reads without a parser, and
+  // near misses it must leave to the parser.
+  const std::string head = R"({"type":"content_block_delta","index":)";
+  const std::string middle = R"(,"delta":{"type":"text_delta","text":")";
+  std::mt19937 random(7);
+  const std::string alphabet = std::string("ab Z09!?.,;:{}[]'~") + "\"\\\x01\x7f\xc3\xa9";
+  const char* indexes[] = {"0", "3", "17", "007", "123456789", "1234567890", "-1", "1.5", ""};
+  for (int round = 0; round < 5000; ++round) {
+    std::string text;
+    int length = static_cast<int>(random() % 12);
+    for (int i = 0; i < length; ++i) text += alphabet[random() % (random() % 4 == 0 ? alphabet.size() : 18)];
+    std::string event = head + indexes[random() % std::size(indexes)] + middle + text + R"("}})";
+    switch (random() % 8) {
+      case 0: event += " "; break;
+      case 1: event.insert(head.size() - 1, " "); break;
+      case 2: event.pop_back(); break;
+      case 3: event += "}"; break;
+      default: break;
+    }
+    ASSERT_EQ(event_scan(event), dom_scan(event)) << event;
+  }
+  EXPECT_EQ(event_scan(head + "2" + middle + "Hel lo" + R"("}})"), "type=content_block_delta index=2 text_delta text=Hel lo");
+}
+
 }  // namespace
 }  // namespace switchyard::anthropic
