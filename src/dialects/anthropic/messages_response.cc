@@ -102,9 +102,6 @@ Result<canonical::Response> decode_message_tree(std::string_view body) {
   return out;
 }
 
-namespace {
-
-// The same members as usage_object, written as text.
 void write_usage(JsonWriter& json, const Usage& usage) {
   json.begin_object()
       .member("input_tokens", usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens)
@@ -113,8 +110,6 @@ void write_usage(JsonWriter& json, const Usage& usage) {
       .member("cache_read_input_tokens", usage.cache_read_tokens)
       .end_object();
 }
-
-}  // namespace
 
 // Written as text, not built as a DOM and serialized: the answer to every translated
 // request for an Anthropic client.

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/canonical.h"
+#include "core/json_writer.h"
 #include "core/result.h"
 
 namespace switchyard::anthropic {
@@ -23,5 +24,7 @@ canonical::StopReason stop_reason_from(std::string_view name);
 // Anthropic's input_tokens excludes cache reads and writes; canonical input includes them.
 Usage parse_usage(const boost::json::object& usage);
 boost::json::object usage_object(const Usage& usage);
+// The same members as usage_object, written as text.
+void write_usage(JsonWriter& json, const Usage& usage);
 
 }  // namespace switchyard::anthropic

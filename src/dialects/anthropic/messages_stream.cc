@@ -1,10 +1,11 @@
 #include "dialects/anthropic/messages_stream.h"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+#include <charconv>
 
 #include "core/json_fields.h"
 #include "core/json_parse.h"
+#include "core/json_writer.h"
 #include "core/request_id.h"
 #include "dialects/anthropic/error.h"
 #include "dialects/anthropic/event_scan.h"
@@ -33,11 +34,14 @@ void merge_usage(Usage& usage, const json::object& delta) {
   }
 }
 
-void frame(std::string_view type, const json::object& data, std::string& out) {
+// "event: TYPE\ndata: " then what `write_data` writes (the event's JSON), then the blank line.
+template <class WriteData>
+void frame(std::string_view type, std::string& out, WriteData write_data) {
   out += "event: ";
   out += type;
   out += "\ndata: ";
-  out += json::serialize(data);
+  JsonWriter json(out);
+  write_data(json);
   out += "\n\n";
 }
 
@@ -140,28 +144,32 @@ void MessagesStreamDecoder::decode_full(const http::SseEvent& event, std::vector
 bool MessagesStreamDecoder::finish(std::vector<canonical::StreamEvent>&) { return done_; }
 
 void MessagesStreamEncoder::encode(const canonical::StreamEvent& event, std::string& out) {
+  // Every frame is written as text, byte for byte what serializing its DOM gave: one event
+  // per token for the deltas, and a DOM per frame cost more than decoding the upstream's.
   if (auto* start = std::get_if<canonical::MessageStart>(&event)) {
     std::string id = start->id.starts_with("msg_") ? start->id : "msg_" + new_request_id();
-    json::object message{{"id", id},
-                         {"type", "message"},
-                         {"role", "assistant"},
-                         {"model", model_},
-                         {"content", json::array{}},
-                         {"stop_reason", nullptr},
-                         {"stop_sequence", nullptr},
-                         {"usage", usage_object(start->usage)}};
-    frame("message_start", json::object{{"type", "message_start"}, {"message", std::move(message)}}, out);
+    frame("message_start", out, [&](JsonWriter& json) {
+      json.begin_object().member("type", "message_start").key("message").begin_object();
+      json.member("id", id).member("type", "message").member("role", "assistant").member("model", model_);
+      json.key("content").begin_array().end_array().key("stop_reason").null().key("stop_sequence").null();
+      json.key("usage");
+      write_usage(json, start->usage);
+      json.end_object().end_object();
+    });
   } else if (auto* block = std::get_if<canonical::BlockStart>(&event)) {
-    json::object content;
-    switch (block->kind) {
-      case canonical::BlockKind::text: content = {{"type", "text"}, {"text", ""}}; break;
-      case canonical::BlockKind::tool_call:
-        content = {{"type", "tool_use"}, {"id", block->tool_call_id}, {"name", block->tool_name}, {"input", json::object{}}};
-        break;
-      case canonical::BlockKind::thinking: content = {{"type", "thinking"}, {"thinking", ""}, {"signature", ""}}; break;
-    }
-    frame("content_block_start",
-          json::object{{"type", "content_block_start"}, {"index", block->index}, {"content_block", std::move(content)}}, out);
+    frame("content_block_start", out, [&](JsonWriter& json) {
+      json.begin_object().member("type", "content_block_start");
+      json.member("index", static_cast<std::int64_t>(block->index)).key("content_block").begin_object();
+      switch (block->kind) {
+        case canonical::BlockKind::text: json.member("type", "text").member("text", ""); break;
+        case canonical::BlockKind::tool_call:
+          json.member("type", "tool_use").member("id", block->tool_call_id).member("name", block->tool_name);
+          json.key("input").begin_object().end_object();
+          break;
+        case canonical::BlockKind::thinking: json.member("type", "thinking").member("thinking", "").member("signature", ""); break;
+      }
+      json.end_object().end_object();
+    });
   } else if (auto* delta = std::get_if<canonical::BlockDelta>(&event)) {
     // One event per token: written directly, not through a DOM (which cost more than
     // decoding the upstream's event).
@@ -173,25 +181,36 @@ void MessagesStreamEncoder::encode(const canonical::StreamEvent& event, std::str
       case canonical::BlockDelta::Kind::thinking: type = "thinking_delta", field = "thinking"; break;
       case canonical::BlockDelta::Kind::signature: type = "signature_delta", field = "signature"; break;
     }
+    char digits[20];
     out += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":";
-    out += std::to_string(delta->index);
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, delta->index).ptr);
     out += ",\"delta\":{\"type\":\"";
     out += type;
     out += "\",\"";
     out += field;
     out += "\":";
-    out += json::serialize(std::string_view(delta->text));
+    append_json_string(out, delta->text);
     out += "}}\n\n";
   } else if (auto* stop = std::get_if<canonical::BlockStop>(&event)) {
-    frame("content_block_stop", json::object{{"type", "content_block_stop"}, {"index", stop->index}}, out);
+    frame("content_block_stop", out, [&](JsonWriter& json) {
+      json.begin_object().member("type", "content_block_stop").member("index", static_cast<std::int64_t>(stop->index));
+      json.end_object();
+    });
   } else if (auto* message = std::get_if<canonical::MessageDelta>(&event)) {
-    json::object delta{{"stop_reason", stop_reason_name(message->stop_reason)},
-                       {"stop_sequence", message->stop_sequence.empty() ? json::value(nullptr)
-                                                                        : json::value(json::string(message->stop_sequence))}};
-    frame("message_delta",
-          json::object{{"type", "message_delta"}, {"delta", std::move(delta)}, {"usage", usage_object(message->usage)}}, out);
+    frame("message_delta", out, [&](JsonWriter& json) {
+      json.begin_object().member("type", "message_delta").key("delta").begin_object();
+      json.member("stop_reason", stop_reason_name(message->stop_reason)).key("stop_sequence");
+      if (message->stop_sequence.empty()) {
+        json.null();
+      } else {
+        json.string(message->stop_sequence);
+      }
+      json.end_object().key("usage");
+      write_usage(json, message->usage);
+      json.end_object();
+    });
   } else if (std::holds_alternative<canonical::MessageStop>(event)) {
-    frame("message_stop", json::object{{"type", "message_stop"}}, out);
+    frame("message_stop", out, [](JsonWriter& json) { json.begin_object().member("type", "message_stop").end_object(); });
   } else if (auto* error = std::get_if<canonical::StreamError>(&event)) {
     out += error_frame(error->error);
   }
