@@ -22,6 +22,7 @@
 #include "http/chunked.h"
 #include "http/read_buffer.h"
 #include "http/socket_deadline.h"
+#include "http/socket_write.h"
 #include "http/upstream.h"
 #include "http/wire.h"
 
@@ -84,10 +85,7 @@ class StreamChannel final : public ResponseChannel {
     committed_ = true;
     append_head(response, ResponseFraming{response.body.size(), keep_alive_});
     const std::array<net::const_buffer, 2> wire{net::buffer(head_), net::buffer(response.body)};
-    deadline_.expires_after(write_timeout_);
-    auto [ec, n] = co_await net::async_write(stream_, wire, use_tuple);
-    ok_ = !ec;
-    co_return ok_;
+    co_return co_await write(wire);
   }
 
   net::awaitable<bool> begin_stream(ResponseHeader header) override {
@@ -135,9 +133,22 @@ class StreamChannel final : public ResponseChannel {
       wire[count++] = net::buffer("\r\n", 2);
     }
     if (last) wire[count++] = net::buffer("0\r\n\r\n", 5);
-    deadline_.expires_after(write_timeout_);
-    auto [ec, n] = co_await net::async_write(stream_, std::span(wire.data(), count), use_tuple);
+    const std::span<const net::const_buffer> pieces(wire.data(), count);
+    bool ok = co_await write(pieces);
     head_.clear();
+    co_return ok;
+  }
+
+  // Writes `buffers` whole: what the socket takes at once without waiting, the rest (a
+  // client reading slower than the gateway writes) asynchronously within the write timeout.
+  template <class Buffers>
+  net::awaitable<bool> write(const Buffers& buffers) {
+    beast::buffers_suffix<Buffers> rest(buffers);
+    beast::error_code ec;
+    if (!write_now(stream_, rest, ec)) {
+      deadline_.expires_after(write_timeout_);
+      ec = std::get<0>(co_await net::async_write(stream_, rest, use_tuple));
+    }
     ok_ = !ec;
     co_return ok_;
   }
@@ -376,6 +387,7 @@ net::awaitable<void> accept_loop(Server& server, Server::Worker& worker) {
     }
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    socket.non_blocking(true, ignored);  // for write_now
     net::co_spawn(worker.io, SessionRunner::run(SessionRunner{server, worker}, std::move(socket)),
                   [](std::exception_ptr e) { log_exception(e, "session"); });
   }

@@ -5,6 +5,7 @@
 #include "http/message_head.h"
 #include "http/read_buffer.h"
 #include "http/socket_deadline.h"
+#include "http/socket_write.h"
 #include "http/wire.h"
 
 #include <openssl/ssl.h>
@@ -246,7 +247,8 @@ class PooledResponse final : public UpstreamResponse {
     connection_->deadline.expires_after(deadline_.budget(timeouts_.first_byte));
     ExchangeFailure failure;
     if (auto* plain = std::get_if<PlainStream>(&connection_->stream)) {
-      failure.ec = std::get<0>(co_await net::async_write(*plain, wire, use_tuple));
+      beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(wire);
+      if (!write_now(*plain, rest, failure.ec)) failure.ec = std::get<0>(co_await net::async_write(*plain, rest, use_tuple));
     } else {
       failure.ec = std::get<0>(co_await net::async_write(std::get<TlsStream>(connection_->stream), wire, use_tuple));
     }
@@ -461,6 +463,7 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   tcp_stream.expires_never();  // from here on the connection's SocketDeadline keeps time
   beast::error_code ignored;
   tcp_stream.socket().set_option(tcp::no_delay(true), ignored);
+  tcp_stream.socket().non_blocking(true, ignored);  // for write_now
 
   if (!url.tls) co_return std::make_unique<Connection>(std::in_place_type<PlainStream>, tcp_stream.release_socket());
 
