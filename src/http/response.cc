@@ -11,13 +11,15 @@ namespace {
 
 // Calls `visit(at, next)` for each field line of `lines` named `name`: it starts at `at`
 // and the next line at `next`; `visit` returns where to go on from. Lines are
-// "Name: value\r\n" with a token name, so a match is the name and a colon.
+// "Name: value\r\n" with a token name, so a match is the name and a colon. `lines` is read
+// afresh at each step: `visit` may erase the line it was given.
 template <class Visit>
-void for_each_named(std::string_view lines, std::string_view name, Visit visit) {
+void for_each_named(const std::string& lines, std::string_view name, Visit visit) {
   for (std::size_t at = 0; at < lines.size();) {
     const char* lf = static_cast<const char*>(std::memchr(lines.data() + at, '\n', lines.size() - at));
     std::size_t next = static_cast<std::size_t>(lf - lines.data()) + 1;
-    bool named = next - at > name.size() && lines[at + name.size()] == ':' && iequals(lines.substr(at, name.size()), name);
+    bool named = next - at > name.size() && lines[at + name.size()] == ':' &&
+                 iequals(std::string_view(lines).substr(at, name.size()), name);
     at = named ? visit(at, next) : next;
   }
 }

@@ -23,6 +23,7 @@ bool write_now(boost::asio::ip::tcp::socket& socket, boost::beast::buffers_suffi
                boost::beast::error_code& ec) {
   while (boost::asio::buffer_size(rest) > 0) {
     std::size_t sent = socket.write_some(rest, ec);
+    if (ec == boost::asio::error::interrupted) continue;  // a signal arrived before any byte went
     if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
       ec = {};
       return false;

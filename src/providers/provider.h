@@ -61,6 +61,7 @@ class Provider {
   const std::optional<http::UpstreamTimeouts>& timeouts() const { return timeouts_; }
   // False when the provider's API has no such operation.
   virtual bool supports(Operation operation) const = 0;
+  // `call` must outlive the send: the request goes out as views of its body and model.
   virtual boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> send(
       const ProviderCall& call, http::UpstreamPool& pool) const = 0;
 

@@ -29,6 +29,15 @@ TEST(ResponseHeader, ANameIsNotMatchedByItsPrefixOrExtension) {
   EXPECT_EQ(header.get("x-ratelimit-limit-r"), "");
 }
 
+TEST(ResponseHeader, SettingTheLastFieldAgainKeepsTheOthers) {
+  ResponseHeader header;
+  header.set("a", "1");
+  header.set("b", "2");
+  header.set("b", "3");  // the erased line was the last: the walk must stop at the new end
+  header.set("a", "4");
+  EXPECT_EQ(header.lines(), "b: 3\r\na: 4\r\n");
+}
+
 TEST(ResponseHeader, RefusesFieldsThatWouldBreakTheHead) {
   ResponseHeader header;
   header.set("Retry-After", "1\r\nSet-Cookie: stolen=1");
