@@ -3,6 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <cstdint>
 
+#include "core/compact_json.h"
 #include "core/json_events.h"
 
 namespace switchyard::anthropic {
@@ -152,12 +153,11 @@ bool read_compact_text_delta(std::string_view data, EventScan& scan) {
 
 EventScan scan_event(std::string_view data) {
   if (EventScan scan; read_compact_text_delta(data, scan)) return scan;
-  json::basic_parser<EventHandler> parser(json::parse_options{});
   json::error_code ec;
-  if (!json_events::parse_events(parser, data, ec)) return {};
-  EventHandler& handler = parser.handler();
-  handler.scan.text_delta = handler.text_delta();
-  return std::move(handler.scan);
+  auto handler = json_events::read_events(data, ec, [] { return EventHandler{}; });
+  if (!handler) return {};
+  handler->scan.text_delta = handler->text_delta();
+  return std::move(handler->scan);
 }
 
 }  // namespace switchyard::anthropic

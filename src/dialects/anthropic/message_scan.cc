@@ -3,6 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <cstdint>
 
+#include "core/compact_json.h"
 #include "core/json_events.h"
 #include "dialects/anthropic/messages_response.h"
 
@@ -178,10 +179,10 @@ class MessageHandler : public json_events::ScopedScan<Scope> {
 }  // namespace
 
 std::optional<canonical::Response> scan_text_message(std::string_view body) {
-  json::basic_parser<MessageHandler> parser(json::parse_options{});
   json::error_code ec;
-  if (!json_events::parse_events(parser, body, ec)) return std::nullopt;
-  MessageHandler& handler = parser.handler();
+  auto read = json_events::read_events(body, ec, [] { return MessageHandler{}; });
+  if (!read) return std::nullopt;
+  MessageHandler& handler = *read;
   if (!handler.saw_content) return std::nullopt;
   canonical::Response response = std::move(handler.response);
   response.stop_reason = stop_reason_from(handler.stop_reason);

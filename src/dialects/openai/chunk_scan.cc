@@ -2,6 +2,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
+#include "core/compact_json.h"
 #include "core/json_events.h"
 
 namespace switchyard::openai {
@@ -159,15 +160,25 @@ class ChunkHandler : public json_events::IgnoringHandler {
 
 }  // namespace
 
-ChunkScan scan_chunk(std::string_view data, bool want_identity) {
-  json::basic_parser<ChunkHandler> parser(json::parse_options{}, want_identity);
-  json::error_code ec;
-  if (!json_events::parse_events(parser, data, ec)) return {};
-  ChunkHandler& handler = parser.handler();
+namespace {
+
+ChunkScan finish(ChunkHandler& handler) {
   ChunkScan& scan = handler.scan;
   scan.needs_full_decode =
       handler.error_object || handler.usage_object || handler.finish_reason || handler.reasoning || handler.tool_calls;
   return std::move(scan);
+}
+
+}  // namespace
+
+ChunkScan scan_chunk(std::string_view data, bool want_identity) {
+  // Once per chunk: spelled out rather than through read_events, whose handler moves into
+  // an optional cost as much as the scan of a short chunk.
+  if (ChunkHandler compact(want_identity); json_events::parse_compact(data, compact)) return finish(compact);
+  json::basic_parser<ChunkHandler> parser(json::parse_options{}, want_identity);
+  json::error_code ec;
+  if (!json_events::parse_events(parser, data, ec)) return {};
+  return finish(parser.handler());
 }
 
 }  // namespace switchyard::openai

@@ -3,6 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <cstdint>
 
+#include "core/compact_json.h"
 #include "core/json_events.h"
 #include "dialects/openai/chat_response.h"
 
@@ -180,10 +181,10 @@ class CompletionHandler : public json_events::ScopedScan<Scope> {
 }  // namespace
 
 std::optional<canonical::Response> scan_text_completion(std::string_view body) {
-  json::basic_parser<CompletionHandler> parser(json::parse_options{});
   json::error_code ec;
-  if (!json_events::parse_events(parser, body, ec)) return std::nullopt;
-  CompletionHandler& handler = parser.handler();
+  auto read = json_events::read_events(body, ec, [] { return CompletionHandler{}; });
+  if (!read) return std::nullopt;
+  CompletionHandler& handler = *read;
   if (!handler.saw_choice) return std::nullopt;
   canonical::Response response = std::move(handler.response);
   if (!handler.reasoning.empty()) response.content.push_back(canonical::ThinkingBlock{std::move(handler.reasoning), {}, {}});

@@ -1,5 +1,6 @@
 #include "dialects/openai/usage.h"
 
+#include "core/compact_json.h"
 #include "core/json_events.h"
 #include "core/json_splice.h"
 #include "core/json_fields.h"
@@ -111,11 +112,9 @@ Usage usage_from_response(std::string_view body) {
 }
 
 Usage usage_from_text(std::string_view usage) {
-  json::basic_parser<UsageScanner> parser(json::parse_options{});
   json::error_code ec;
-  parser.write_some(false, usage.data(), usage.size(), ec);
-  if (ec) return {};
-  return parser.handler().usage;
+  auto scanner = json_events::read_events(usage, ec, [] { return UsageScanner{}; });
+  return scanner ? scanner->usage : Usage{};
 }
 
 void write_usage(JsonWriter& json, const Usage& usage) {
