@@ -62,9 +62,20 @@ class IgnoringHandler {
 // A base for handlers that read a body of a known shape and give up on anything else, so
 // the caller can read that body from a DOM instead. The handler opens a container it reads
 // with enter(its scope) and one it ignores with skip(); inside skipped containers nothing
-// is read (in_skipped()), and leave() closes either kind.
-template <class Scope>
+// is read (in_skipped()), and leave() closes either kind. `member_` is the member of the
+// current container the next value belongs to (Member::other for one not read).
+template <class Scope, class Member>
 class ScopedScan : public IgnoringHandler {
+ public:
+  bool on_key_part(string_view part, std::size_t, error_code&) {
+    if (!in_skipped()) add_part(part);
+    return true;
+  }
+  bool on_string_part(string_view part, std::size_t, error_code&) {
+    if (!in_skipped()) add_part(part);
+    return true;
+  }
+
  protected:
   static constexpr std::size_t kMaxDepth = 8;
 
@@ -85,9 +96,18 @@ class ScopedScan : public IgnoringHandler {
   bool leave() {
     if (skipped_ > 0) {
       --skipped_;
-    } else {
-      --depth_;
+    } else if (--depth_ > 0) {
+      member_ = Member::other;  // back in the container that held it; its member was the one closed
     }
+    return true;
+  }
+  // Marks `member` read in `seen` (a bit per member); false when it was read already, as
+  // a DOM would then take the last one.
+  static bool first_read(std::uint32_t& seen, Member member) {
+    if (member == Member::other) return true;
+    std::uint32_t bit = 1u << static_cast<unsigned>(member);
+    if (seen & bit) return false;
+    seen |= bit;
     return true;
   }
   // Stops the parse: the body is not of the shape this handler reads.
@@ -95,6 +115,8 @@ class ScopedScan : public IgnoringHandler {
     ec = boost::json::make_error_code(boost::json::error::exception);
     return false;
   }
+
+  Member member_ = Member::other;
 
  private:
   Scope scopes_[kMaxDepth]{};

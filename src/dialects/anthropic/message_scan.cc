@@ -47,7 +47,7 @@ Member member_named(Scope scope, std::string_view key) {
   return Member::other;
 }
 
-class MessageHandler : public json_events::ScopedScan<Scope> {
+class MessageHandler : public json_events::ScopedScan<Scope, Member> {
  public:
   canonical::Response response;
   std::string stop_reason;
@@ -75,7 +75,7 @@ class MessageHandler : public json_events::ScopedScan<Scope> {
       if (block_type_ != "text") return give_up(ec);  // missing or another type: the DOM reading's
       response.content.push_back(canonical::TextBlock{std::move(block_text_)});
     }
-    return close();
+    return leave();
   }
   bool on_array_begin(json::error_code& ec) {
     if (in_skipped()) return skip();
@@ -86,29 +86,16 @@ class MessageHandler : public json_events::ScopedScan<Scope> {
     }
     return member_ == Member::other ? skip() : give_up(ec);
   }
-  bool on_array_end(std::size_t, json::error_code&) { return close(); }
+  bool on_array_end(std::size_t, json::error_code&) { return leave(); }
 
-  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
-    if (!in_skipped()) add_part(part);
-    return true;
-  }
   bool on_key(json::string_view last, std::size_t, json::error_code& ec) {
     if (in_skipped()) return true;
     member_ = member_named(scope(), whole(last));
     clear_parts();
     if (member_ == Member::name) return give_up(ec);  // JSON mode's tool is told by its name
-    if (member_ == Member::other) return true;
-    std::uint32_t& seen = scope() == Scope::block ? block_seen_ : seen_;
-    std::uint32_t bit = 1u << static_cast<unsigned>(member_);
-    if (seen & bit) return give_up(ec);  // the DOM would take the last one
-    seen |= bit;
-    return true;
+    return first_read(scope() == Scope::block ? block_seen_ : seen_, member_) || give_up(ec);
   }
 
-  bool on_string_part(json::string_view part, std::size_t, json::error_code&) {
-    if (!in_skipped()) add_part(part);
-    return true;
-  }
   bool on_string(json::string_view last, std::size_t, json::error_code& ec) {
     if (in_skipped()) return true;
     std::string_view text = whole(last);
@@ -162,15 +149,6 @@ class MessageHandler : public json_events::ScopedScan<Scope> {
       default: return give_up(ec);
     }
   }
-  bool close() {
-    bool skipped = in_skipped();
-    leave();
-    // Back in the container that held this one; its member was the one just closed.
-    if (!skipped && depth() > 0) member_ = Member::other;
-    return true;
-  }
-
-  Member member_ = Member::other;
   std::uint32_t seen_ = 0;        // the message's and usage's members read so far
   std::uint32_t block_seen_ = 0;  // the current block's
   std::string block_type_, block_text_;

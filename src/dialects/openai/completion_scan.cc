@@ -58,7 +58,7 @@ Member member_named(Scope scope, std::string_view key) {
   return Member::other;
 }
 
-class CompletionHandler : public json_events::ScopedScan<Scope> {
+class CompletionHandler : public json_events::ScopedScan<Scope, Member> {
  public:
   canonical::Response response;
   std::string reasoning, content, refusal, finish_reason;
@@ -91,28 +91,16 @@ class CompletionHandler : public json_events::ScopedScan<Scope> {
     if (member_ == Member::choices) return enter(Scope::choices, ec);
     return member_ == Member::other ? skip() : give_up(ec);
   }
-  bool on_object_end(std::size_t, json::error_code&) { return close(); }
-  bool on_array_end(std::size_t, json::error_code&) { return close(); }
+  bool on_object_end(std::size_t, json::error_code&) { return leave(); }
+  bool on_array_end(std::size_t, json::error_code&) { return leave(); }
 
-  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
-    if (!in_skipped()) add_part(part);
-    return true;
-  }
   bool on_key(json::string_view last, std::size_t, json::error_code& ec) {
     if (in_skipped()) return true;
     member_ = member_named(scope(), whole(last));
     clear_parts();
-    if (member_ == Member::other) return true;
-    std::uint32_t bit = 1u << static_cast<unsigned>(member_);
-    if (seen_ & bit) return give_up(ec);  // the DOM would take the last one
-    seen_ |= bit;
-    return true;
+    return first_read(seen_, member_) || give_up(ec);
   }
 
-  bool on_string_part(json::string_view part, std::size_t, json::error_code&) {
-    if (!in_skipped()) add_part(part);
-    return true;
-  }
   bool on_string(json::string_view last, std::size_t, json::error_code& ec) {
     if (in_skipped()) return true;
     std::string_view text = whole(last);
@@ -165,15 +153,6 @@ class CompletionHandler : public json_events::ScopedScan<Scope> {
       default: return give_up(ec);
     }
   }
-  bool close() {
-    bool skipped = in_skipped();
-    leave();
-    // Back in the container that held this one; its member was the one just closed.
-    if (!skipped && depth() > 0) member_ = Member::other;
-    return true;
-  }
-
-  Member member_ = Member::other;
   std::uint32_t seen_ = 0;  // members read so far; each scope's names are distinct
   int choice_count_ = 0;
 };
