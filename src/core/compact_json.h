@@ -66,6 +66,9 @@ class Reader {
     if (!h_.on_document_begin(ec_) || !value(0) || p_ != end_) return false;
     return h_.on_document_end(ec_);
   }
+  // After a false document(): the reason a callback gave when it stopped the read (as
+  // basic_parser requires of one), or empty when the text left the subset.
+  const boost::json::error_code& refusal() const { return ec_; }
 
  private:
   static constexpr int kMaxDepth = 16;
@@ -170,11 +173,18 @@ bool parse_compact(std::string_view text, Handler& handler) {
 
 // The handler `make()` returns, after reading all of `text`: compactly when it can, else
 // with basic_parser and a handler made afresh. nullopt, with the reason in `ec`, when `text`
-// is not one JSON document (or a callback stopped the parse).
+// is not one JSON document or a callback stopped the read. A callback that stops the
+// compact read would stop basic_parser's at the same event, so that read is not made.
 template <class Make>
 auto read_events(std::string_view text, boost::json::error_code& ec, Make make) -> std::optional<decltype(make())> {
   using Handler = decltype(make());
-  if (Handler compact = make(); parse_compact(text, compact)) return compact;
+  Handler compact = make();
+  compact_detail::Reader<Handler> reader(text, compact);
+  if (reader.document()) return compact;
+  if (reader.refusal()) {
+    ec = reader.refusal();
+    return std::nullopt;
+  }
   boost::json::basic_parser<Handler> parser(boost::json::parse_options{}, make());
   if (!parse_events(parser, text, ec)) return std::nullopt;
   return std::move(parser.handler());
