@@ -1,5 +1,5 @@
-// A base for handlers of Boost.JSON's basic_parser that read a few members off the
-// parser's events instead of building a DOM.
+// A base for handlers of JSON events (json_events::read_json, or Boost.JSON's
+// basic_parser) that read a few members off the events instead of building a DOM.
 //
 // basic_parser calls every callback by name; this base accepts and ignores each event, so
 // a handler declares only the callbacks it acts on (its own hide these). It also keeps the
@@ -7,7 +7,8 @@
 // parser's buffer): `add_part` the parts, then `whole(last)` is the complete text.
 #pragma once
 
-#include <boost/json/basic_parser.hpp>
+#include <boost/json/error.hpp>
+#include <boost/json/string_view.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -123,15 +124,5 @@ class ScopedScan : public IgnoringHandler {
   std::size_t depth_ = 0;
   int skipped_ = 0;
 };
-
-// Runs `handler`'s parser over the whole of `text`: false when it is not one JSON document
-// (bytes after the document count as an error, as they do for boost::json::parse), with
-// the reason in `ec`.
-template <class Handler>
-bool parse_events(boost::json::basic_parser<Handler>& parser, std::string_view text, boost::json::error_code& ec) {
-  std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
-  if (!ec && used < text.size()) ec = boost::json::make_error_code(boost::json::error::extra_data);
-  return !ec;
-}
 
 }  // namespace switchyard::json_events

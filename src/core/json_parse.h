@@ -1,13 +1,20 @@
 // Parsing whole JSON documents the way the codecs need it: into an arena (a body), or
-// into memory kept from one event of a stream to the next.
+// into memory kept from one event of a stream to the next. Both read with
+// json_events::read_json (core/json_reader.h) and build the tree with Boost.JSON's
+// value_stack, which is what boost::json::parse does over its own, slower parser.
 #pragma once
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parser.hpp>
 #include <boost/json/value.hpp>
+#include <boost/json/value_stack.hpp>
 #include <string_view>
 
 namespace switchyard::json_fields {
+
+// `text` as a tree in `storage`, or null with the reason in `ec`: boost::json::parse's
+// result, with fractions correctly rounded.
+boost::json::value parse_document(std::string_view text, boost::json::error_code& ec,
+                                  boost::json::storage_ptr storage = {});
 
 // A whole body parsed into an arena the document owns: its hundreds of small nodes cost a
 // few block allocations instead of one malloc each. The arena is not shared, so no node
@@ -44,7 +51,7 @@ class EventParser {
   unsigned char memory_buffer_[4096];
   unsigned char stack_buffer_[1024];
   boost::json::monotonic_resource memory_;
-  boost::json::parser parser_;
+  boost::json::value_stack stack_;
   boost::json::value value_;
 };
 

@@ -1,13 +1,14 @@
 #include "core/json_splice.h"
 
 #include <array>
-#include <boost/json/parse.hpp>
 #include <cstdint>
 #include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+
+#include "core/json_parse.h"
 
 namespace switchyard::json_splice {
 namespace {
@@ -255,7 +256,7 @@ bool key_is(std::string_view written, std::string_view key) {
   quoted += written;
   quoted += '"';
   boost::json::error_code ec;
-  boost::json::value decoded = boost::json::parse(quoted, ec);
+  boost::json::value decoded = json_fields::parse_document(quoted, ec);
   return !ec && decoded.is_string() && std::string_view(decoded.get_string()) == key;
 }
 

@@ -1,9 +1,8 @@
 #include "dialects/anthropic/message_scan.h"
 
-#include <boost/json/basic_parser_impl.hpp>
 #include <cstdint>
 
-#include "core/compact_json.h"
+#include "core/json_reader.h"
 #include "core/json_events.h"
 #include "dialects/anthropic/messages_response.h"
 

@@ -1,6 +1,5 @@
 #include "dialects/anthropic/messages_request.h"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <map>
 
@@ -120,7 +119,7 @@ std::string sanitize_id(std::string_view id) {
 
 json::value parse_arguments(const std::string& arguments, bool& ok) {
   json::error_code ec;
-  json::value parsed = json::parse(arguments.empty() ? std::string_view("{}") : std::string_view(arguments), ec);
+  json::value parsed = json_fields::parse_document(arguments.empty() ? std::string_view("{}") : std::string_view(arguments), ec);
   ok = !ec && parsed.is_object();
   return ok ? parsed : json::value(json::object{});
 }

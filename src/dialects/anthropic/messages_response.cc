@@ -1,6 +1,5 @@
 #include "dialects/anthropic/messages_response.h"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "core/json_fields.h"
@@ -126,7 +125,7 @@ std::string encode_message(const canonical::Response& response, std::string_view
       json.begin_object().member("type", "text").member("text", text->text).key("citations").null().end_object();
     } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
       json::error_code ec;
-      json::value input = json::parse(call->arguments, ec);
+      json::value input = json_fields::parse_document(call->arguments, ec);
       if (ec || !input.is_object()) input = json::object{};
       json.begin_object().member("type", "tool_use").member("id", call->id).member("name", call->name);
       json.member("input", input).end_object();

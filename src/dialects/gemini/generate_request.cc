@@ -1,6 +1,5 @@
 #include "dialects/gemini/generate_request.h"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <map>
 
@@ -109,7 +108,7 @@ std::optional<GatewayError> write_function_response(JsonWriter& out, const canon
   out.begin_object().key("functionResponse").begin_object().member("name", name).key("response");
   // functionResponse.response must be an object.
   json::error_code ec;
-  json::value payload = json::parse(text, ec);
+  json::value payload = json_fields::parse_document(text, ec);
   if (!ec && payload.is_object()) {
     out.value(payload);
   } else {
@@ -135,7 +134,7 @@ std::optional<GatewayError> write_parts(JsonWriter& out, const canonical::Messag
       if (auto failed = write_image(out, *image, options)) return failed;
     } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
       json::error_code ec;
-      json::value args = json::parse(call->arguments.empty() ? std::string_view("{}") : std::string_view(call->arguments), ec);
+      json::value args = json_fields::parse_document(call->arguments.empty() ? std::string_view("{}") : std::string_view(call->arguments), ec);
       if (ec || !args.is_object()) return invalid("the arguments of tool call '" + call->id + "' are not a JSON object", "messages");
       out.begin_object().key("functionCall").begin_object().member("name", call->name).member("args", args);
       out.end_object().end_object();

@@ -1,6 +1,5 @@
 #include "dialects/gemini/generate_response.h"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "core/json_fields.h"
@@ -114,7 +113,7 @@ std::string encode_generate_response(const canonical::Response& response, std::s
       json.begin_object().member("text", text->text).end_object();
     } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
       json::error_code ec;
-      json::value args = json::parse(call->arguments, ec);
+      json::value args = json_fields::parse_document(call->arguments, ec);
       if (ec || !args.is_object()) args = json::object{};
       json.begin_object().key("functionCall").begin_object().member("id", call->id).member("name", call->name);
       json.member("args", args).end_object().end_object();

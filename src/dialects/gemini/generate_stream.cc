@@ -1,6 +1,5 @@
 #include "dialects/gemini/generate_stream.h"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "core/json_fields.h"
@@ -131,7 +130,7 @@ void GenerateStreamEncoder::encode(const canonical::StreamEvent& event, std::str
     auto call = calls_.find(stop->index);
     if (call == calls_.end()) return;
     json::error_code ec;
-    json::value args = json::parse(call->second.arguments.empty() ? std::string_view("{}") : std::string_view(call->second.arguments), ec);
+    json::value args = json_fields::parse_document(call->second.arguments.empty() ? std::string_view("{}") : std::string_view(call->second.arguments), ec);
     if (ec || !args.is_object()) args = json::object{};
     chunk(json::array{json::object{{"functionCall", json::object{{"id", call->second.id},
                                                                  {"name", call->second.name},

@@ -1,12 +1,12 @@
 #include "dialects/openai/chat_request.h"
 
-#include <boost/json/basic_parser_impl.hpp>
-#include <boost/json/parse.hpp>
-#include <optional>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <optional>
 
 #include "core/json_events.h"
+#include "core/json_parse.h"
+#include "core/json_reader.h"
 #include "core/json_splice.h"
 #include "core/json_writer.h"
 
@@ -201,12 +201,11 @@ bool present(RequestInspector::Kind kind) {
 
 Result<ChatRequestView> inspect_chat_request(std::string_view body) {
   using Kind = RequestInspector::Kind;
-  json::basic_parser<RequestInspector> parser(json::parse_options{});
-  parser.handler().body = body.data();
-  parser.handler().body_size = body.size();
+  RequestInspector seen;
+  seen.body = body.data();
+  seen.body_size = body.size();
   json::error_code ec;
-  if (!json_events::parse_events(parser, body, ec)) return invalid("request body is not valid JSON: " + ec.message(), {}, "invalid_json");
-  RequestInspector& seen = parser.handler();
+  if (!json_events::read_json(body, seen, ec)) return invalid("request body is not valid JSON: " + ec.message(), {}, "invalid_json");
   if (!seen.top_is_object) return invalid("request body must be a JSON object", {}, "invalid_json");
 
   ChatRequestView view;
@@ -258,7 +257,7 @@ std::string passthrough_body(std::string_view body, const PassthroughEdits& edit
   if (auto span = json_splice::find_member(out, "stream_options")) {
     json::error_code ec;
     json::value existing =
-        json::parse(std::string_view(out).substr(span->value_begin, span->value_end - span->value_begin), ec);
+        json_fields::parse_document(std::string_view(out).substr(span->value_begin, span->value_end - span->value_begin), ec);
     if (!ec && existing.is_object()) options = std::move(existing.get_object());
   }
   options["include_usage"] = true;

@@ -1,6 +1,5 @@
 #include "dialects/openai/chat_stream.h"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
@@ -68,7 +67,7 @@ std::string json_string_value(std::string_view token) {
   std::string_view inner = token.substr(1, token.size() - 2);
   if (inner.find('\\') == std::string_view::npos) return std::string(inner);
   json::error_code ec;
-  json::value parsed = json::parse(token, ec);
+  json::value parsed = json_fields::parse_document(token, ec);
   return !ec && parsed.is_string() ? std::string(parsed.get_string()) : std::string();
 }
 

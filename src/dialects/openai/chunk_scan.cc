@@ -1,9 +1,8 @@
 #include "dialects/openai/chunk_scan.h"
 
-#include <boost/json/basic_parser_impl.hpp>
 
-#include "core/compact_json.h"
 #include "core/json_events.h"
+#include "core/json_reader.h"
 
 namespace switchyard::openai {
 namespace json = boost::json;
@@ -174,11 +173,10 @@ ChunkScan finish(ChunkHandler& handler) {
 ChunkScan scan_chunk(std::string_view data, bool want_identity) {
   // Once per chunk: spelled out rather than through read_events, whose handler moves into
   // an optional cost as much as the scan of a short chunk.
-  if (ChunkHandler compact(want_identity); json_events::parse_compact(data, compact)) return finish(compact);
-  json::basic_parser<ChunkHandler> parser(json::parse_options{}, want_identity);
+  ChunkHandler handler(want_identity);
   json::error_code ec;
-  if (!json_events::parse_events(parser, data, ec)) return {};
-  return finish(parser.handler());
+  if (!json_events::read_json(data, handler, ec)) return {};
+  return finish(handler);
 }
 
 }  // namespace switchyard::openai

@@ -1,9 +1,8 @@
 #include "dialects/openai/completion_scan.h"
 
-#include <boost/json/basic_parser_impl.hpp>
 #include <cstdint>
 
-#include "core/compact_json.h"
+#include "core/json_reader.h"
 #include "core/json_events.h"
 #include "dialects/openai/chat_response.h"
 

@@ -1,11 +1,10 @@
 #include "dialects/openai/usage.h"
 
-#include "core/compact_json.h"
+#include "core/json_reader.h"
 #include "core/json_events.h"
 #include "core/json_splice.h"
 #include "core/json_fields.h"
 
-#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
