@@ -456,6 +456,13 @@ bool read_json(std::string_view text, Handler& handler, boost::json::error_code&
   return read;
 }
 
+// The closing quote of a string whose text starts at `p`, when that text is plain: no
+// escape, no control byte, nothing over 0x7f. Null otherwise, or when it is not closed.
+inline const char* plain_string_end(const char* p, const char* end) {
+  const char* stop = reader_detail::string_stop(p, end);
+  return stop != end && *stop == '"' ? stop : nullptr;
+}
+
 // The handler `make()` returns, after reading all of `text`; nullopt, with the reason in
 // `ec`, when `text` is not one JSON document or a callback stopped the read.
 template <class Make>

@@ -1,5 +1,6 @@
 #include "dialects/openai/chunk_scan.h"
 
+#include <cstring>
 
 #include "core/json_events.h"
 #include "core/json_reader.h"
@@ -168,9 +169,105 @@ ChunkScan finish(ChunkHandler& handler) {
   return std::move(scan);
 }
 
+// See read_text_chunk.
+class TextChunkReader {
+ public:
+  explicit TextChunkReader(std::string_view data) : p_(data.data()), end_(data.data() + data.size()) {}
+
+  bool read(std::string& text) {
+    if (!take('{')) return false;
+    bool choices = false;
+    do {
+      std::string_view key;
+      if (!plain_string(key) || !take(':')) return false;
+      if (key == "choices") {
+        // A repeated one of this form replaces the text, as the last key does in a DOM.
+        if (!choices_with_text(text)) return false;
+        choices = true;
+      } else if (!plain_value()) {
+        return false;
+      }
+    } while (take(','));
+    return choices && take('}') && p_ == end_;
+  }
+
+ private:
+  bool take(char c) {
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+  bool take(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()) != 0) return false;
+    p_ += word.size();
+    return true;
+  }
+
+  bool plain_string(std::string_view& text) {
+    if (!take('"')) return false;
+    const char* close = json_events::plain_string_end(p_, end_);
+    if (!close) return false;
+    text = std::string_view(p_, static_cast<std::size_t>(close - p_));
+    p_ = close + 1;
+    return true;
+  }
+
+  bool plain_value() {
+    if (p_ == end_) return false;
+    if (*p_ == '"') {
+      std::string_view ignored;
+      return plain_string(ignored);
+    }
+    if (take("null") || take("true") || take("false")) return true;
+    // An integer; a fraction or exponent after it fails where read() wants ',' or '}'.
+    take('-');
+    const char* digits = p_;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    return p_ != digits && (*digits != '0' || p_ - digits == 1);  // JSON has no leading zeros
+  }
+
+  // After "choices": the one choice of a text delta. The text may hold escapes and UTF-8:
+  // its string token is read with the JSON reader, which also checks it.
+  bool choices_with_text(std::string& text) {
+    if (!take(R"([{"index":0,"delta":{"content":")")) return false;
+    const char* open = p_ - 1;
+    while (true) {
+      p_ = json_events::reader_detail::string_stop(p_, end_);
+      if (p_ == end_) return false;
+      if (*p_ == '"') break;
+      p_ += *p_ == '\\' && end_ - p_ > 1 ? 2 : 1;  // past an escape, or past any other stop
+    }
+    ++p_;
+    if (!read_string_token(std::string_view(open, static_cast<std::size_t>(p_ - open)), text)) return false;
+    return take(R"(},"logprobs":null,"finish_reason":null}])");
+  }
+
+  static bool read_string_token(std::string_view token, std::string& text) {
+    struct StringHandler : json_events::IgnoringHandler {
+      std::string* out = nullptr;
+      bool on_string(string_view value, std::size_t, error_code&) {
+        out->assign(value.data(), value.size());
+        return true;
+      }
+    } handler;
+    handler.out = &text;
+    json::error_code ec;
+    return json_events::read_json(token, handler, ec);
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
 }  // namespace
 
+bool read_text_chunk(std::string_view data, std::string& text) { return TextChunkReader(data).read(text); }
+
 ChunkScan scan_chunk(std::string_view data, bool want_identity) {
+  if (ChunkScan scan; !want_identity && read_text_chunk(data, scan.text)) {
+    scan.valid = true;
+    return scan;
+  }
   // Once per chunk: spelled out rather than through read_events, whose handler moves into
   // an optional cost as much as the scan of a short chunk.
   ChunkHandler handler(want_identity);

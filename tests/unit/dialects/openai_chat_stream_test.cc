@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 #include <random>
+#include <span>
 
 #include "../random_json.h"
 
@@ -204,6 +205,101 @@ TEST(OpenAIChunkScan, ReadsChunksAsADomWould) {
     std::string chunk = testing::random_object(random, keys, values, 6);
     ASSERT_EQ(event_scan(chunk), dom_scan(chunk)) << chunk;
   }
+}
+
+// A chunk after the first, which scan_chunk may read through read_text_chunk: what it
+// finds, against the DOM (without the id and model it is not asked for).
+std::string later_scan(std::string_view data) {
+  ChunkScan scan = scan_chunk(data, false);
+  if (!scan.valid) return "invalid";
+  return std::string(scan.needs_full_decode ? "full " : "simple ") + "text=" + scan.text;
+}
+
+std::string later_dom_scan(std::string_view data) {
+  std::string full = dom_scan(data);
+  if (full == "invalid") return full;
+  return full.substr(0, full.find(' ')) + " text=" + full.substr(full.find(" text=") + 6);
+}
+
+// Chunks in OpenAI's own shape, and near it: members a text delta may carry or must not,
+// text with escapes and UTF-8 (and malformed), and the look-alikes of each fixed part.
+std::string random_openai_chunk(std::mt19937& random) {
+  auto pick = [&](std::span<const char* const> from) { return std::string(from[random() % from.size()]); };
+  static const char* const members[] = {
+      R"("id":"chatcmpl-C1")", R"("object":"chat.completion.chunk")", R"("created":1741569952)",
+      R"("model":"gpt-4o-mini-2024-07-18")", R"("system_fingerprint":"fp_06737a9306")", R"("system_fingerprint":null)",
+      R"("service_tier":"default")", R"("usage":null)", R"("obfuscation":"r4N7vQ2m")", R"("x_flag":true)",
+      R"("x_off":false)", R"("n":-3)", R"("n":0)"};
+  // Not plain, or not valid: the reader must refuse each, and the event reading decide.
+  static const char* const odd_members[] = {
+      R"("created":01)", R"("created":1.5)", R"("created":2e3)", R"("created":-)", R"("id":"a\"b")",
+      "\"id\":\"caf\xc3\xa9\"", R"("usage":{"prompt_tokens":1})", R"("error":{"message":"boom"})",
+      R"("error":"text")", R"("choices":null)", R"("id" :"c")", R"("id":["c"])", R"("id":nul)"};
+  static const char* const texts[] = {"Hello", "", " world", R"(a\nb)", R"(q\"uote)", R"(back\\)", R"(\u00e9t\u00E9)",
+                                      "caf\xc3\xa9", "\xe4\xb8\xad\xe6\x96\x87", R"(\ud83d\ude00)"};
+  // Malformed: a bad escape, a lone surrogate, raw control, bad UTF-8.
+  static const char* const odd_texts[] = {R"(\q)", R"(\ud83d)", "tab\there", "\xc3(", R"(ends\)"};
+  static const char* const choices[] = {
+      R"("choices":[{"index":0,"delta":{"content":"TEXT"},"logprobs":null,"finish_reason":null}])",
+      R"("choices":[{"index":0,"delta":{"content":"TEXT"},"logprobs":null,"finish_reason":null}])",
+      R"("choices":[{"index":0,"delta":{"content":"TEXT"},"logprobs":null,"finish_reason":null}])",
+      R"("choices":[{"index":0,"delta":{"content":"TEXT"},"logprobs":null,"finish_reason":"stop"}])",
+      R"("choices":[{"index":0,"delta":{"content":"TEXT"},"logprobs":{},"finish_reason":null}])",
+      R"("choices":[{"index":1,"delta":{"content":"TEXT"},"logprobs":null,"finish_reason":null}])",
+      R"("choices":[{"index":0,"delta":{"role":"assistant","content":"TEXT"},"logprobs":null,"finish_reason":null}])",
+      R"("choices":[{"index":0,"delta":{"content":"TEXT","tool_calls":[]},"logprobs":null,"finish_reason":null}])",
+      R"("choices":[{"index":0,"delta":{"content":"TEXT"},"logprobs":null,"finish_reason":null},{"index":1}])",
+      R"("choices":[{"index":0, "delta":{"content":"TEXT"},"logprobs":null,"finish_reason":null}])",
+      R"("choices":[])"};
+  auto member = [&] { return random() % 12 == 0 ? pick(odd_members) : pick(members); };
+  std::string chunk = "{";
+  int head = static_cast<int>(random() % 6);
+  int tail = static_cast<int>(random() % 3);
+  for (int i = 0; i < head; ++i) chunk += member() + ",";
+  std::string choice = random() % 2 ? choices[0] : pick(choices);
+  if (auto at = choice.find("TEXT"); at != std::string::npos) {
+    choice.replace(at, 4, random() % 8 == 0 ? pick(odd_texts) : pick(texts));
+  }
+  chunk += choice;
+  for (int i = 0; i < tail; ++i) chunk += "," + member();
+  if (random() % 20 == 0) chunk += "," + choice;  // "choices" twice: the last one counts
+  chunk += "}";
+  if (random() % 25 == 0) chunk += random() % 2 ? " " : "x";
+  if (random() % 25 == 0) chunk.pop_back();
+  return chunk;
+}
+
+TEST(OpenAIChunkScan, ReadsTextChunksWithoutAParserAsADomWould) {
+  std::mt19937 random(20261202);
+  int fast = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string chunk = random_openai_chunk(random);
+    std::string text;
+    fast += read_text_chunk(chunk, text);
+    ASSERT_EQ(later_scan(chunk), later_dom_scan(chunk)) << chunk;
+  }
+  EXPECT_GT(fast, 3000) << "too few chunks took the fast path to compare it";
+}
+
+TEST(OpenAIChunkScan, TakesOpenAIsOwnTextChunksFastAndDecodesTheirText) {
+  std::string text;
+  ASSERT_TRUE(read_text_chunk(
+      R"({"id":"chatcmpl-C1","object":"chat.completion.chunk","created":1741569952,"model":"gpt-4o-mini-2024-07-18",)"
+      R"("system_fingerprint":"fp_06737a9306","choices":[{"index":0,"delta":{"content":"Hel\nlo \u00e9"},"logprobs":null,)"
+      R"("finish_reason":null}],"usage":null})",
+      text));
+  EXPECT_EQ(text, "Hel\nlo \xc3\xa9");
+  ASSERT_TRUE(read_text_chunk(
+      R"({"id":"c","choices":[{"index":0,"delta":{"content":"x"},"logprobs":null,"finish_reason":null}],"obfuscation":"r4N"})",
+      text));
+  EXPECT_EQ(text, "x");
+  // The first chunk (a role), a finish, usage: all for the event reading.
+  EXPECT_FALSE(read_text_chunk(
+      R"({"id":"c","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]})",
+      text));
+  EXPECT_FALSE(read_text_chunk(
+      R"({"id":"c","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null})", text));
+  EXPECT_FALSE(read_text_chunk(R"({"id":"c","choices":[],"usage":{"prompt_tokens":19}})", text));
 }
 
 }  // namespace switchyard::openai
