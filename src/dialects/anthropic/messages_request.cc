@@ -6,6 +6,7 @@
 #include "core/json_fields.h"
 #include "core/json_parse.h"
 #include "core/json_splice.h"
+#include "core/json_top_members.h"
 #include "core/json_writer.h"
 #include "dialects/merged_turns.h"
 
@@ -228,19 +229,13 @@ std::optional<GatewayError> write_conversation(JsonWriter& out, const std::vecto
 }  // namespace
 
 Result<MessagesRequestView> inspect_messages_request(std::string_view body) {
-  json_fields::ParsedJson document(body);
-  json::error_code ec = document.error();
-  json::value& parsed = document.root();
-  if (ec || !parsed.is_object()) return invalid("request body is not a valid JSON object");
-  const json::object& root = parsed.get_object();
-  MessagesRequestView view;
-  const json::value* model = root.if_contains("model");
-  if (!model || !model->is_string() || model->get_string().empty()) return invalid("model: Field required", "model");
-  view.model = std::string(model->get_string());
-  const json::value* messages = root.if_contains("messages");
-  if (!messages || !messages->is_array()) return invalid("messages: Field required", "messages");
-  if (const json::value* stream = root.if_contains("stream"); stream && stream->is_bool()) view.stream = stream->get_bool();
-  return view;
+  using Kind = json_events::TopMember::Kind;
+  json_events::TopMember members[] = {{"model"}, {"messages"}, {"stream"}};
+  auto& [model, messages, stream] = members;
+  if (!json_events::read_top_members(body, members)) return invalid("request body is not a valid JSON object");
+  if (model.kind != Kind::string || model.text.empty()) return invalid("model: Field required", "model");
+  if (messages.kind != Kind::array) return invalid("messages: Field required", "messages");
+  return MessagesRequestView{std::move(model.text), stream.kind == Kind::boolean && stream.flag};
 }
 
 // API version 2026-10-21 allows role:"system" messages; the 2023-06-01 version the gateway

@@ -19,7 +19,7 @@ struct MessagesRequestView {
   bool stream = false;
 };
 
-// Checks the request is a JSON object with a model and non-empty messages.
+// Checks the request is a JSON object with a model and a messages array.
 Result<MessagesRequestView> inspect_messages_request(std::string_view body);
 
 // Same-dialect passthrough: only `model` is rewritten.

@@ -5,6 +5,7 @@
 
 #include "core/json_fields.h"
 #include "core/json_parse.h"
+#include "core/json_top_members.h"
 #include "core/json_writer.h"
 #include "dialects/merged_turns.h"
 
@@ -188,12 +189,9 @@ std::optional<GatewayError> write_conversation(JsonWriter& out, const canonical:
 }  // namespace
 
 Status inspect_generate_request(std::string_view body) {
-  json_fields::ParsedJson document(body);
-  json::error_code ec = document.error();
-  json::value& parsed = document.root();
-  if (ec || !parsed.is_object()) return invalid("Invalid JSON payload received.");
-  const json::value* contents = parsed.get_object().if_contains("contents");
-  if (!contents || !contents->is_array() || contents->get_array().empty()) {
+  json_events::TopMember contents[] = {{"contents"}};
+  if (!json_events::read_top_members(body, contents)) return invalid("Invalid JSON payload received.");
+  if (contents[0].kind != json_events::TopMember::Kind::array || contents[0].elements == 0) {
     return invalid("* GenerateContentRequest.contents: contents is not specified", "contents");
   }
   return Done{};
