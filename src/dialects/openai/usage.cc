@@ -110,7 +110,94 @@ Usage usage_from_response(std::string_view body) {
   return usage_from_text(body.substr(span->value_begin, span->value_end - span->value_begin));
 }
 
+namespace {
+
+// See read_compact_usage. Its reading is UsageScanner's, on the subset it takes.
+class CompactUsageReader {
+ public:
+  explicit CompactUsageReader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+
+  bool read(Usage& usage) {
+    if (!object(1, Section::other, usage) || p_ != end_) return false;
+    usage.reported = true;
+    return true;
+  }
+
+ private:
+  enum class Section { other, prompt_details, completion_details };
+
+  bool take(char c) {
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+
+  // An object at `depth` (1: the usage object, 2: a member's) whose members are integers
+  // or, at depth 1, objects of integers.
+  bool object(int depth, Section section, Usage& usage) {
+    if (!take('{')) return false;
+    if (take('}')) return true;
+    do {
+      if (!take('"')) return false;
+      const char* close = json_events::plain_string_end(p_, end_);
+      if (!close) return false;
+      std::string_view key(p_, static_cast<std::size_t>(close - p_));
+      p_ = close + 1;
+      if (!take(':') || p_ == end_) return false;
+      if (*p_ == '{') {
+        if (depth == 2) return false;
+        Section inner = key == "prompt_tokens_details"       ? Section::prompt_details
+                        : key == "completion_tokens_details" ? Section::completion_details
+                                                             : Section::other;
+        if (!object(2, inner, usage)) return false;
+        continue;
+      }
+      std::int64_t value = 0;
+      if (!integer(value)) return false;
+      if (std::int64_t* count = count_for(depth, section, key, usage)) *count = value;
+    } while (take(','));
+    return take('}');
+  }
+
+  static std::int64_t* count_for(int depth, Section section, std::string_view key, Usage& usage) {
+    if (depth == 1) {
+      if (key == "prompt_tokens") return &usage.input_tokens;
+      if (key == "completion_tokens") return &usage.output_tokens;
+    } else if (section == Section::prompt_details && key == "cached_tokens") {
+      return &usage.cache_read_tokens;
+    } else if (section == Section::completion_details && key == "reasoning_tokens") {
+      return &usage.reasoning_tokens;
+    }
+    return nullptr;
+  }
+
+  // A JSON integer of at most 18 digits; a 19th digit, a fraction or an exponent after it
+  // fails where the object wants ',' or '}'.
+  bool integer(std::int64_t& value) {
+    bool negative = take('-');
+    const char* digits = p_;
+    std::int64_t magnitude = 0;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9' && p_ - digits < 18) magnitude = magnitude * 10 + (*p_++ - '0');
+    std::ptrdiff_t count = p_ - digits;
+    if (count == 0 || (*digits == '0' && count > 1)) return false;  // JSON has no leading zeros
+    value = negative ? -magnitude : magnitude;
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
+}  // namespace
+
+std::optional<Usage> read_compact_usage(std::string_view usage) {
+  Usage out;
+  if (!CompactUsageReader(usage).read(out)) return std::nullopt;
+  return out;
+}
+
 Usage usage_from_text(std::string_view usage) {
+  if (auto compact = read_compact_usage(usage)) return *compact;
   json::error_code ec;
   auto scanner = json_events::read_events(usage, ec, [] { return UsageScanner{}; });
   return scanner ? scanner->usage : Usage{};

@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <random>
 #include <span>
+#include <vector>
 
 #include "../random_json.h"
 
@@ -122,6 +123,51 @@ TEST(OpenAIUsage, TakesCountsOnlyFromWhereTheyBelong) {
   EXPECT_EQ(usage.reasoning_tokens, 2);
   EXPECT_FALSE(usage_from_response(R"({"usage":{"prompt_tokens":1)").reported);  // truncated
   EXPECT_FALSE(usage_from_response(R"({"usage":[1]})").reported);
+}
+
+std::string describe(const Usage& usage) {
+  return std::string(usage.reported ? "reported" : "none") + " in=" + std::to_string(usage.input_tokens) +
+         " out=" + std::to_string(usage.output_tokens) + " cache=" + std::to_string(usage.cache_read_tokens) +
+         " reasoning=" + std::to_string(usage.reasoning_tokens);
+}
+
+// Usage objects in and near OpenAI's compact form: the fast reading must find what the
+// event reading finds (made to take the text by a leading space, outside the compact form).
+TEST(OpenAIUsage, ReadsCompactUsageWithoutTheReaderAsTheReaderDoes) {
+  const char* keys[] = {"prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", "reasoning_tokens",
+                        "prompt_tokens_details", "completion_tokens_details", "audio_tokens"};
+  const char* inner_values[] = {"0", "7", "19", "-3", "-0", "123456789012345678", "1234567890123456789", "01", "1.5",
+                                "2e3", "null", R"("x")", "[]", "{}", R"({"cached_tokens":1})"};
+  std::mt19937 random(19);
+  int compact = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::vector<std::string> values;
+    for (int i = 0; i < 3; ++i) values.push_back(testing::random_object(random, keys, inner_values, 4));
+    const char* outer_values[] = {"0", "5", "20", "39", "-1", "007", "3.0", values[0].c_str(), values[1].c_str(),
+                                  values[2].c_str(), "{}", "true"};
+    std::string usage = testing::random_object(random, keys, outer_values, 6);
+    if (round % 40 == 0) usage.pop_back();
+    if (round % 40 == 1) usage += "}";
+    Usage by_events = usage_from_text(" " + usage);
+    if (auto fast = read_compact_usage(usage)) {
+      ++compact;
+      ASSERT_EQ(describe(*fast), describe(by_events)) << usage;
+    }
+    ASSERT_EQ(describe(usage_from_text(usage)), describe(by_events)) << usage;
+  }
+  EXPECT_GT(compact, 5000) << "too few usage objects took the compact reading to compare it";
+}
+
+TEST(OpenAIUsage, ReadsOpenAIsOwnUsageObjectCompactly) {
+  auto usage = read_compact_usage(
+      R"({"prompt_tokens":19,"completion_tokens":20,"total_tokens":39,"prompt_tokens_details":{"cached_tokens":4,)"
+      R"("audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":6,"audio_tokens":0,)"
+      R"("accepted_prediction_tokens":0,"rejected_prediction_tokens":0}})");
+  ASSERT_TRUE(usage);
+  EXPECT_EQ(describe(*usage), "reported in=19 out=20 cache=4 reasoning=6");
+  EXPECT_FALSE(read_compact_usage(R"({"prompt_tokens": 19})"));
+  EXPECT_FALSE(read_compact_usage(R"({"prompt_tokens":19,"cost":0.0012})"));
+  EXPECT_FALSE(read_compact_usage("null"));
 }
 
 TEST(OpenAIUsage, CountsAreIntegersAsWritten) {
