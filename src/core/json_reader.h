@@ -36,7 +36,6 @@
 #endif
 
 namespace switchyard::json_events {
-namespace reader_detail {
 
 // The first byte at or after `p` that ends a plain run of a string: a quote, a backslash,
 // a control byte or a byte over 0x7f; `end` when there is none.
@@ -59,6 +58,8 @@ inline const char* string_stop(const char* p, const char* end) {
   }
   return end;
 }
+
+namespace reader_detail {
 
 // How many bytes the UTF-8 sequence led by `lead` (over 0x7f) takes; 0 for a byte that
 // cannot lead one (a continuation byte, an overlong 0xc0/0xc1, or 0xf5 and up).
@@ -459,7 +460,7 @@ bool read_json(std::string_view text, Handler& handler, boost::json::error_code&
 // The closing quote of a string whose text starts at `p`, when that text is plain: no
 // escape, no control byte, nothing over 0x7f. Null otherwise, or when it is not closed.
 inline const char* plain_string_end(const char* p, const char* end) {
-  const char* stop = reader_detail::string_stop(p, end);
+  const char* stop = string_stop(p, end);
   return stop != end && *stop == '"' ? stop : nullptr;
 }
 

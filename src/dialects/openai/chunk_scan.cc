@@ -232,7 +232,7 @@ class TextChunkReader {
     if (!take(R"([{"index":0,"delta":{"content":")")) return false;
     const char* open = p_ - 1;
     while (true) {
-      p_ = json_events::reader_detail::string_stop(p_, end_);
+      p_ = json_events::string_stop(p_, end_);
       if (p_ == end_) return false;
       if (*p_ == '"') break;
       p_ += *p_ == '\\' && end_ - p_ > 1 ? 2 : 1;  // past an escape, or past any other stop
