@@ -12,7 +12,8 @@
 namespace switchyard::json_fields {
 
 // `text` as a tree in `storage`, or null with the reason in `ec`: boost::json::parse's
-// result, with fractions correctly rounded.
+// result, but for the differences json_reader.h lists (fractions correctly rounded, among
+// them).
 boost::json::value parse_document(std::string_view text, boost::json::error_code& ec,
                                   boost::json::storage_ptr storage = {});
 

@@ -1,6 +1,7 @@
 // Reads one whole JSON document held in memory and feeds a handler the events Boost.JSON's
-// basic_parser would, accepting and refusing exactly what basic_parser does with default
-// parse_options (RFC 8259, strict UTF-8, no comments or trailing commas, 32 levels deep).
+// basic_parser would, accepting and refusing what basic_parser does with default
+// parse_options (RFC 8259, strict UTF-8, no comments or trailing commas, 32 levels deep)
+// but for one corner of exponents, below.
 //
 // Why not basic_parser itself: it is written to resume on any byte of a split input, and
 // pays for that on every token; worse, after a string's first escape it copies the rest
@@ -8,7 +9,7 @@
 // "\"". Here the input is whole, so strings are scanned 16 bytes at a time from end to
 // end, escapes included.
 //
-// What a handler sees differs from basic_parser's events in three ways:
+// What a handler sees differs from basic_parser's events in these ways:
 //   - a key or string always comes whole (on_key / on_string, never the _part calls): as
 //     a view of the input when it holds no escape, else of the reader's own buffer, valid
 //     during the call. basic_parser gives the same for a string without escapes, and a
@@ -16,7 +17,11 @@
 //   - a number's text is all of it, and no on_number_part is called;
 //   - a fraction or exponent is read correctly rounded (std::from_chars), where
 //     basic_parser's default reading may be off in the last bit; past a double's range it
-//     is an infinity or a zero, as there (but zero with a huge exponent is zero, not NaN).
+//     is an infinity or a zero, as there (but zero with a huge exponent is zero, not NaN);
+//   - an exponent is refused only past INT_MAX itself. basic_parser also refuses one within
+//     a few dozen of it once its count of the number's digits is added, a count its two
+//     reading paths keep differently; such a number is an infinity or a zero either way.
+// Otherwise the verdicts and error codes are basic_parser's.
 #pragma once
 
 #include <boost/json/error.hpp>
@@ -130,7 +135,8 @@ class Reader {
     if (!value(kMaxDepth)) return false;
     skip_space();
     if (p_ != end_) return fail(boost::json::error::extra_data);
-    return h_.on_document_end(ec_) || refused();
+    h_.on_document_end(ec_);  // what it returns, basic_parser ignores; a reason it gives, not
+    return !ec_;
   }
 
   const boost::json::error_code& reason() const { return ec_; }
@@ -266,10 +272,10 @@ class Reader {
   }
 
   // The string that opened at `begin`, from its first escape at `p`: decoded into the
-  // scratch buffer, sized for the rest of the input (no escape stands for more bytes than
-  // it takes).
+  // scratch buffer, sized for the string as written (no escape stands for more bytes than
+  // it takes), which a first pass finds the end of.
   [[gnu::noinline]] bool escaped_string(const char* begin, const char* p, boost::json::string_view& text) {
-    auto needed = static_cast<std::size_t>(end_ - begin);
+    auto needed = static_cast<std::size_t>(written_end(p) - begin);
     if (needed > scratch_size_) {
       scratch_ = std::make_unique_for_overwrite<char[]>(needed);
       scratch_size_ = needed;
@@ -296,6 +302,13 @@ class Reader {
       out = put(out, p, stop);
       if ((p = stop) == end_) return incomplete();
     }
+  }
+
+  // The closing quote of the string whose first escape is at `p`, skipping escaped bytes;
+  // `end_` when it is not closed. Nothing is checked here: the decoding pass does that.
+  const char* written_end(const char* p) const {
+    while ((p = string_stop(p, end_)) != end_ && *p != '"') p += *p == '\\' && end_ - p > 1 ? 2 : 1;
+    return p;
   }
 
   // After a backslash: writes what the escape stands for at `out` and returns its end, or null.
@@ -369,10 +382,11 @@ class Reader {
     }
     const char* integer_end = p_;
     // basic_parser calls a text that ends after the point or the exponent's sign a syntax
-    // error, but one that ends after the 'e' incomplete; so does this, to report as it does.
+    // error, but one that ends after the 'e' incomplete, and after the point of an integer
+    // part too large for 64 bits incomplete too; so does this, to report as it does.
     bool fraction = p_ != end_ && *p_ == '.';
     if (fraction) {
-      if (++p_ == end_) return fail(error::syntax);
+      if (++p_ == end_) return fail(fits_64_bits(integer_begin, integer_end, negative) ? error::syntax : error::incomplete);
       if (!digits()) return false;
     }
     bool exponent = p_ != end_ && (*p_ == 'e' || *p_ == 'E');
@@ -390,15 +404,7 @@ class Reader {
     }
     boost::json::string_view text(start, static_cast<std::size_t>(p_ - start));
     if (!fraction && !exponent) {
-      bool fits = true;
-      if (integer_end - integer_begin > 19) {
-        magnitude = 0;
-        for (const char* d = integer_begin; d != integer_end && fits; ++d) {
-          fits = !__builtin_mul_overflow(magnitude, 10u, &magnitude) &&
-                 !__builtin_add_overflow(magnitude, static_cast<std::uint64_t>(*d - '0'), &magnitude);
-        }
-      }
-      constexpr auto kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+      bool fits = integer_end - integer_begin <= 19 || magnitude_of(integer_begin, integer_end, magnitude);
       if (fits && !negative && magnitude <= kInt64Max) {
         return h_.on_int64(static_cast<std::int64_t>(magnitude), text, ec_) || refused();
       }
@@ -408,6 +414,26 @@ class Reader {
       }
     }
     return h_.on_double(to_double(start, integer_begin, integer_end, negative), text, ec_) || refused();
+  }
+
+  static constexpr auto kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+
+  // The digits [begin, end) as an integer: false when they overflow 64 bits.
+  static bool magnitude_of(const char* begin, const char* end, std::uint64_t& magnitude) {
+    magnitude = 0;
+    for (const char* d = begin; d != end; ++d) {
+      if (__builtin_mul_overflow(magnitude, 10u, &magnitude) ||
+          __builtin_add_overflow(magnitude, static_cast<std::uint64_t>(*d - '0'), &magnitude)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Whether an integer part is one basic_parser reads as an int64 or uint64.
+  static bool fits_64_bits(const char* begin, const char* end, bool negative) {
+    std::uint64_t magnitude = 0;
+    return magnitude_of(begin, end, magnitude) && (!negative || magnitude <= kInt64Max + 1);
   }
 
   // The number text [start, p_) as a double, correctly rounded. Past the range of a double

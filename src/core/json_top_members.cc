@@ -1,5 +1,8 @@
 #include "core/json_top_members.h"
 
+#include "core/json_events.h"
+#include "core/json_reader.h"
+
 namespace switchyard::json_events {
 namespace {
 

@@ -8,8 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include "core/json_events.h"
-#include "core/json_reader.h"
 
 namespace switchyard::json_events {
 

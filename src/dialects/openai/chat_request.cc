@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <optional>
 
 #include "core/json_events.h"
@@ -108,8 +109,11 @@ class RequestInspector : public json_events::IgnoringHandler {
   // else (its own buffer, the tail after an escape) fails the checks, and the passthrough
   // then looks for the member itself.
   json_splice::ValueSpan span_in_body(json::string_view text) const {
-    if (!body || text.data() <= body) return {};
-    std::size_t begin = static_cast<std::size_t>(text.data() - body) - 1;
+    // As addresses: the text may lie in the reader's own buffer, another object.
+    auto at = reinterpret_cast<std::uintptr_t>(text.data());
+    auto start = reinterpret_cast<std::uintptr_t>(body);
+    if (!body || at <= start || at - start > body_size) return {};
+    std::size_t begin = static_cast<std::size_t>(at - start) - 1;
     std::size_t end = begin + text.size() + 2;
     if (end > body_size || body[begin] != '"' || body[end - 1] != '"') return {};
     std::size_t before = begin;

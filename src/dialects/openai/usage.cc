@@ -1,12 +1,11 @@
 #include "dialects/openai/usage.h"
 
-#include "core/json_reader.h"
-#include "core/json_events.h"
-#include "core/json_splice.h"
-#include "core/json_fields.h"
-
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+
+#include "core/json_events.h"
+#include "core/json_fields.h"
+#include "core/json_reader.h"
+#include "core/json_splice.h"
 
 namespace switchyard::openai {
 namespace json = boost::json;

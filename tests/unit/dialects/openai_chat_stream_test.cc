@@ -308,7 +308,11 @@ std::string random_openai_chunk(std::mt19937& random) {
   }
   chunk += choice;
   for (int i = 0; i < tail; ++i) chunk += "," + member();
-  if (random() % 20 == 0) chunk += "," + choice;  // "choices" twice: the last one counts
+  if (random() % 20 == 0) {  // "choices" twice: the last one counts
+    std::string again = random() % 2 ? choices[0] : pick(choices);
+    if (auto at = again.find("TEXT"); at != std::string::npos) again.replace(at, 4, "again");
+    chunk += "," + again;
+  }
   chunk += "}";
   if (random() % 25 == 0) chunk += random() % 2 ? " " : "x";
   if (random() % 25 == 0) chunk.pop_back();
