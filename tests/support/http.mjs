@@ -162,16 +162,17 @@ export function probeConnect(port, host = '127.0.0.1') {
   });
 }
 
-/** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
-export function closedPort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on, and nothing will: a low, privileged one,
+ * outside the ephemeral range every test server's listen(0) draws from. (An ephemeral port
+ * bound and released could be handed to the next mock a suite starts, which then answered
+ * the "refused" upstream's requests.)
+ */
+export async function closedPort() {
+  for (const port of [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]) {
+    if ((await probeConnect(port)) === 'refused') return port;
+  }
+  throw new Error('no closed low port on 127.0.0.1 to stand for a refused upstream');
 }
 
 /** Polls `check` (sync or async) until it returns a truthy value or the deadline passes. */
