@@ -25,11 +25,15 @@ inline std::string json_string(std::string_view text) {
   return out;
 }
 
-// A member name the encoder spells itself. It is checked when compiled to need no escaping,
-// so it is written as it is: most of a request's strings are such names.
+// A member name the encoder spells itself. It is checked when compiled to need no escaping
+// and to be short, so it is written as it is, in one piece with its comma and colon: most
+// of a request's strings are such names.
 struct JsonKey {
+  static constexpr std::size_t kMaxSize = 60;
+
   template <std::size_t N>
   consteval JsonKey(const char (&literal)[N]) : name(literal, N - 1) {
+    if (name.size() > kMaxSize) throw "a JSON key literal must be short";
     for (char c : name) {
       if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) throw "a JSON key literal must need no escaping";
     }
