@@ -1,17 +1,15 @@
 // A base for handlers of JSON events (json_events::read_json, or Boost.JSON's
 // basic_parser) that read a few members off the events instead of building a DOM.
 //
-// basic_parser calls every callback by name; this base accepts and ignores each event, so
-// a handler declares only the callbacks it acts on (its own hide these). It also keeps the
-// text of a key or string the parser hands over in parts (with escapes, or split by the
-// parser's buffer): `add_part` the parts, then `whole(last)` is the complete text.
+// Both call every callback by name; this base accepts and ignores each event, so a handler
+// declares only the callbacks it acts on (its own hide these). read_json hands over every
+// key and string whole, so the handlers in src take on_key and on_string only.
 #pragma once
 
 #include <boost/json/error.hpp>
 #include <boost/json/string_view.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <string_view>
 
 namespace switchyard::json_events {
@@ -44,20 +42,6 @@ class IgnoringHandler {
   bool on_null(error_code&) { return true; }
   bool on_comment_part(string_view, error_code&) { return true; }
   bool on_comment(string_view, error_code&) { return true; }
-
- protected:
-  void add_part(string_view part) { parts_.append(part.data(), part.size()); }
-  bool has_parts() const { return !parts_.empty(); }
-  // The text ending with `last`, valid until clear_parts().
-  std::string_view whole(string_view last) {
-    if (parts_.empty()) return {last.data(), last.size()};
-    parts_.append(last.data(), last.size());
-    return parts_;
-  }
-  void clear_parts() { parts_.clear(); }
-
- private:
-  std::string parts_;
 };
 
 // A base for handlers that read a body of a known shape and give up on anything else, so
@@ -67,16 +51,6 @@ class IgnoringHandler {
 // current container the next value belongs to (Member::other for one not read).
 template <class Scope, class Member>
 class ScopedScan : public IgnoringHandler {
- public:
-  bool on_key_part(string_view part, std::size_t, error_code&) {
-    if (!in_skipped()) add_part(part);
-    return true;
-  }
-  bool on_string_part(string_view part, std::size_t, error_code&) {
-    if (!in_skipped()) add_part(part);
-    return true;
-  }
-
  protected:
   static constexpr std::size_t kMaxDepth = 8;
 

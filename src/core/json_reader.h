@@ -12,8 +12,8 @@
 // What a handler sees differs from basic_parser's events in these ways:
 //   - a key or string always comes whole (on_key / on_string, never the _part calls): as
 //     a view of the input when it holds no escape, else of the reader's own buffer, valid
-//     during the call. basic_parser gives the same for a string without escapes, and a
-//     handler written for it must take parts anyway;
+//     during the call (basic_parser gives parts after an escape; the handlers in src,
+//     written for this reader, take whole ones only);
 //   - a number's text is all of it, and no on_number_part is called;
 //   - a fraction or exponent is read correctly rounded (std::from_chars), where
 //     basic_parser's default reading may be off in the last bit; past a double's range it

@@ -20,28 +20,19 @@ class EventHandler : public json_events::IgnoringHandler {
   bool on_object_end(std::size_t, json::error_code&) { return close(); }
   bool on_array_begin(json::error_code&) { return open(false); }
   bool on_array_end(std::size_t, json::error_code&) { return close(); }
-  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
-    if (depth_ <= 2) add_part(part);
-    return true;
-  }
   bool on_key(json::string_view last, std::size_t, json::error_code&) {
     if (depth_ > 2) return true;
-    std::string_view key = whole(last);
+    std::string_view key = last;
     if (depth_ == 1) {
       member_ = key == "type" ? Member::type : key == "index" ? Member::index : key == "delta" ? Member::delta : Member::other;
     } else if (in_delta_) {
       delta_member_ = key == "type" ? Member::type : key == "text" ? Member::text : Member::other;
     }
-    clear_parts();
-    return true;
-  }
-  bool on_string_part(json::string_view part, std::size_t, json::error_code&) {
-    if (wants_text()) add_part(part);
     return true;
   }
   bool on_string(json::string_view last, std::size_t, json::error_code&) {
     if (!wants_text()) return scalar(false);
-    std::string_view text = whole(last);
+    std::string_view text = last;
     if (depth_ == 1) {
       scan.type.assign(text);
     } else if (delta_member_ == Member::type) {
@@ -49,7 +40,6 @@ class EventHandler : public json_events::IgnoringHandler {
     } else {
       scan.text.assign(text);
     }
-    clear_parts();
     return scalar(true);
   }
   bool on_int64(std::int64_t value, json::string_view, json::error_code&) {

@@ -89,15 +89,14 @@ class MessageHandler : public json_events::ScopedScan<Scope, Member> {
 
   bool on_key(json::string_view last, std::size_t, json::error_code& ec) {
     if (in_skipped()) return true;
-    member_ = member_named(scope(), whole(last));
-    clear_parts();
+    member_ = member_named(scope(), std::string_view(last));
     if (member_ == Member::name) return give_up(ec);  // JSON mode's tool is told by its name
     return first_read(scope() == Scope::block ? block_seen_ : seen_, member_) || give_up(ec);
   }
 
   bool on_string(json::string_view last, std::size_t, json::error_code& ec) {
     if (in_skipped()) return true;
-    std::string_view text = whole(last);
+    std::string_view text = last;
     bool taken = true;
     switch (value_member()) {
       case Member::id: response.id.assign(text); break;
@@ -109,7 +108,6 @@ class MessageHandler : public json_events::ScopedScan<Scope, Member> {
       case Member::other: break;
       default: taken = false;
     }
-    clear_parts();
     return taken || give_up(ec);
   }
   bool on_int64(std::int64_t value, json::string_view, json::error_code& ec) { return count(value, ec); }

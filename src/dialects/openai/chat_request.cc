@@ -58,13 +58,9 @@ class RequestInspector : public json_events::IgnoringHandler {
     --depth_;
     return true;
   }
-  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
-    if (depth_ <= 3) add_part(part);
-    return true;
-  }
   bool on_key(json::string_view last, std::size_t, json::error_code&) {
     if (depth_ > 3) return true;
-    std::string_view key = whole(last);
+    std::string_view key = last;
     if (depth_ == 1) {
       top_ = key == "model"            ? Top::model
              : key == "messages"       ? Top::messages
@@ -77,19 +73,12 @@ class RequestInspector : public json_events::IgnoringHandler {
     } else {
       role_next_ = key == "role";
     }
-    clear_parts();
-    return true;
-  }
-  bool on_string_part(json::string_view part, std::size_t, json::error_code&) {
-    if (depth_ <= 2) add_part(part);
     return true;
   }
   bool on_string(json::string_view last, std::size_t, json::error_code&) {
     if (depth_ <= 2) {
-      bool unsplit = !has_parts();
-      value(Kind::string, whole(last));
-      clear_parts();
-      if (depth_ == 1 && top_ == Top::model && unsplit) model_span = span_in_body(last);
+      value(Kind::string, std::string_view(last));
+      if (depth_ == 1 && top_ == Top::model) model_span = span_in_body(last);
     } else {
       value(Kind::string);
     }

@@ -28,13 +28,9 @@ class ChunkHandler : public json_events::IgnoringHandler {
   bool on_object_end(std::size_t, json::error_code&) { return close(); }
   bool on_array_begin(json::error_code&) { return open(Kind::array); }
   bool on_array_end(std::size_t, json::error_code&) { return close(); }
-  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
-    if (depth_ <= 4) add_part(part);
-    return true;
-  }
   bool on_key(json::string_view last, std::size_t, json::error_code&) {
     if (depth_ > 4) return true;
-    std::string_view key = whole(last);
+    std::string_view key = last;
     if (depth_ == 1) {
       member_ = key == "id"        ? Member::id
                 : key == "model"   ? Member::model
@@ -50,19 +46,13 @@ class ChunkHandler : public json_events::IgnoringHandler {
                       : key == "tool_calls"        ? Member::tool_calls
                                                    : Member::other;
     }
-    clear_parts();
-    return true;
-  }
-  bool on_string_part(json::string_view part, std::size_t, json::error_code&) {
-    if (wants_text()) add_part(part);
     return true;
   }
   bool on_string(json::string_view last, std::size_t, json::error_code&) {
     if (wants_text()) {
-      std::string_view text = whole(last);
+      std::string_view text = last;
       if (depth_ == 1) (member_ == Member::id ? scan.id : scan.model).assign(text);
       if (depth_ == 4) scan.text.assign(text);
-      clear_parts();
       return value(Kind::string, true);
     }
     return value(Kind::string);

@@ -95,14 +95,13 @@ class CompletionHandler : public json_events::ScopedScan<Scope, Member> {
 
   bool on_key(json::string_view last, std::size_t, json::error_code& ec) {
     if (in_skipped()) return true;
-    member_ = member_named(scope(), whole(last));
-    clear_parts();
+    member_ = member_named(scope(), std::string_view(last));
     return first_read(seen_, member_) || give_up(ec);
   }
 
   bool on_string(json::string_view last, std::size_t, json::error_code& ec) {
     if (in_skipped()) return true;
-    std::string_view text = whole(last);
+    std::string_view text = last;
     bool taken = true;
     switch (value_member()) {
       case Member::id: response.id.assign(text); break;
@@ -117,7 +116,6 @@ class CompletionHandler : public json_events::ScopedScan<Scope, Member> {
       case Member::other: break;
       default: taken = false;
     }
-    clear_parts();
     return taken || give_up(ec);
   }
   bool on_int64(std::int64_t value, json::string_view, json::error_code& ec) { return count(value, ec); }

@@ -44,12 +44,8 @@ class UsageScanner : public json_events::IgnoringHandler {
   bool on_object_end(std::size_t, json::error_code&) { return close(); }
   bool on_array_begin(json::error_code&) { return open(false); }
   bool on_array_end(std::size_t, json::error_code&) { return close(); }
-  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
-    add_part(part);
-    return true;
-  }
   bool on_key(json::string_view last, std::size_t, json::error_code&) {
-    std::string_view key = whole(last);
+    std::string_view key = last;
     field_ = Field::other;
     if (depth_ == 1) {
       section_ = key == "prompt_tokens_details"       ? Section::prompt_details
@@ -61,7 +57,6 @@ class UsageScanner : public json_events::IgnoringHandler {
       if (section_ == Section::prompt_details && key == "cached_tokens") field_ = Field::cache_read;
       if (section_ == Section::completion_details && key == "reasoning_tokens") field_ = Field::reasoning;
     }
-    clear_parts();
     return true;
   }
   bool on_int64(std::int64_t value, json::string_view, json::error_code&) { return count(value); }

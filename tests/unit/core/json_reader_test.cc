@@ -29,18 +29,10 @@ class RecordingHandler : public IgnoringHandler {
   bool on_object_end(std::size_t n, error_code&) { return add("}" + std::to_string(n)); }
   bool on_array_begin(error_code&) { return add("["); }
   bool on_array_end(std::size_t n, error_code&) { return add("]" + std::to_string(n)); }
-  bool on_key_part(string_view part, std::size_t, error_code&) { return add_part(part), true; }
-  bool on_key(string_view key, std::size_t n, error_code&) {
-    std::string text(whole(key));
-    clear_parts();
-    return add("key:" + text + "/" + std::to_string(n));
-  }
-  bool on_string_part(string_view part, std::size_t, error_code&) { return add_part(part), true; }
-  bool on_string(string_view last, std::size_t n, error_code&) {
-    std::string text(whole(last));
-    clear_parts();
-    return add("str:" + text + "/" + std::to_string(n));
-  }
+  bool on_key_part(string_view part, std::size_t, error_code&) { return parts_.append(part), true; }
+  bool on_key(string_view key, std::size_t n, error_code&) { return add("key:" + whole(key) + "/" + std::to_string(n)); }
+  bool on_string_part(string_view part, std::size_t, error_code&) { return parts_.append(part), true; }
+  bool on_string(string_view last, std::size_t n, error_code&) { return add("str:" + whole(last) + "/" + std::to_string(n)); }
   bool on_int64(std::int64_t v, string_view text, error_code&) { return add("i:" + std::to_string(v) + "/" + std::string(text)); }
   bool on_uint64(std::uint64_t v, string_view text, error_code&) { return add("u:" + std::to_string(v) + "/" + std::string(text)); }
   bool on_double(double v, string_view text, error_code&) {
@@ -56,6 +48,14 @@ class RecordingHandler : public IgnoringHandler {
     log += ' ';
     return true;
   }
+  // The parts basic_parser handed over before `last`, and `last`.
+  std::string whole(string_view last) {
+    std::string text = std::move(parts_);
+    parts_.clear();
+    return text.append(last);
+  }
+
+  std::string parts_;
 };
 
 struct Reading {
