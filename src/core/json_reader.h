@@ -64,6 +64,14 @@ inline const char* string_stop(const char* p, const char* end) {
   return end;
 }
 
+// The closing quote of a string whose text (or any part of it after its opening quote)
+// starts at `p`, past escaped quotes; `end` when it is not closed. Nothing else is checked:
+// a reading of the string does that.
+inline const char* closing_quote(const char* p, const char* end) {
+  while ((p = string_stop(p, end)) != end && *p != '"') p += *p == '\\' && end - p > 1 ? 2 : 1;
+  return p;
+}
+
 namespace reader_detail {
 
 // How many bytes the UTF-8 sequence led by `lead` (over 0x7f) takes; 0 for a byte that
@@ -275,7 +283,7 @@ class Reader {
   // scratch buffer, sized for the string as written (no escape stands for more bytes than
   // it takes), which a first pass finds the end of.
   [[gnu::noinline]] bool escaped_string(const char* begin, const char* p, boost::json::string_view& text) {
-    auto needed = static_cast<std::size_t>(written_end(p) - begin);
+    auto needed = static_cast<std::size_t>(closing_quote(p, end_) - begin);
     if (needed > scratch_size_) {
       scratch_ = std::make_unique_for_overwrite<char[]>(needed);
       scratch_size_ = needed;
@@ -302,13 +310,6 @@ class Reader {
       out = put(out, p, stop);
       if ((p = stop) == end_) return incomplete();
     }
-  }
-
-  // The closing quote of the string whose first escape is at `p`, skipping escaped bytes;
-  // `end_` when it is not closed. Nothing is checked here: the decoding pass does that.
-  const char* written_end(const char* p) const {
-    while ((p = string_stop(p, end_)) != end_ && *p != '"') p += *p == '\\' && end_ - p > 1 ? 2 : 1;
-    return p;
   }
 
   // After a backslash: writes what the escape stands for at `out` and returns its end, or null.

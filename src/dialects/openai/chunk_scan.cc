@@ -221,12 +221,8 @@ class TextChunkReader {
   bool choices_with_text(std::string& text) {
     if (!take(R"([{"index":0,"delta":{"content":")")) return false;
     const char* open = p_ - 1;
-    while (true) {
-      p_ = json_events::string_stop(p_, end_);
-      if (p_ == end_) return false;
-      if (*p_ == '"') break;
-      p_ += *p_ == '\\' && end_ - p_ > 1 ? 2 : 1;  // past an escape, or past any other stop
-    }
+    p_ = json_events::closing_quote(p_, end_);
+    if (p_ == end_) return false;
     ++p_;
     if (!read_string_token(std::string_view(open, static_cast<std::size_t>(p_ - open)), text)) return false;
     return take(R"(},"logprobs":null,"finish_reason":null}])");
