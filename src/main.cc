@@ -1,14 +1,23 @@
 // switchyard: flags -> configuration -> server. Nothing else lives here.
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <string_view>
 
 #include "config/loader.h"
+#include "config/render.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "server/config_reloader.h"
 #include "server/gateway.h"
 #include "server/runtime.h"
+#include "telemetry/access_log.h"
+#ifdef SWITCHYARD_TEST_HOOKS
+#include "telemetry/outcome_file.h"
+#endif
 
 namespace {
 
@@ -19,10 +28,11 @@ Usage:
   switchyard --check-config FILE
 
 Options:
-  --config FILE        serve with this YAML configuration (see docs/configuration.md);
-                       without it, the embedded default: 127.0.0.1:4000, the built-in
-                       mock provider, and a provider for each of OPENAI_API_KEY,
-                       ANTHROPIC_API_KEY and GEMINI_API_KEY that is set
+  --config FILE        serve with this YAML configuration (see docs/configuration.md),
+                       reloaded on SIGHUP, on a change to the file and on
+                       POST /admin/reload; without it, the embedded default:
+                       127.0.0.1:4000, the built-in mock provider, and a provider for
+                       each of OPENAI_API_KEY, ANTHROPIC_API_KEY and GEMINI_API_KEY that is set
   --listen HOST:PORT   override server.listen
   --check-config FILE  validate FILE, print every problem as FILE:LINE: message,
                        exit 0 if it is valid and 1 if not
@@ -73,6 +83,19 @@ void announce(const switchyard::config::Snapshot& snapshot, std::uint16_t port) 
   log::info("listening on http://" + host + ":" + std::to_string(port));
 }
 
+// The sinks every request's outcome goes to. Test builds add a file of outcomes when
+// SWITCHYARD_OUTCOME_FILE names one, for the tests that count them.
+switchyard::server::SinkSet make_sinks() {
+  switchyard::server::SinkSet sinks;
+  sinks.add(std::make_shared<switchyard::telemetry::AccessLogSink>());
+#ifdef SWITCHYARD_TEST_HOOKS
+  if (const char* path = std::getenv("SWITCHYARD_OUTCOME_FILE")) {
+    sinks.add(std::make_shared<switchyard::telemetry::OutcomeFileSink>(path));
+  }
+#endif
+  return sinks;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -103,6 +126,7 @@ int main(int argc, char** argv) {
   }
   if (!flags.check_config.empty()) return check_config(flags.check_config);
 
+  namespace server = switchyard::server;
   auto env = config::process_environment();
   config::Snapshot snapshot;
   if (flags.config.empty()) {
@@ -115,11 +139,12 @@ int main(int argc, char** argv) {
     }
     snapshot = std::move(*loaded.snapshot);
   }
+  std::optional<switchyard::http::ListenAddress> listen_override;
   if (!flags.listen.empty()) {
     std::string problem;
-    auto address = switchyard::http::parse_listen_address(flags.listen, problem);
-    if (!address) return usage_error("--listen " + flags.listen + ": " + problem);
-    snapshot.server.listen = *address;
+    listen_override = switchyard::http::parse_listen_address(flags.listen, problem);
+    if (!listen_override) return usage_error("--listen " + flags.listen + ": " + problem);
+    snapshot.server.listen = *listen_override;
   }
   if (auto problem = config::exposure_problem(snapshot)) {
     std::cerr << "switchyard: " << *problem << '\n';
@@ -127,19 +152,38 @@ int main(int argc, char** argv) {
   }
   switchyard::log::set_min_level(snapshot.log_level);
 
-  auto runtime = switchyard::server::build_runtime(snapshot);
-  if (!runtime) {
-    std::cerr << "switchyard: " << runtime.error().message << '\n';
-    return 1;
+  // What is learned while serving outlives every configuration; the configuration in force
+  // is replaced whole by a reload.
+  auto live = std::make_shared<switchyard::routing::LiveState>();
+  server::ActiveConfig active;
+  std::unique_ptr<server::ConfigReloader> reloader;
+  if (flags.config.empty()) {
+    auto runtime = server::build_runtime(snapshot, live);
+    if (!runtime) {
+      std::cerr << "switchyard: " << runtime.error().message << '\n';
+      return 1;
+    }
+    active.install(std::move(runtime.value()),
+                   server::describe_config(snapshot, config::render_redacted(snapshot), server::ReloadTrigger::start));
+  } else {
+    reloader = std::make_unique<server::ConfigReloader>(
+        server::ConfigReloader::Options{flags.config, env, listen_override, true}, snapshot, active, live);
+    server::ReloadResult initial = reloader->load_initial();
+    if (!initial.ok) {
+      for (const auto& error : initial.errors) std::cerr << "switchyard: " << error << '\n';
+      return 1;
+    }
   }
-  switchyard::server::Gateway gateway(std::move(runtime.value()));
-  switchyard::http::Server server(snapshot.server, gateway);
-  if (auto problem = server.bind()) {
+  server::Gateway gateway(active, make_sinks(), reloader.get());
+  switchyard::http::Server listener(snapshot.server, gateway);
+  if (auto problem = listener.bind()) {
     std::cerr << "switchyard: " << *problem << '\n';
     return 1;
   }
-  announce(snapshot, server.bound_port());
-  server.run();
+  if (reloader) reloader->start();
+  announce(snapshot, listener.bound_port());
+  listener.run();
+  if (reloader) reloader->stop();
   switchyard::log::info("stopped");
   return 0;
 }

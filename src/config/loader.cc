@@ -347,8 +347,8 @@ class Compiler {
       }
       spec.type = *type;
       if (auto url = body["base_url"]) {
-        if (spec.type == "mock") {
-          error(url, where + ": the mock provider takes no base_url");
+        if (!info->takes_base_url) {
+          error(url, where + ": the " + spec.type + " provider takes no base_url");
         } else if (auto text = scalar(url, where + ".base_url")) {
           std::string problem;
           if (http::parse_upstream_url(*text, problem)) {
@@ -374,8 +374,8 @@ class Compiler {
         }
       }
       if (auto version = body["api_version"]) {
-        if (spec.type != "azure-openai") {
-          error(version, where + ".api_version applies only to type azure-openai");
+        if (!info->takes_api_version) {
+          error(version, where + ".api_version applies only to type " + api_version_types());
         } else if (auto value = scalar(version, where + ".api_version")) {
           spec.api_version = *value;
         }
@@ -560,6 +560,16 @@ class Compiler {
     return deployment;
   }
 
+  static std::string api_version_types() {
+    std::string out;
+    for (const auto& info : providers::provider_types()) {
+      if (!info.takes_api_version) continue;
+      if (!out.empty()) out += ", ";
+      out += info.type;
+    }
+    return out;
+  }
+
   std::string known_types() const {
     std::string out;
     for (const auto& info : providers::provider_types()) {
@@ -639,17 +649,13 @@ Snapshot embedded_default(const EnvLookup& env) {
   mock_deployment.model = "mock-1";
   mock_alias.deployments.push_back(std::move(mock_deployment));
   snapshot.models.push_back(std::move(mock_alias));
-  struct Known {
-    const char* env;
-    const char* name;  // the provider name, and its type
-  };
-  const Known known[] = {{"OPENAI_API_KEY", "openai"}, {"ANTHROPIC_API_KEY", "anthropic"}, {"GEMINI_API_KEY", "gemini"}};
-  for (const Known& provider : known) {
-    auto key = env(provider.env);
+  for (const providers::ProviderTypeInfo& info : providers::provider_types()) {
+    if (info.default_key_env.empty()) continue;
+    auto key = env(info.default_key_env);
     if (!key || key->empty()) continue;
     providers::ProviderSpec spec;
-    spec.name = provider.name;
-    spec.type = provider.name;
+    spec.name = std::string(info.type);  // so anthropic/claude-sonnet-4-5 names a model
+    spec.type = std::string(info.type);
     spec.api_key = *key;
     snapshot.providers.push_back(std::move(spec));
   }

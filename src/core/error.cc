@@ -18,13 +18,28 @@ int default_status(ErrorKind kind) {
     case ErrorKind::upstream_protocol: return 502;
     case ErrorKind::unavailable: return 503;
     case ErrorKind::upstream_timeout: return 504;
+    case ErrorKind::cancelled: return 499;
   }
   return 500;
 }
 
+Fault default_fault(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::upstream_unreachable:
+    case ErrorKind::upstream_protocol:
+    case ErrorKind::upstream_timeout:
+      return Fault::deployment;
+    case ErrorKind::unavailable:
+    case ErrorKind::internal:
+      return Fault::gateway;
+    case ErrorKind::cancelled: return Fault::cancelled;
+    default: return Fault::request;
+  }
+}
+
 GatewayError make_error(ErrorKind kind, std::string message, std::string code, std::string param) {
   return GatewayError{default_status(kind), kind, std::move(message), std::move(code),
-                      std::move(param), {}};
+                      std::move(param), {}, default_fault(kind), false};
 }
 
 ErrorKind kind_for_status(int status) {

@@ -56,4 +56,12 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   return checked_multiply(number, factor);
 }
 
+std::string format_duration(Millis duration) {
+  auto ms = duration.count();
+  if (ms != 0 && ms % 3600000 == 0) return std::to_string(ms / 3600000) + "h";
+  if (ms != 0 && ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
+  if (ms != 0 && ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
 }  // namespace switchyard

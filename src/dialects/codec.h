@@ -1,6 +1,9 @@
-// One table per dialect with everything the pipeline asks of a wire format, so the
-// pipeline itself never names a vendor. Translation always goes through the canonical
-// model: decode with the source dialect's table, encode with the target's.
+// What the pipeline asks of a wire format, as small interfaces: every dialect has a chat
+// codec and an error codec; embeddings, token counting and model lists are optional, and
+// the client hooks say how its SDK presents credentials. Each vendor assembles its own
+// DialectCodec in its folder (dialects/<vendor>/codec.cc); the pipeline never names one.
+// Translation always goes through the canonical model: decode with the source dialect's
+// codec, encode with the target's.
 #pragma once
 
 #include <memory>
@@ -14,6 +17,10 @@
 #include "dialects/dialect.h"
 #include "dialects/stream_codec.h"
 
+namespace switchyard::http {
+struct ClientRequest;
+}
+
 namespace switchyard {
 
 // Watches a same-dialect stream relayed byte for byte: meters usage, notices errors, and
@@ -25,6 +32,21 @@ class PassthroughTap {
   virtual bool on_frame(std::string_view frame) = 0;
   virtual Usage usage() const = 0;
   virtual bool saw_error() const = 0;
+};
+
+// A PassthroughTap over a dialect's own tap that forwards every frame.
+template <class Tap>
+class ForwardingTap final : public PassthroughTap {
+ public:
+  bool on_frame(std::string_view frame) override {
+    tap_.on_frame(frame);
+    return true;
+  }
+  Usage usage() const override { return tap_.usage(); }
+  bool saw_error() const override { return tap_.saw_error(); }
+
+ private:
+  Tap tap_;
 };
 
 // What the gateway must know of a request before routing it.
@@ -44,8 +66,8 @@ struct ModelListEntry {
   std::string owned_by;
 };
 
-struct DialectCodec {
-  Dialect dialect;
+// Generation (chat completions, messages, generateContent) in both directions.
+struct ChatCodec {
   // Light validation of what routing needs; the body itself is not rebuilt.
   Result<RequestView> (*inspect_request)(std::string_view body, std::string_view path_model, bool path_stream);
   // The same-dialect body for the upstream: only the model changes (if it is in the body).
@@ -57,32 +79,79 @@ struct DialectCodec {
   std::string (*encode_response)(const canonical::Response& response, std::string_view model);
   std::unique_ptr<StreamDecoder> (*make_stream_decoder)();
   std::unique_ptr<StreamEncoder> (*make_stream_encoder)(std::string model, bool include_usage);
-  GatewayError (*decode_error)(int status, std::string_view body);
-  // `request_id` is the gateway's, for dialects whose error bodies carry one.
-  std::string (*error_body)(const GatewayError& error, std::string_view request_id);
-  // The status an overloaded upstream (503 or 529) is reported with to this dialect's clients.
-  int overloaded_status;
-  std::string (*error_frame)(const GatewayError& error);
   // Same-dialect relay support.
   Usage (*usage_from_response)(std::string_view body);
   std::unique_ptr<PassthroughTap> (*make_passthrough_tap)(bool client_wants_usage);
-  std::string (*model_list_body)(const std::vector<ModelListEntry>& models);
-  // Embeddings; null for dialects without an embeddings API. `single` is Gemini's
-  // :embedContent (one input) as opposed to :batchEmbedContents.
-  Result<canonical::EmbeddingRequest> (*decode_embedding_request)(std::string_view body, std::string_view path_model,
-                                                                  bool single);
-  Result<std::string> (*encode_embedding_request)(const canonical::EmbeddingRequest& request,
-                                                  const canonical::EncodeOptions& options);
-  Result<canonical::EmbeddingResponse> (*decode_embedding_response)(std::string_view body);
-  std::string (*encode_embedding_response)(const canonical::EmbeddingResponse& response,
-                                           const canonical::EmbeddingRequest& request);
-  // Token counting; null for dialects without a counting API (the gateway estimates).
-  Result<canonical::Request> (*decode_count_request)(std::string_view body, std::string_view path_model);
-  Result<std::string> (*encode_count_request)(const canonical::Request& request, const canonical::EncodeOptions& options);
-  Result<std::int64_t> (*decode_count_response)(std::string_view body);
-  std::string (*encode_count_response)(std::int64_t input_tokens);
+  // True for a complete SSE frame of this dialect that carries no content yet: a role-only
+  // chunk, message_start, content_block_start, a ping, a comment. The first token of a
+  // stream is its first frame that is not preamble (a text, tool-argument or thinking
+  // delta, or whatever ends the stream): hedging, the first_token timeout and time to
+  // first token all wait for it.
+  bool (*is_preamble_frame)(std::string_view frame);
+};
+
+// Errors in both directions.
+struct ErrorCodec {
+  // An upstream's error body as a GatewayError (its `permanent` set for refusals that will
+  // not pass on a retry, such as an account out of credit).
+  GatewayError (*decode_error)(int status, std::string_view body);
+  // `request_id` is the gateway's, for dialects whose error bodies carry one.
+  std::string (*error_body)(const GatewayError& error, std::string_view request_id);
+  std::string (*error_frame)(const GatewayError& error);
+  // The status an overloaded upstream (503 or 529) is reported with to this dialect's clients.
+  int overloaded_status;
+};
+
+struct EmbeddingsCodec {
+  // `single`: the route takes one input rather than a batch (RouteMatch::single_input).
+  Result<canonical::EmbeddingRequest> (*decode_request)(std::string_view body, std::string_view path_model, bool single);
+  Result<std::string> (*encode_request)(const canonical::EmbeddingRequest& request, const canonical::EncodeOptions& options);
+  Result<canonical::EmbeddingResponse> (*decode_response)(std::string_view body);
+  std::string (*encode_response)(const canonical::EmbeddingResponse& response, const canonical::EmbeddingRequest& request);
+};
+
+struct CountTokensCodec {
+  Result<canonical::Request> (*decode_request)(std::string_view body, std::string_view path_model);
+  Result<std::string> (*encode_request)(const canonical::Request& request, const canonical::EncodeOptions& options);
+  Result<std::int64_t> (*decode_response)(std::string_view body);
+  std::string (*encode_response)(std::int64_t input_tokens);
+};
+
+struct ModelListCodec {
+  std::string (*body)(const std::vector<ModelListEntry>& models);
+  // A header this dialect's SDK sends on every request: a model list asked on a path
+  // another dialect shares, carrying it, is answered in this dialect's shape. Empty: none.
+  std::string_view marker_header;
+};
+
+// How this dialect's SDK presents the caller's key.
+struct ClientAuth {
+  // The credential the request carries in this dialect's way, or empty.
+  std::string_view (*credential)(const http::ClientRequest& request);
+};
+
+struct DialectCodec : ChatCodec, ErrorCodec {
+  DialectCodec(Dialect id, ChatCodec chat, ErrorCodec errors, ClientAuth client_auth,
+               const ModelListCodec& model_list_codec, const EmbeddingsCodec* embeddings_codec = nullptr,
+               const CountTokensCodec* count_tokens_codec = nullptr)
+      : ChatCodec(chat), ErrorCodec(errors), dialect(id), auth(client_auth), model_list(model_list_codec),
+        embeddings(embeddings_codec), count_tokens(count_tokens_codec) {}
+
+  Dialect dialect;
+  ClientAuth auth;
+  const ModelListCodec& model_list;
+  const EmbeddingsCodec* embeddings;      // null: no embeddings API
+  const CountTokensCodec* count_tokens;   // null: no counting API (the gateway estimates)
 };
 
 const DialectCodec& codec_for(Dialect dialect);
+
+// The credential a request presents, in whichever dialect's way its SDK sends it (any
+// dialect's way is accepted on any route). Empty when none is present.
+std::string_view presented_credential(const http::ClientRequest& request);
+
+// The codec whose shape a model list is answered in: the route's own, unless the path is
+// one several dialects' SDKs call and the request carries another dialect's marker header.
+const DialectCodec& model_list_codec(Dialect route_dialect, bool shared_path, const http::ClientRequest& request);
 
 }  // namespace switchyard

@@ -10,21 +10,24 @@ struct Route {
   std::string_view path;
   Operation operation;
   Dialect dialect;
+  bool shared_path = false;
 };
 
 constexpr std::array kRoutes = {
     Route{"GET", "/healthz", Operation::healthz, Dialect::openai_chat},
     Route{"GET", "/readyz", Operation::readyz, Dialect::openai_chat},
-    Route{"GET", "/v1/models", Operation::list_models, Dialect::openai_chat},
+    Route{"GET", "/v1/models", Operation::list_models, Dialect::openai_chat, true},
     Route{"POST", "/v1/chat/completions", Operation::generate, Dialect::openai_chat},
     Route{"POST", "/v1/embeddings", Operation::embed, Dialect::openai_chat},
     Route{"POST", "/v1/messages", Operation::generate, Dialect::anthropic_messages},
     Route{"POST", "/v1/messages/count_tokens", Operation::count_tokens, Dialect::anthropic_messages},
     Route{"GET", "/v1beta/models", Operation::list_models, Dialect::gemini},
     Route{"GET", "/admin/deployments", Operation::admin_deployments, Dialect::openai_chat},
+    Route{"GET", "/admin/config", Operation::admin_config, Dialect::openai_chat},
+    Route{"POST", "/admin/reload", Operation::admin_reload, Dialect::openai_chat},
     Route{"GET", "/metrics", Operation::metrics, Dialect::openai_chat},
     // The OpenAI SDK's base URL includes /v1, but some clients are configured without it.
-    Route{"GET", "/models", Operation::list_models, Dialect::openai_chat},
+    Route{"GET", "/models", Operation::list_models, Dialect::openai_chat, true},
     Route{"POST", "/chat/completions", Operation::generate, Dialect::openai_chat},
     Route{"POST", "/embeddings", Operation::embed, Dialect::openai_chat},
 };
@@ -33,13 +36,14 @@ struct GeminiMethod {
   std::string_view name;
   Operation operation;
   bool stream;
+  bool single_input = false;
 };
 
 constexpr std::array kGeminiMethods = {
     GeminiMethod{"generateContent", Operation::generate, false},
     GeminiMethod{"streamGenerateContent", Operation::generate, true},
     GeminiMethod{"countTokens", Operation::count_tokens, false},
-    GeminiMethod{"embedContent", Operation::embed, false},
+    GeminiMethod{"embedContent", Operation::embed, false, true},
     GeminiMethod{"batchEmbedContents", Operation::embed, false},
 };
 
@@ -54,10 +58,11 @@ bool match_gemini(std::string_view method, std::string_view path, RouteMatch& ma
   for (const GeminiMethod& candidate : kGeminiMethods) {
     if (candidate.name != name) continue;
     if (method != "POST") {
-      match = {Operation::wrong_method, Dialect::gemini, {}, false, "POST"};
+      match = {Operation::wrong_method, Dialect::gemini, {}, false, false, false, "POST"};
       return true;
     }
-    match = {candidate.operation, Dialect::gemini, std::string(rest.substr(0, colon)), candidate.stream, {}};
+    match = {candidate.operation, Dialect::gemini, std::string(rest.substr(0, colon)), candidate.stream,
+             candidate.single_input, false, {}};
     return true;
   }
   return false;
@@ -72,8 +77,8 @@ RouteMatch match_route(std::string_view method, std::string_view target) {
   if (match_gemini(method, path, match)) return match;
   for (const Route& route : kRoutes) {
     if (route.path != path) continue;
-    if (route.method == method) return {route.operation, route.dialect, {}, false, {}};
-    match = {Operation::wrong_method, route.dialect, {}, false, route.method};
+    if (route.method == method) return {route.operation, route.dialect, {}, false, false, route.shared_path, {}};
+    match = {Operation::wrong_method, route.dialect, {}, false, false, false, route.method};
   }
   if (match.operation == Operation::unknown_path && path.starts_with("/v1beta/")) match.dialect = Dialect::gemini;
   return match;

@@ -17,6 +17,8 @@ enum class Operation {
   count_tokens,
   embed,
   admin_deployments,  // routing state, for operators
+  admin_config,       // the configuration in force
+  admin_reload,       // reload the configuration file
   metrics,            // Prometheus text format
   unknown_path,
   wrong_method,
@@ -27,6 +29,10 @@ struct RouteMatch {
   Dialect dialect = Dialect::openai_chat;  // whose shape errors and answers take
   std::string model;                       // for dialects that name the model in the path
   bool stream = false;                     // for dialects that stream by path
+  bool single_input = false;               // an embeddings route that takes one input, not a batch
+  // A path the SDKs of several dialects call (GET /v1/models): the answer's shape is picked
+  // from the request's headers (model_list_codec).
+  bool shared_path = false;
   std::string_view allowed_method;         // for wrong_method
 };
 

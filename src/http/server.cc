@@ -1,12 +1,14 @@
 #include "http/server.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -20,6 +22,7 @@
 #include "core/log.h"
 #include "core/request_id.h"
 #include "http/chunked.h"
+#include "http/client_watch.h"
 #include "http/read_buffer.h"
 #include "http/socket_deadline.h"
 #include "http/socket_write.h"
@@ -72,9 +75,9 @@ struct ChannelBuffers {
 class StreamChannel final : public ResponseChannel {
  public:
   StreamChannel(tcp::socket& stream, SocketDeadline& deadline, ChannelBuffers& buffers, std::string_view request_id,
-                bool keep_alive, Millis write_timeout)
+                bool keep_alive, Millis write_timeout, const ClientWatch& watch)
       : stream_(stream), deadline_(deadline), head_(buffers.head), server_fields_(buffers.server_fields),
-        keep_alive_(keep_alive), write_timeout_(write_timeout) {
+        keep_alive_(keep_alive), write_timeout_(write_timeout), watch_(watch) {
     head_.clear();
     server_fields_.clear_fields();
     server_fields_.set("x-request-id", request_id);
@@ -108,6 +111,8 @@ class StreamChannel final : public ResponseChannel {
   }
 
   bool committed() const override { return committed_; }
+
+  bool client_gone() const override { return watch_.gone(); }
 
   void set_header(std::string_view name, std::string_view value) override {
     if (!committed_) server_fields_.set(name, value);  // set again by a later attempt: the last value wins
@@ -163,6 +168,7 @@ class StreamChannel final : public ResponseChannel {
   ResponseHeader& server_fields_;
   bool keep_alive_;
   Millis write_timeout_;
+  const ClientWatch& watch_;
   bool committed_ = false;
   bool streaming_ = false;
   bool finished_ = false;
@@ -193,7 +199,11 @@ struct SessionRunner {
   static constexpr std::size_t kKeptBufferSize = 64 * 1024;
 
   // Static, taking the runner by value: a coroutine must not hold `this` of a temporary.
-  static net::awaitable<void> run(SessionRunner self, tcp::socket socket) {
+  // `watch`'s session signal is bound to this coroutine.
+  static net::awaitable<void> run(SessionRunner self, tcp::socket socket, std::shared_ptr<ClientWatch> watch) {
+    // A client that leaves cancels what its handler awaits: those operations then fail
+    // with operation_aborted, which the handler answers like any other failure.
+    co_await net::this_coro::throw_if_cancelled(false);
     Server& server = self.server;
     Server::Worker& worker = self.worker;
     SocketDeadline deadline(socket.get_executor(), socket);
@@ -248,17 +258,20 @@ struct SessionRunner {
       ClientRequest request{head, body};
       std::string request_id = request_id_for(head);
       bool keep_alive = head.keep_alive() && !server.draining();
-      StreamChannel channel(socket, deadline, channel_buffers, request_id, keep_alive, options.idle_timeout);
+      StreamChannel channel(socket, deadline, channel_buffers, request_id, keep_alive, options.idle_timeout, *watch);
       Exchange exchange{request, request_id, channel, worker.upstreams, received_at};
       // Handlers answer their own failures; an exception escaping one is a bug, and the
       // connection, whose state is now unknown, is dropped.
+      watch->arm(socket);
       try {
         co_await server.handler_.handle(exchange);
       } catch (const std::exception& e) {
+        watch->disarm();
         log::error("request handler failed", {{"request_id", request_id}, {"error", e.what()}});
         break;
       }
-      if (!channel.reusable()) break;
+      watch->disarm();
+      if (watch->gone() || !channel.reusable()) break;
       if (head.framing.kind == BodyFraming::Kind::length) buffer.consume(static_cast<std::size_t>(head.framing.length));
       if (buffer.empty() && buffer.capacity() > kKeptBufferSize) buffer = ReadBuffer(kReadBufferSize);
     }
@@ -388,8 +401,10 @@ net::awaitable<void> accept_loop(Server& server, Server::Worker& worker) {
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     socket.non_blocking(true, ignored);  // for write_now
-    net::co_spawn(worker.io, SessionRunner::run(SessionRunner{server, worker}, std::move(socket)),
-                  [](std::exception_ptr e) { log_exception(e, "session"); });
+    auto watch = std::make_shared<ClientWatch>();
+    net::co_spawn(worker.io, SessionRunner::run(SessionRunner{server, worker}, std::move(socket), watch),
+                  net::bind_cancellation_slot(watch->session_signal().slot(),
+                                              [watch](std::exception_ptr e) { log_exception(e, "session"); }));
   }
 }
 

@@ -61,6 +61,11 @@ class ResponseChannel {
   // Sets a header of the response about to be sent, replacing an earlier value (ignored
   // once committed).
   virtual void set_header(std::string_view name, std::string_view value) = 0;
+  // True once the server noticed that the client closed its connection while the handler
+  // ran. The server then also cancels what the handler is waiting for (terminal
+  // cancellation of the handler's coroutine: an upstream connect, read or timer fails with
+  // operation_aborted), so work nobody will read stops at once.
+  virtual bool client_gone() const { return false; }
 };
 
 struct Exchange {
@@ -83,6 +88,8 @@ struct Rejection {
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
+  // Runs with throw_if_cancelled off: a cancelled operation returns operation_aborted
+  // rather than throwing (see ResponseChannel::client_gone).
   virtual boost::asio::awaitable<void> handle(Exchange& exchange) = 0;
   // The response for a request the server refuses before the handler sees it (body over
   // the limit, malformed HTTP). The handler answers in the dialect of the path and

@@ -48,6 +48,8 @@ std::size_t line_end(std::string_view s) {
 
 }  // namespace
 
+std::size_t sse_frame_end(std::string_view bytes, std::size_t from) { return frame_end(bytes, from); }
+
 std::string_view SseFrameSplitter::next_frame() {
   // Compact lazily: frames handed out earlier must stay valid until this call.
   if (consumed_ > 0 && consumed_ == pending_.size()) {

@@ -8,6 +8,10 @@
 
 namespace switchyard::http {
 
+// The end of the first complete frame in `bytes` at or after `from` (just past its blank
+// line), or npos when no frame is complete there.
+std::size_t sse_frame_end(std::string_view bytes, std::size_t from = 0);
+
 class SseFrameSplitter {
  public:
   // Appends bytes from the upstream.

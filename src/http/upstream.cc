@@ -17,6 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -78,6 +79,12 @@ GatewayError timed_out(const UpstreamTarget& target, std::string_view what, std:
                     std::move(code));
 }
 
+// Whether the calling coroutine was cancelled (see UpstreamPool::send).
+net::awaitable<bool> cancelled() {
+  auto state = co_await net::this_coro::cancellation_state;
+  co_return state.cancelled() != net::cancellation_type::none;
+}
+
 // A socket error that means the server closed a kept-alive connection before reading.
 bool is_stale_connection_error(const beast::error_code& ec) {
   return ec == net::error::eof || ec == net::error::connection_reset || ec == net::error::broken_pipe ||
@@ -85,6 +92,10 @@ bool is_stale_connection_error(const beast::error_code& ec) {
 }
 
 }  // namespace
+
+GatewayError cancelled_exchange() {
+  return make_error(ErrorKind::cancelled, "the upstream exchange was cancelled", "cancelled");
+}
 
 UpstreamTarget make_upstream_target(UpstreamUrl url, std::shared_ptr<ssl::context> tls_context) {
   UpstreamTarget target{std::move(url), std::move(tls_context), {}, {}};
@@ -225,7 +236,8 @@ class PooledResponse final : public UpstreamResponse {
                  const UpstreamRequest& request)
       : pool_(std::move(pool)), connection_(std::move(connection)), target_(*request.target),
         deadline_(request.timeouts.total), timeouts_(request.timeouts),
-        first_token_deadline_(Clock::now() + request.timeouts.first_token), method_(request.method) {
+        first_token_deadline_(Clock::now() + request.timeouts.first_token), method_(request.method),
+        first_token_by_caller_(request.first_token_by_caller) {
     std::string& head = connection_->request_head;
     head.clear();
     head.reserve(512);
@@ -282,9 +294,12 @@ class PooledResponse final : public UpstreamResponse {
 
   void cancel() override {
     failed_ = true;
+    cancelled_ = true;
     beast::error_code ignored;
     connection_->socket().close(ignored);
   }
+
+  void first_token_arrived() override { first_token_pending_ = false; }
 
   net::awaitable<Result<std::string_view>> read_some() override {
     while (!body_done_) {
@@ -298,13 +313,16 @@ class PooledResponse final : public UpstreamResponse {
       }
       if (!piece.empty()) {
         got_body_ = true;
+        if (!first_token_by_caller_) first_token_pending_ = false;
         co_return piece;
       }
       if (body_done_) break;
 
-      // The first body bytes are the first token; after them, the gap between pieces counts.
+      // Until the first token, the first_token deadline; after it, the gap between pieces.
       Clock::duration budget = deadline_.budget(timeouts_.idle);
-      if (!got_body_) budget = std::min(budget, std::max(first_token_deadline_ - Clock::now(), Clock::duration::zero()));
+      if (first_token_pending_) {
+        budget = std::min(budget, std::max(first_token_deadline_ - Clock::now(), Clock::duration::zero()));
+      }
       connection_->deadline.expires_after(budget);
       beast::error_code ec = co_await read_more();
       if (ec && framing_.kind == BodyFraming::Kind::until_close && ec == net::error::eof) {
@@ -314,9 +332,14 @@ class PooledResponse final : public UpstreamResponse {
       if (ec && connection_->deadline.expired()) ec = beast::error::timeout;
       if (ec) {
         failed_ = true;
+        if (cancelled_ || (ec == net::error::operation_aborted && co_await cancelled())) co_return cancelled_exchange();
         if (ec == beast::error::timeout) {
           if (deadline_.left() == Clock::duration::zero()) co_return timed_out(target_, "reading the response from", "upstream_timeout");
-          if (!got_body_) co_return timed_out(target_, "waiting for the first token from", "upstream_first_token_timeout");
+          // Before the first token both limits apply: the gap after a stream's preamble is
+          // an idle gap, unless the first token's own deadline is what passed.
+          if (first_token_pending_ && (!got_body_ || Clock::now() >= first_token_deadline_)) {
+            co_return timed_out(target_, "waiting for the first token from", "upstream_first_token_timeout");
+          }
           co_return timed_out(target_, "waiting for more of the stream from", "upstream_idle_timeout");
         }
         co_return make_error(ErrorKind::upstream_unreachable,
@@ -435,7 +458,10 @@ class PooledResponse final : public UpstreamResponse {
   bool failed_ = false;
   bool request_written_ = false;
   bool got_some_ = false;  // any byte of the response
-  bool got_body_ = false;
+  bool got_body_ = false;  // any byte of the body
+  bool first_token_by_caller_;
+  bool first_token_pending_ = true;
+  bool cancelled_ = false;
 };
 
 net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State& pool, const UpstreamTarget& target,
@@ -458,6 +484,8 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   if (open_ec) co_return unreachable(target, "cannot open a socket to", open_ec);
   tcp_stream.expires_after(request.timeouts.connect);
   auto [connect_ec, endpoint] = co_await tcp_stream.async_connect(endpoints, use_tuple);
+  // Not every step of connecting reacts to cancellation at once: look before going on.
+  if (co_await cancelled()) co_return cancelled_exchange();
   if (connect_ec == beast::error::timeout) co_return timed_out(target, "connecting to", "upstream_connect_timeout");
   if (connect_ec) co_return unreachable(target, "cannot connect to", connect_ec);
   tcp_stream.expires_never();  // from here on the connection's SocketDeadline keeps time
@@ -477,6 +505,7 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   tls.set_verify_callback(ssl::host_name_verification(url.host));
   connection->deadline.expires_after(request.timeouts.connect);
   auto [handshake_ec] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
+  if (co_await cancelled()) co_return cancelled_exchange();
   if (handshake_ec && connection->deadline.expired()) {
     co_return timed_out(target, "in the TLS handshake with", "upstream_connect_timeout");
   }
@@ -517,6 +546,7 @@ net::awaitable<Result<std::unique_ptr<UpstreamResponse>>> UpstreamPool::send(con
     auto response = std::make_unique<PooledResponse>(state_, std::move(connection), request);
     ExchangeFailure failure = co_await response->exchange_headers(request);
     if (!failure) co_return std::unique_ptr<UpstreamResponse>(std::move(response));
+    if (failure.ec == net::error::operation_aborted && co_await cancelled()) co_return cancelled_exchange();
     if (!failure.malformed.empty()) {
       co_return make_error(ErrorKind::upstream_protocol,
                            "upstream " + target.url.origin() + " sent a malformed response: " +

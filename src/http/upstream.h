@@ -48,7 +48,9 @@ std::shared_ptr<boost::asio::ssl::context> make_client_tls_context(const std::st
 struct UpstreamTimeouts {
   Millis connect{std::chrono::seconds(10)};
   Millis first_byte{std::chrono::seconds(120)};   // from sending the request to the response headers
-  Millis first_token{std::chrono::seconds(120)};  // from sending the request to the first body bytes
+  // From sending the request to the first token: the first body bytes, or, when the caller
+  // reads a stream (UpstreamRequest::first_token_by_caller), its first content.
+  Millis first_token{std::chrono::seconds(120)};
   Millis idle{std::chrono::seconds(120)};         // the longest gap between two pieces of the body
   Millis total{std::chrono::seconds(600)};        // the whole exchange, body included
 };
@@ -62,6 +64,9 @@ struct UpstreamRequest {
   std::string_view header_lines;  // "Name: value\r\n" each, as http::header_lines() spells them
   std::string_view body;
   UpstreamTimeouts timeouts;
+  // The caller tells the response when the first token arrived (first_token_arrived): a
+  // stream's preamble does not count. Otherwise the first body bytes are the first token.
+  bool first_token_by_caller = false;
 };
 
 // A response as the pipeline consumes it, whoever produced it (a real upstream, or the
@@ -83,7 +88,13 @@ class UpstreamResponse {
   boost::asio::awaitable<Result<std::string>> read_all(std::size_t limit);
   // Abandons the exchange: a read in progress fails at once, the connection is not reused.
   virtual void cancel() {}
+  // Ends the first_token deadline (see UpstreamRequest::first_token_by_caller).
+  virtual void first_token_arrived() {}
 };
+
+// The error of an exchange that was cancelled (the attempt was called off, or the client
+// left): ErrorKind::cancelled, which blames no deployment.
+GatewayError cancelled_exchange();
 
 // Idle keep-alive connections of one thread, keyed by upstream origin.
 class UpstreamPool {
@@ -94,7 +105,10 @@ class UpstreamPool {
   UpstreamPool& operator=(const UpstreamPool&) = delete;
 
   // Sends `request` and waits for the response headers. A reused connection that turns
-  // out to be closed by the server is retried once on a fresh one.
+  // out to be closed by the server is retried once on a fresh one. Terminal cancellation
+  // of the calling coroutine stops it at any stage (connecting, writing, waiting for the
+  // head; and the response's later reads): the connection is closed, not reused, and the
+  // error is cancelled_exchange().
   boost::asio::awaitable<Result<std::unique_ptr<UpstreamResponse>>> send(const UpstreamRequest& request);
 
   std::size_t idle_connections() const;

@@ -1,31 +1,6 @@
 #include "policy/master_key.h"
 
 namespace switchyard::policy {
-namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-std::string_view presented_credential(std::string_view authorization, std::string_view x_api_key,
-                                      std::string_view x_goog_api_key) {
-  authorization = trim(authorization);
-  if (starts_with_ignoring_case(authorization, "bearer ")) return trim(authorization.substr(7));
-  if (!trim(x_api_key).empty()) return trim(x_api_key);
-  return trim(x_goog_api_key);
-}
 
 MasterKey::MasterKey(std::string_view key) : key_(key) {}
 

@@ -26,7 +26,7 @@ std::string path_segment(std::string_view text) {
 }  // namespace
 
 HttpProvider::HttpProvider(const ProviderSpec& spec, Dialect dialect, http::UpstreamTarget target, AuthHeaders auth)
-    : Provider(spec.name, dialect, spec.timeouts), target_(std::move(target)) {
+    : Provider(spec, dialect), target_(std::move(target)) {
   http::HeaderList configured{{"content-type", "application/json"}};
   for (const auto& header : spec.headers) configured.push_back(header);
   const http::HeaderList accept_json{{"accept", "application/json"}};
@@ -45,7 +45,8 @@ HttpProvider::HttpProvider(const ProviderSpec& spec, Dialect dialect, http::Upst
 boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> HttpProvider::send(
     const ProviderCall& call, http::UpstreamPool& pool) const {
   std::string path_storage;
-  std::size_t key = current_key_.load(std::memory_order_relaxed) % key_header_lines_.size();
+  std::atomic<std::size_t>& current_key = rotation_->current;
+  std::size_t key = current_key.load(std::memory_order_relaxed) % key_header_lines_.size();
   const KeyHeaderLines& lines = key_header_lines_[key];
   http::UpstreamRequest request;
   request.target = &target_;
@@ -54,11 +55,12 @@ boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> HttpProv
   request.header_lines = call.stream ? lines.stream : lines.json;
   request.body = call.body;
   request.timeouts = call.timeouts;
+  request.first_token_by_caller = call.first_token_by_caller;
   auto response = co_await pool.send(request);
   // A 429 is usually the key's own limit: later requests use the next key of the account.
   if (response && response.value()->status() == 429 && key_header_lines_.size() > 1) {
-    std::size_t expected = current_key_.load(std::memory_order_relaxed);
-    if (expected % key_header_lines_.size() == key) current_key_.compare_exchange_strong(expected, expected + 1);
+    std::size_t expected = current_key.load(std::memory_order_relaxed);
+    if (expected % key_header_lines_.size() == key) current_key.compare_exchange_strong(expected, expected + 1);
   }
   co_return response;
 }

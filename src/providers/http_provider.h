@@ -2,8 +2,6 @@
 // once, and a path per operation. Each vendor file only says how its URLs and auth look.
 #pragma once
 
-#include <atomic>
-
 #include "providers/provider.h"
 
 namespace switchyard::providers {
@@ -14,6 +12,9 @@ class HttpProvider : public Provider {
 
   // `auth` turns each configured key into its headers (none when no key is configured).
   HttpProvider(const ProviderSpec& spec, Dialect dialect, http::UpstreamTarget target, AuthHeaders auth);
+
+  // Shares the live rotation of this provider's identity (see LiveState).
+  void use_key_rotation(std::shared_ptr<KeyRotation> rotation) { rotation_ = std::move(rotation); }
 
   boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> send(
       const ProviderCall& call, http::UpstreamPool& pool) const override;
@@ -33,7 +34,7 @@ class HttpProvider : public Provider {
     std::string stream;
   };
   std::vector<KeyHeaderLines> key_header_lines_;
-  mutable std::atomic<std::size_t> current_key_{0};
+  std::shared_ptr<KeyRotation> rotation_ = std::make_shared<KeyRotation>();
 };
 
 // OpenAI and every OpenAI-compatible service: `Authorization: Bearer`, paths appended to

@@ -9,7 +9,7 @@ namespace switchyard::providers {
 
 class MockProvider final : public Provider {
  public:
-  explicit MockProvider(const ProviderSpec& spec) : Provider(spec.name, Dialect::openai_chat, spec.timeouts) {}
+  explicit MockProvider(const ProviderSpec& spec) : Provider(spec, Dialect::openai_chat) {}
 
   bool supports(Operation operation) const override { return operation == Operation::generate; }
   boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> send(

@@ -3,6 +3,7 @@
 // the URL, the auth and vendor headers, and sends it.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <optional>
@@ -35,6 +36,11 @@ struct ProviderTypeInfo {
   bool needs_base_url;
   std::string_view default_base_url;  // used when base_url is omitted (empty: none)
   std::string_view description;
+  bool takes_base_url = true;     // false: served in process, no network
+  bool takes_api_version = false;  // the `api_version` setting applies
+  // The embedded default configures a provider of this type, named after it, when this
+  // environment variable holds a key. Empty: never.
+  std::string_view default_key_env = {};
 };
 
 const std::vector<ProviderTypeInfo>& provider_types();
@@ -48,14 +54,26 @@ struct ProviderCall {
   std::string body;   // in the provider's dialect
   bool stream = false;
   http::UpstreamTimeouts timeouts;
+  bool first_token_by_caller = false;  // see http::UpstreamRequest
 };
+
+// Which of a provider's keys requests use now. Live state: it outlives a configuration
+// snapshot, so a reload does not send traffic back to a key that was just rate limited.
+struct KeyRotation {
+  std::atomic<std::size_t> current{0};
+};
+
+// What identifies a provider's upstream across configurations: its name and where its
+// requests go. Deployments of the same identity share what the gateway learned about them.
+std::string provider_identity(const ProviderSpec& spec);
 
 class Provider {
  public:
-  Provider(std::string name, Dialect dialect, std::optional<http::UpstreamTimeouts> timeouts)
-      : name_(std::move(name)), dialect_(dialect), timeouts_(std::move(timeouts)) {}
+  Provider(const ProviderSpec& spec, Dialect dialect)
+      : name_(spec.name), identity_(provider_identity(spec)), dialect_(dialect), timeouts_(spec.timeouts) {}
   virtual ~Provider() = default;
   const std::string& name() const { return name_; }
+  const std::string& identity() const { return identity_; }
   Dialect dialect() const { return dialect_; }
   // The provider's own timeouts, if configured; otherwise the caller's defaults apply.
   const std::optional<http::UpstreamTimeouts>& timeouts() const { return timeouts_; }
@@ -67,11 +85,14 @@ class Provider {
 
  private:
   std::string name_;
+  std::string identity_;
   Dialect dialect_;
   std::optional<http::UpstreamTimeouts> timeouts_;
 };
 
-// Builds a provider from its spec; the error names what is wrong with it.
-Result<std::shared_ptr<const Provider>> make_provider(const ProviderSpec& spec);
+// Builds a provider from its spec; the error names what is wrong with it. `rotation` is
+// the live key rotation of its identity (a fresh one when null).
+Result<std::shared_ptr<const Provider>> make_provider(const ProviderSpec& spec,
+                                                      std::shared_ptr<KeyRotation> rotation = nullptr);
 
 }  // namespace switchyard::providers

@@ -10,11 +10,13 @@ namespace switchyard::providers {
 const std::vector<ProviderTypeInfo>& provider_types() {
   static const std::vector<ProviderTypeInfo> types = {
       {"openai", Dialect::openai_chat, false, "https://api.openai.com/v1",
-       "OpenAI, or any OpenAI-compatible service given its base_url"},
-      {"azure-openai", Dialect::openai_chat, true, "", "Azure OpenAI: base_url is the resource endpoint"},
-      {"anthropic", Dialect::anthropic_messages, false, "https://api.anthropic.com", "Anthropic Messages API"},
-      {"gemini", Dialect::gemini, false, "https://generativelanguage.googleapis.com", "Google Gemini API"},
-      {"mock", Dialect::openai_chat, false, "", "built-in deterministic mock, no network"},
+       "OpenAI, or any OpenAI-compatible service given its base_url", true, false, "OPENAI_API_KEY"},
+      {"azure-openai", Dialect::openai_chat, true, "", "Azure OpenAI: base_url is the resource endpoint", true, true},
+      {"anthropic", Dialect::anthropic_messages, false, "https://api.anthropic.com", "Anthropic Messages API", true,
+       false, "ANTHROPIC_API_KEY"},
+      {"gemini", Dialect::gemini, false, "https://generativelanguage.googleapis.com", "Google Gemini API", true, false,
+       "GEMINI_API_KEY"},
+      {"mock", Dialect::openai_chat, false, "", "built-in deterministic mock, no network", false},
   };
   return types;
 }
@@ -26,7 +28,15 @@ const ProviderTypeInfo* find_provider_type(std::string_view type) {
   return nullptr;
 }
 
-Result<std::shared_ptr<const Provider>> make_provider(const ProviderSpec& spec) {
+std::string provider_identity(const ProviderSpec& spec) {
+  std::string base_url = spec.base_url;
+  if (base_url.empty()) {
+    if (const ProviderTypeInfo* info = find_provider_type(spec.type)) base_url = info->default_base_url;
+  }
+  return spec.name + " " + spec.type + " " + base_url;
+}
+
+Result<std::shared_ptr<const Provider>> make_provider(const ProviderSpec& spec, std::shared_ptr<KeyRotation> rotation) {
   const ProviderTypeInfo* info = find_provider_type(spec.type);
   if (!info) return make_error(ErrorKind::internal, "unknown provider type '" + spec.type + "'");
   if (spec.type == "mock") return std::shared_ptr<const Provider>(std::make_shared<MockProvider>(spec));
@@ -44,12 +54,13 @@ Result<std::shared_ptr<const Provider>> make_provider(const ProviderSpec& spec) 
     }
   }
   http::UpstreamTarget target = http::make_upstream_target(std::move(*url), std::move(tls_context));
-  std::shared_ptr<const Provider> provider;
+  std::shared_ptr<HttpProvider> provider;
   if (spec.type == "openai") provider = std::make_shared<OpenAIProvider>(spec, std::move(target));
   else if (spec.type == "azure-openai") provider = std::make_shared<AzureOpenAIProvider>(spec, std::move(target));
   else if (spec.type == "anthropic") provider = std::make_shared<AnthropicProvider>(spec, std::move(target));
   else provider = std::make_shared<GeminiProvider>(spec, std::move(target));
-  return provider;
+  if (rotation) provider->use_key_rotation(std::move(rotation));
+  return std::shared_ptr<const Provider>(std::move(provider));
 }
 
 }  // namespace switchyard::providers

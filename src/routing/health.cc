@@ -11,6 +11,11 @@ std::string_view health_state_name(HealthState state) {
   return "healthy";
 }
 
+void DeploymentHealth::set_policy(const CooldownPolicy& policy) {
+  std::lock_guard lock(mutex_);
+  policy_ = policy;
+}
+
 bool DeploymentHealth::admit(Clock::time_point now, bool* probe) {
   std::lock_guard lock(mutex_);
   if (probe) *probe = false;

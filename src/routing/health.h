@@ -10,6 +10,7 @@
 #include <deque>
 #include <mutex>
 #include <string_view>
+#include <utility>
 
 #include "core/units.h"
 
@@ -36,6 +37,9 @@ class DeploymentHealth {
   using Clock = std::chrono::steady_clock;
 
   explicit DeploymentHealth(CooldownPolicy policy = {}) : policy_(policy) {}
+
+  // A reloaded configuration may change the policy; what was learned stays.
+  void set_policy(const CooldownPolicy& policy);
 
   // Whether a request may go to this deployment now. In half-open state only the first
   // caller gets true (the probe, flagged in `probe`) until that probe reports back.
@@ -94,15 +98,27 @@ class InFlight {
   explicit InFlight(DeploymentHealth* health, bool probe = false) : health_(health), probe_(probe) {
     if (health_) health_->started();
   }
-  ~InFlight() {
-    if (!health_) return;
-    health_->finished();
-    if (probe_) health_->abandon_probe();
+  ~InFlight() { release(); }
+  InFlight(InFlight&& other) noexcept : health_(std::exchange(other.health_, nullptr)), probe_(other.probe_) {}
+  InFlight& operator=(InFlight&& other) noexcept {
+    if (this != &other) {
+      release();
+      health_ = std::exchange(other.health_, nullptr);
+      probe_ = other.probe_;
+    }
+    return *this;
   }
   InFlight(const InFlight&) = delete;
   InFlight& operator=(const InFlight&) = delete;
 
  private:
+  void release() {
+    if (!health_) return;
+    health_->finished();
+    if (probe_) health_->abandon_probe();
+    health_ = nullptr;
+  }
+
   DeploymentHealth* health_;
   bool probe_;
 };

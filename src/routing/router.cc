@@ -1,6 +1,9 @@
 #include "routing/router.h"
 
 #include <algorithm>
+#include <map>
+
+#include "providers/list_prices.h"
 
 namespace switchyard::routing {
 namespace {
@@ -13,27 +16,55 @@ std::mt19937_64& thread_random() {
 }
 
 // Keeps a candidate unless its circuit is open; remembers when the first one recovers.
-bool usable(DeploymentHealth* health, Clock::time_point now, Plan& plan) {
-  if (health->state(now) != HealthState::cooling_down) return true;
-  Clock::time_point until = health->cooldown_until();
+bool usable(const DeploymentHealth& health, Clock::time_point now, Plan& plan) {
+  if (health.state(now) != HealthState::cooling_down) return true;
+  Clock::time_point until = health.cooldown_until();
   if (!plan.earliest_recovery || until < *plan.earliest_recovery) plan.earliest_recovery = until;
   return false;
 }
 
 }  // namespace
 
-Router::Router(std::vector<ModelAlias> aliases, ProviderMap providers)
-    : aliases_(std::move(aliases)), providers_(std::move(providers)) {
+namespace {
+
+// A breaker exists to route around a failing deployment; with nowhere else to go it would
+// only turn errors into faster errors, so it is off unless asked for.
+CooldownPolicy breaker_policy(const ModelAlias& alias) {
+  CooldownPolicy policy = alias.cooldown;
+  if (!policy.configured && alias.deployments.size() < 2 && alias.fallbacks.empty()) policy.failures = 0;
+  return policy;
+}
+
+std::string identity_of(const ProviderMap& providers, const std::string& name) {
+  auto provider = providers.find(name);
+  return provider == providers.end() ? name : provider->second->identity();
+}
+
+}  // namespace
+
+Router::Router(std::vector<ModelAlias> aliases, ProviderMap providers, std::shared_ptr<LiveState> live)
+    : aliases_(std::move(aliases)), providers_(std::move(providers)),
+      live_(live ? std::move(live) : std::make_shared<LiveState>()) {
+  // A deployment several aliases list has one health, as it is one upstream; its breaker
+  // follows the first of them (in the order configured) that uses one.
+  std::map<std::string, CooldownPolicy> policies;
+  for (const ModelAlias& alias : aliases_) {
+    CooldownPolicy policy = breaker_policy(alias);
+    for (const Deployment& deployment : alias.deployments) {
+      auto [entry, added] = policies.try_emplace(identity_of(providers_, deployment.provider) + "\n" + deployment.model,
+                                                 policy);
+      if (!added && entry->second.failures == 0 && policy.failures > 0) entry->second = policy;
+    }
+  }
   for (const ModelAlias& alias : aliases_) {
     by_name_.emplace(alias.name, &alias);
-    // A breaker exists to route around a failing deployment; with nowhere else to go it
-    // would only turn errors into faster errors, so it is off unless asked for.
-    CooldownPolicy policy = alias.cooldown;
-    if (!policy.configured && alias.deployments.size() < 2 && alias.fallbacks.empty()) policy.failures = 0;
+    breaker_[&alias] = breaker_policy(alias).failures > 0;
     auto& slots = slots_[&alias];
     for (const Deployment& deployment : alias.deployments) {
       auto provider = providers_.find(deployment.provider);
-      slots.push_back({std::make_unique<DeploymentHealth>(policy),
+      std::string identity = identity_of(providers_, deployment.provider);
+      const CooldownPolicy& policy = policies.at(identity + "\n" + deployment.model);
+      slots.push_back({live_->configured(identity, deployment.model, policy),
                        provider == providers_.end() ? nullptr : provider->second.get(),
                        (provider == providers_.end() ? deployment.provider : provider->second->name()) + "/" +
                            deployment.model});
@@ -41,28 +72,22 @@ Router::Router(std::vector<ModelAlias> aliases, ProviderMap providers)
   }
 }
 
-DeploymentHealth* Router::direct_health(const std::string& key) const {
-  std::lock_guard lock(direct_mutex_);
-  auto& health = direct_health_[key];
-  if (!health) health = std::make_unique<DeploymentHealth>(CooldownPolicy{0, {}, {}, false});
-  return health.get();
-}
-
 void Router::append_alias(const ModelAlias& alias, std::vector<Candidate>& out, Visited& visited, Plan& plan) const {
   if (std::find(visited.begin(), visited.end(), &alias) != visited.end()) return;
   visited.push_back(&alias);
   plan.known = true;
   const auto& slots = slots_.at(&alias);
+  bool breaker = breaker_.at(&alias);
   Clock::time_point now = Clock::now();
   auto consider = [&](std::size_t i) {
     const Deployment& deployment = alias.deployments[i];
     const DeploymentSlot& slot = slots[i];
-    if (!slot.provider || !usable(slot.health.get(), now, plan)) return;
+    if (!slot.provider || (breaker && !usable(*slot.health, now, plan))) return;
     if (!slot.health->within(deployment.limits, now)) {
       plan.rate_limited = true;
       return;
     }
-    out.push_back({slot.provider, deployment.model, deployment.unsupported_params, slot.health.get(),
+    out.push_back({slot.provider, deployment.model, deployment.unsupported_params, slot.health, breaker,
                    deployment.timeouts ? deployment.timeouts : alias.timeouts, deployment.limits, slot.label});
   };
   if (alias.deployments.size() == 1) {
@@ -73,7 +98,7 @@ void Router::append_alias(const ModelAlias& alias, std::vector<Candidate>& out, 
     for (std::size_t i = 0; i < alias.deployments.size(); ++i) {
       const Deployment& deployment = alias.deployments[i];
       std::optional<double> cost;
-      if (alias.strategy == Strategy::lowest_cost) cost = builtin_cost_per_mtok(deployment.model);
+      if (alias.strategy == Strategy::lowest_cost) cost = providers::list_price_per_mtok(deployment.model);
       const DeploymentHealth& health = *slots[i].health;
       facts.push_back({deployment.priority, deployment.weight, health.in_flight(), health.latency_us(), cost});
     }
@@ -90,10 +115,11 @@ void Router::append_direct(std::string_view name, std::vector<Candidate>& out, P
   auto provider = providers_.find(std::string(name.substr(0, slash)));
   if (provider == providers_.end()) return;
   plan.known = true;
-  DeploymentHealth* health = direct_health(std::string(name));
-  if (!usable(health, Clock::now(), plan)) return;
-  out.push_back({provider->second.get(), std::string(name.substr(slash + 1)), canonical::UnsupportedParams::reject,
-                 health, std::nullopt, {}, std::string(name)});
+  std::string_view model = name.substr(slash + 1);
+  std::shared_ptr<DeploymentHealth> health =
+      live_->direct(provider->second->identity(), provider->second->name(), model);
+  out.push_back({provider->second.get(), std::string(model), canonical::UnsupportedParams::reject, std::move(health),
+                 false, std::nullopt, {}, std::string(name)});
 }
 
 Plan Router::plan(std::string_view requested_model, const std::vector<std::string>& extra_models) const {
@@ -137,11 +163,9 @@ std::vector<Router::DeploymentStatus> Router::status() const {
       describe(alias.name, alias.deployments[i].provider, alias.deployments[i].model, *slots[i].health);
     }
   }
-  std::lock_guard lock(direct_mutex_);
-  for (const auto& [name, health] : direct_health_) {
-    auto slash = name.find('/');
-    describe({}, name.substr(0, slash), name.substr(slash + 1), *health);
-  }
+  live_->for_each_direct([&](const std::string& provider, const std::string& model, const DeploymentHealth& health) {
+    describe({}, provider, model, health);
+  });
   return out;
 }
 

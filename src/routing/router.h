@@ -6,7 +6,6 @@
 
 #include <boost/container/small_vector.hpp>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +16,7 @@
 #include "http/upstream.h"
 #include "providers/provider.h"
 #include "routing/health.h"
+#include "routing/live_state.h"
 #include "routing/strategy.h"
 
 namespace switchyard::routing {
@@ -55,7 +55,8 @@ struct Candidate {
   const providers::Provider* provider = nullptr;
   std::string model;
   canonical::UnsupportedParams unsupported_params = canonical::UnsupportedParams::reject;
-  DeploymentHealth* health = nullptr;
+  std::shared_ptr<DeploymentHealth> health;  // live state: shared with every snapshot that has it
+  bool breaker = true;  // its alias routes around it when its circuit is open
   std::optional<http::UpstreamTimeouts> timeouts;  // the deployment's, else its alias's
   RateLimits limits;
   std::string label;  // "provider/model", for logs and headers; spelled once per plan
@@ -74,8 +75,9 @@ using ProviderMap = std::unordered_map<std::string, std::shared_ptr<const provid
 class Router {
  public:
   // Every deployment and fallback must name a provider/alias that exists (the config
-  // compiler checks).
-  Router(std::vector<ModelAlias> aliases, ProviderMap providers);
+  // compiler checks). What is learned about each deployment lives in `live`, shared with
+  // the routers of other snapshots; without one, the router keeps its own.
+  Router(std::vector<ModelAlias> aliases, ProviderMap providers, std::shared_ptr<LiveState> live = nullptr);
 
   // `extra_models` are per-request fallbacks (OpenRouter's `models` body field), tried after
   // the requested model's own plan.
@@ -101,7 +103,6 @@ class Router {
   using Visited = boost::container::small_vector<const ModelAlias*, 4>;
   void append_alias(const ModelAlias& alias, std::vector<Candidate>& out, Visited& visited, Plan& plan) const;
   void append_direct(std::string_view name, std::vector<Candidate>& out, Plan& plan) const;
-  DeploymentHealth* direct_health(const std::string& key) const;
 
   std::vector<ModelAlias> aliases_;
   // Looked up by the request's string_view, without a string made for it.
@@ -111,16 +112,16 @@ class Router {
   };
   std::unordered_map<std::string, const ModelAlias*, NameHash, std::equal_to<>> by_name_;
   ProviderMap providers_;
+  std::shared_ptr<LiveState> live_;
   // What a plan needs of a deployment that does not change between requests, worked out once.
   struct DeploymentSlot {
-    std::unique_ptr<DeploymentHealth> health;
+    std::shared_ptr<DeploymentHealth> health;
     const providers::Provider* provider = nullptr;  // null if the config named none that exists
     std::string label;                              // "provider/model"
   };
   // Parallel to each alias's deployments.
   std::unordered_map<const ModelAlias*, std::vector<DeploymentSlot>> slots_;
-  mutable std::mutex direct_mutex_;  // PROVIDER/MODEL health is created on first use
-  mutable std::unordered_map<std::string, std::unique_ptr<DeploymentHealth>> direct_health_;
+  std::unordered_map<const ModelAlias*, bool> breaker_;  // whether the alias uses circuit breakers
 };
 
 }  // namespace switchyard::routing

@@ -13,7 +13,7 @@ enum class Strategy {
   weighted,        // random, in proportion to `weight`
   least_busy,      // fewest requests in flight first
   lowest_latency,  // lowest latency average first; unmeasured ones first, to learn them
-  lowest_cost,     // cheapest per token first (built-in price table)
+  lowest_cost,     // cheapest per token first (providers/list_prices.h)
 };
 
 std::optional<Strategy> parse_strategy(std::string_view name);
@@ -31,9 +31,5 @@ struct DeploymentFacts {
 // The order to try deployments in, as indexes into `facts`.
 std::vector<std::size_t> order_deployments(Strategy strategy, const std::vector<DeploymentFacts>& facts,
                                            std::mt19937_64& random);
-
-// Dollars per million tokens (input + output) for well-known models, matched by prefix of
-// the upstream model name; nullopt when unknown. A stand-in until the price table ships.
-std::optional<double> builtin_cost_per_mtok(std::string_view model);
 
 }  // namespace switchyard::routing

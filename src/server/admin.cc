@@ -40,7 +40,7 @@ std::string label(std::string_view value) {
 
 }  // namespace
 
-std::string metrics_text(const routing::Router& router) {
+std::string metrics_text(const routing::Router& router, const ActiveConfig& config) {
   auto statuses = router.status();
   std::string out;
   auto family = [&](std::string_view name, std::string_view type, std::string_view help, auto value_of) {
@@ -71,6 +71,12 @@ std::string metrics_text(const routing::Router& router) {
          [](const Status& d) { return std::to_string(d.successes); });
   family("switchyard_deployment_failures_total", "counter", "attempts that failed in a retryable way",
          [](const Status& d) { return std::to_string(d.failures); });
+  out += "# HELP switchyard_config_reloads_total configuration reloads, by result\n"
+         "# TYPE switchyard_config_reloads_total counter\n";
+  out += "switchyard_config_reloads_total{result=\"success\"} " +
+         std::to_string(config.reloads_succeeded.load(std::memory_order_relaxed)) + "\n";
+  out += "switchyard_config_reloads_total{result=\"failure\"} " +
+         std::to_string(config.reloads_failed.load(std::memory_order_relaxed)) + "\n";
   return out;
 }
 

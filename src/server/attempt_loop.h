@@ -1,61 +1,20 @@
-// The attempt loop every operation shares. It plans the model's candidates (the alias's
-// deployments in strategy order, then its fallbacks, minus those cooling down), then for
-// each: admit it past its circuit breaker, build the upstream body, send it, and either
-// answer the client or move on. A failure before anything reached the client (connect
-// error, timeout, 408/429/5xx/529, a request the dialect cannot express, no first token in
-// time) gives way to the next candidate; when the list is exhausted and the alias's
-// max_attempts allows, the list is tried again after an exponential backoff with jitter,
-// honouring the upstream's retry-after. The last failure is returned to the client.
+// The attempts and respond phases every upstream operation shares: the plan's attempts
+// (routing/attempt_plan.h), one after another or raced when the alias hedges, each sent
+// and read to its first token (first_token.h), until one answers the client or the plan
+// runs out and the last failure is the answer. Routing's books are the plan's: this loop
+// sends, judges what came back, and answers.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <chrono>
-#include <optional>
-#include <string>
 
-#include "core/function_ref.h"
-#include "dialects/codec.h"
-#include "http/server.h"
-#include "providers/provider.h"
-#include "routing/router.h"
-#include "server/request_context.h"
-#include "server/runtime.h"
+#include "routing/attempt_plan.h"
+#include "server/operation.h"
 
 namespace switchyard::server {
 
-struct UpstreamBody {
-  Result<std::string> body;
-  bool fatal = false;  // the client's request itself is bad: stop, do not try other candidates
-};
+boost::asio::awaitable<void> run_attempts(RequestScope& scope, OperationHandler& operation, const ParsedRequest& request);
 
-// What answering from a 2xx upstream response came to.
-struct AnswerOutcome {
-  // Set when the answer failed before the first byte reached the client (e.g. no first
-  // token in time): the loop may still try another candidate.
-  std::optional<GatewayError> before_commit;
-};
-
-struct AttemptSpec {
-  providers::Operation operation = providers::Operation::generate;
-  std::string model;  // as the client named it
-  std::vector<std::string> extra_models;  // per-request fallbacks (OpenRouter's `models`)
-  bool stream = false;
-  // Both refer to callables of the caller, which outlive run_attempts.
-  FunctionRef<UpstreamBody(const routing::Candidate& candidate, const DialectCodec& upstream)> build_body;
-  // Answers the client from a 2xx upstream response; the first byte sent is the commit point.
-  FunctionRef<boost::asio::awaitable<AnswerOutcome>(const DialectCodec& upstream, http::UpstreamResponse& response)>
-      answer;
-};
-
-boost::asio::awaitable<void> run_attempts(const Runtime& runtime, http::Exchange& exchange, RequestContext& context,
-                                          const DialectCodec& client, const AttemptSpec& spec);
-
-// The 404 for a model name no alias or provider answers to, in the client's dialect.
-GatewayError unknown_model(const std::string& model);
-
-// The delay before retry round `round` (1 = the first retry): exponential from
-// `initial`, capped at `max`, with full jitter so clients that failed together do not
-// come back together.
-Millis backoff_delay(int round, Millis initial, Millis max, double jitter01);
+using routing::backoff_delay;  // the retry rounds' backoff, for tests
+using routing::unknown_model;
 
 }  // namespace switchyard::server

@@ -1,27 +1,32 @@
-// The gateway's RequestHandler: routes each request to its operation and runs the
-// pipeline phases (admit, parse, plan, attempt, stream, settle) described in
-// docs/life-of-a-request.md.
+// The gateway's RequestHandler: hands every request to the pipeline (pipeline.h) with what
+// the process provides it: the configuration in force, the outcome sinks, the reloader.
 #pragma once
 
 #include <atomic>
-#include <memory>
 
 #include "http/server.h"
-#include "server/runtime.h"
+#include "server/active_config.h"
+#include "server/pipeline.h"
+#include "server/request_context.h"
 
 namespace switchyard::server {
 
 class Gateway final : public http::RequestHandler {
  public:
-  explicit Gateway(std::shared_ptr<const Runtime> runtime) : runtime_(std::move(runtime)) {}
+  // `config` and `reloader` (null: no file to reload) must outlive the gateway.
+  Gateway(ActiveConfig& config, SinkSet sinks, ConfigReloader* reloader = nullptr)
+      : sinks_(std::move(sinks)), services_{config, sinks_, draining_, reloader} {}
 
-  boost::asio::awaitable<void> handle(http::Exchange& exchange) override;
-  http::ClientResponse reject(const http::Rejection& rejection) override;
+  boost::asio::awaitable<void> handle(http::Exchange& exchange) override { return run_pipeline(services_, exchange); }
+  http::ClientResponse reject(const http::Rejection& rejection) override {
+    return settle_rejection(services_, rejection);
+  }
   void on_drain() override { draining_.store(true, std::memory_order_release); }
 
  private:
-  std::atomic<std::shared_ptr<const Runtime>> runtime_;
+  SinkSet sinks_;
   std::atomic<bool> draining_{false};
+  GatewayServices services_;
 };
 
 }  // namespace switchyard::server

@@ -1,6 +1,8 @@
 #include "server/hedge.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -10,135 +12,126 @@
 
 namespace switchyard::server {
 namespace net = boost::asio;
-using Clock = std::chrono::steady_clock;
-
-net::awaitable<Result<std::string_view>> PrefetchedResponse::read_some() {
-  if (!replayed_) {
-    replayed_ = true;
-    if (!first_.empty()) co_return first_;
-  }
-  co_return co_await inner_->read_some();
-}
 
 namespace {
 
 struct Racer {
-  explicit Racer(RaceEntry e) : entry(std::move(e)) {}
-  RaceEntry entry;
-  Clock::time_point started;
-  Result<std::unique_ptr<http::UpstreamResponse>> response = std::unique_ptr<http::UpstreamResponse>{};
-  http::UpstreamResponse* live = nullptr;  // set while its first piece is awaited, for cancel()
-  std::optional<Result<std::string>> first;
+  explicit Racer(Contender c) : contender(std::move(c)) {}
+  Contender contender;
+  FirstToken first;
   bool finished = false;
-  bool cancelled = false;
-  bool succeeded() const { return finished && first && first->ok(); }
+  net::cancellation_signal cancel;  // bound to the racer's coroutine
+  bool succeeded() const { return finished && first.at.has_value(); }
 };
 
 // Shared by the racers and the caller: everything lives on one thread's io_context, so
-// no locking; the shared_ptr keeps it alive for a loser that outlives the request.
+// no locking; the shared_ptr keeps it alive for a loser that unwinds after the race.
 struct Race : std::enable_shared_from_this<Race> {
-  explicit Race(net::any_io_executor executor) : wake(executor) {}
+  Race(net::any_io_executor executor, std::shared_ptr<const void> keep) : wake(executor), keep_alive(std::move(keep)) {}
   net::steady_timer wake;
   std::vector<std::unique_ptr<Racer>> racers;
+  std::shared_ptr<const void> keep_alive;  // the providers and health the racers use
 };
 
 // Plain pointers in, a shared_ptr taken inside: see race_first_token on g++ 12 and
 // by-value coroutine parameters. The caller keeps `race` alive until this starts.
 net::awaitable<void> run_racer(Race* race_ptr, Racer* racer, http::UpstreamPool& pool) {
   std::shared_ptr<Race> race = race_ptr->shared_from_this();
-  auto response = co_await racer->entry.candidate->provider->send(racer->entry.call, pool);
-  bool ok_status = response && response.value()->status() >= 200 && response.value()->status() < 300;
-  if (ok_status && !racer->cancelled) {
-    racer->live = response.value().get();
-    auto piece = co_await racer->live->read_some();
-    racer->live = nullptr;
-    if (piece) {
-      racer->first = Result<std::string>(std::string(*piece));
-    } else {
-      racer->first = Result<std::string>(piece.error());
-    }
-  }
-  racer->response = std::move(response);
+  co_await net::this_coro::throw_if_cancelled(false);
+  const routing::Attempt& attempt = racer->contender.attempt;
+  racer->first = co_await exchange_to_first_token(attempt.provider(), racer->contender.call, true, pool);
   racer->finished = true;
   race->wake.cancel();  // wake the caller, if it is waiting
 }
 
-void spawn(const std::shared_ptr<Race>& race, Racer* racer, http::UpstreamPool& pool, const net::any_io_executor& ex) {
-  racer->started = Clock::now();
-  net::co_spawn(ex, run_racer(race.get(), racer, pool), [](std::exception_ptr error) {
-    if (!error) return;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      log::error("hedged attempt failed", {{"error", e.what()}});
-    }
-  });
+void spawn(const std::shared_ptr<Race>& race, Racer* racer, http::UpstreamPool& pool) {
+  racer->contender.attempt.restart_clock(std::chrono::steady_clock::now());
+  net::co_spawn(race->wake.get_executor(), run_racer(race.get(), racer, pool),
+                net::bind_cancellation_slot(racer->cancel.slot(), [](std::exception_ptr error) {
+                  if (!error) return;
+                  try {
+                    std::rethrow_exception(error);
+                  } catch (const std::exception& e) {
+                    log::error("hedged attempt failed", {{"error", e.what()}});
+                  }
+                }));
 }
 
 std::string outcome_of(const Racer& racer) {
-  if (!racer.finished) return "cancelled";
-  if (!racer.response) return racer.response.error().code;
-  if (racer.first && !racer.first->ok()) return racer.first->error().code;
-  return std::to_string(racer.response.value()->status());
+  const auto& response = racer.first.response;
+  if (!response) return response.error().code;
+  return std::to_string(response.value()->status());
+}
+
+net::awaitable<bool> cancelled() {
+  auto state = co_await net::this_coro::cancellation_state;
+  co_return state.cancelled() != net::cancellation_type::none;
 }
 
 }  // namespace
 
-net::awaitable<RaceResult> race_first_token(RaceEntry& primary,
-                                           const std::function<std::optional<RaceEntry>()>& make_backup,
-                                           Millis hedge_after, http::UpstreamPool& pool) {
-  auto executor = co_await net::this_coro::executor;
-  auto race = std::make_shared<Race>(executor);
+net::awaitable<RaceResult> race_first_token(Contender& primary, const FunctionRef<std::optional<Contender>()>& backup,
+                                           Millis hedge_after, http::UpstreamPool& pool,
+                                           const std::shared_ptr<const void>& keep_alive) {
+  auto race = std::make_shared<Race>(co_await net::this_coro::executor, keep_alive);
   race->racers.push_back(std::make_unique<Racer>(std::move(primary)));
-  spawn(race, race->racers[0].get(), pool, executor);
+  spawn(race, race->racers[0].get(), pool);
 
+  // Over when someone has a first token, or everyone finished without one.
   auto settled = [&] {
+    bool all_finished = true;
     for (const auto& racer : race->racers) {
       if (racer->succeeded()) return true;
+      all_finished = all_finished && racer->finished;
     }
-    for (const auto& racer : race->racers) {
-      if (!racer->finished) return false;
-    }
-    return true;  // everyone finished, nobody won
+    return all_finished;
   };
 
+  bool caller_cancelled = false;
   race->wake.expires_after(hedge_after);
-  if (!race->racers[0]->finished) co_await race->wake.async_wait(net::as_tuple(net::use_awaitable));
   if (!race->racers[0]->finished) {
-    if (auto backup = make_backup()) {
-      race->racers.push_back(std::make_unique<Racer>(std::move(*backup)));
-      spawn(race, race->racers[1].get(), pool, executor);
+    co_await race->wake.async_wait(net::as_tuple(net::use_awaitable));
+    caller_cancelled = co_await cancelled();
+  }
+  if (!caller_cancelled && !race->racers[0]->finished) {
+    if (auto contender = backup()) {
+      race->racers.push_back(std::make_unique<Racer>(std::move(*contender)));
+      spawn(race, race->racers[1].get(), pool);
     }
   }
-  while (!settled()) {
+  while (!caller_cancelled && !settled()) {
     race->wake.expires_after(std::chrono::hours(24));  // woken by the next racer to finish
     co_await race->wake.async_wait(net::as_tuple(net::use_awaitable));
+    caller_cancelled = co_await cancelled();
   }
 
   RaceResult result;
-  std::optional<std::size_t> winner;
+  result.cancelled = caller_cancelled;
+  std::size_t winner = 0;
   for (std::size_t i = 0; i < race->racers.size(); ++i) {
-    if (race->racers[i]->succeeded() && !winner) winner = i;
+    if (race->racers[i]->succeeded()) {
+      winner = i;
+      break;
+    }
   }
-  result.winner = winner.value_or(0);
   for (std::size_t i = 0; i < race->racers.size(); ++i) {
     Racer& racer = *race->racers[i];
-    RacerOutcome outcome{racer.entry.candidate, racer.started, i == result.winner, racer.succeeded(), outcome_of(racer)};
-    if (i != result.winner && !racer.finished) {
-      // The loser is still waiting: stop it, and let its coroutine finish on its own.
-      racer.cancelled = true;
-      if (racer.live) racer.live->cancel();
+    if (i == winner && !caller_cancelled) continue;
+    Loser loser{racer.contender.attempt.label(), std::nullopt, racer.succeeded(), {}, Fault::deployment};
+    if (racer.finished) {
+      loser.outcome = outcome_of(racer);
+      if (!racer.first.response) loser.fault = racer.first.response.error().fault;
+      loser.finished.emplace(std::move(racer.contender.attempt));
+    } else {
+      // Still connecting, waiting or reading its preamble: stop it now. Its coroutine
+      // closes the connection as it unwinds.
+      racer.cancel.emit(net::cancellation_type::terminal);
     }
-    result.racers.push_back(std::move(outcome));
+    result.losers.push_back(std::move(loser));
   }
-  Racer& chosen = *race->racers[result.winner];
-  if (chosen.succeeded()) {
-    result.response = std::unique_ptr<http::UpstreamResponse>(
-        std::make_unique<PrefetchedResponse>(std::move(chosen.response.value()), std::move(chosen.first->value())));
-  } else if (chosen.first && !chosen.first->ok()) {
-    result.response = chosen.first->error();  // a 2xx that never produced a first token
-  } else {
-    result.response = std::move(chosen.response);
+  if (!caller_cancelled) {
+    Racer& chosen = *race->racers[winner];
+    result.winner.emplace(Contested{std::move(chosen.contender.attempt), std::move(chosen.first)});
   }
   co_return result;
 }

@@ -1,58 +1,67 @@
-// Everything one request accumulates on its way through the pipeline, in one typed struct.
-// The settle phase turns it into the access-log line (and later the ledger row and metrics).
+// Everything one request accumulates on its way through the pipeline, in one typed struct:
+// the outcome record the settle phase hands to the sinks, and the clocks its timings come
+// from. Also the settle phase itself: SettleGuard.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "core/usage.h"
+#include "core/outcome.h"
 #include "http/server.h"
 
 namespace switchyard::server {
 
 struct RequestContext {
-  std::string request_id;
-  std::string method;
-  std::string path;
-  std::chrono::steady_clock::time_point received_at;
-  bool log_access = true;  // health probes are not logged
+  using Clock = std::chrono::steady_clock;
 
-  std::string dialect;
-  std::string model;  // as the client asked
-  bool stream = false;
-
-  std::string provider;        // the deployment that answered
-  std::string upstream_model;
-  int attempts = 0;
-  int upstream_status = 0;
-  std::chrono::steady_clock::duration upstream_time{};
-  std::chrono::steady_clock::duration waited{};  // retry backoff
-  std::string attempt_log;  // "oai/gpt-4o-mini:502,ant/claude-sonnet-4-5:200"
-
-  int status = 0;  // sent to the client
-  std::string error_code;
-  Usage usage;
+  Outcome outcome;
+  Clock::time_point received_at;
+  std::optional<Clock::time_point> first_token_at;  // the first content delta (or whole answer)
+  Clock::duration upstream_time{};  // inside finished upstream exchanges
+  Clock::duration waited{};         // retry backoff
+  bool finished = false;            // the pipeline ran to its end (not destroyed mid-way)
 
   // Time spent in the gateway itself so far: everything but upstream exchanges (finished
   // ones, and the one running since `attempt_started`, if any) and backoff.
-  std::chrono::microseconds overhead(std::optional<std::chrono::steady_clock::time_point> attempt_started = {}) const;
+  std::chrono::microseconds overhead(std::optional<Clock::time_point> attempt_started = {}) const;
   // x-switchyard-deployment, -attempts and -overhead-us on the response about to start.
   void set_routing_headers(http::ResponseChannel& channel, const std::string& deployment,
-                           std::optional<std::chrono::steady_clock::time_point> attempt_started = {}) const;
+                           std::optional<Clock::time_point> attempt_started = {}) const;
+
+  // Records an error answer the gateway made itself (not one relayed from an upstream).
+  void record_error(const GatewayError& error);
+  // Appends one attempt to the attempt log: "provider/model:outcome".
+  void log_attempt(std::string_view label, std::string_view result);
+};
+
+// The sinks every outcome goes to. Fixed when the gateway starts; they outlive reloads.
+class SinkSet {
+ public:
+  void add(std::shared_ptr<OutcomeSink> sink) { sinks_.push_back(std::move(sink)); }
+  void settle(const Outcome& outcome) const noexcept {
+    for (const auto& sink : sinks_) sink->on_outcome(outcome);
+  }
+
+ private:
+  std::vector<std::shared_ptr<OutcomeSink>> sinks_;
 };
 
 // Settles a request exactly once, whatever path it took out of the pipeline (normal
-// return, exception, or a coroutine destroyed at shutdown).
+// return, exception, or a coroutine destroyed at shutdown): completes the outcome's
+// timings and ending, then hands it to every sink.
 class SettleGuard {
  public:
-  explicit SettleGuard(RequestContext& context) : context_(context) {}
+  SettleGuard(RequestContext& context, const SinkSet& sinks) : context_(context), sinks_(sinks) {}
   ~SettleGuard();
   SettleGuard(const SettleGuard&) = delete;
   SettleGuard& operator=(const SettleGuard&) = delete;
 
  private:
   RequestContext& context_;
+  const SinkSet& sinks_;
 };
 
 }  // namespace switchyard::server

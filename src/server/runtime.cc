@@ -2,14 +2,16 @@
 
 namespace switchyard::server {
 
-Result<std::shared_ptr<const Runtime>> build_runtime(const config::Snapshot& snapshot) {
+Result<std::shared_ptr<const Runtime>> build_runtime(const config::Snapshot& snapshot,
+                                                     std::shared_ptr<routing::LiveState> live) {
+  if (!live) live = std::make_shared<routing::LiveState>();
   routing::ProviderMap providers;
   for (const auto& spec : snapshot.providers) {
-    auto provider = providers::make_provider(spec);
+    auto provider = providers::make_provider(spec, live->key_rotation(providers::provider_identity(spec)));
     if (!provider) return provider.take_error();
     providers.emplace(spec.name, std::move(provider.value()));
   }
-  return std::make_shared<const Runtime>(snapshot.models, std::move(providers), snapshot.master_key,
+  return std::make_shared<const Runtime>(snapshot.models, std::move(providers), std::move(live), snapshot.master_key,
                                          snapshot.timeouts);
 }
 

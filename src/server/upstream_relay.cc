@@ -1,6 +1,7 @@
 #include "server/upstream_relay.h"
 
 #include <boost/beast/core/string.hpp>
+#include <charconv>
 
 #include "server/responses.h"
 
@@ -18,11 +19,22 @@ bool is_relayed_header(std::string_view name) {
 
 bool is_retryable_status(int status) { return status == 408 || status == 429 || status >= 500; }
 
+std::optional<Millis> retry_after(const http::UpstreamResponse& response) {
+  auto parse = [](std::string_view text) -> std::optional<long long> {
+    long long value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || value < 0) return std::nullopt;
+    return value;
+  };
+  if (auto ms = parse(response.header("retry-after-ms"))) return Millis(*ms);
+  if (auto seconds = parse(response.header("retry-after"))) return Millis(*seconds * 1000);
+  return std::nullopt;
+}
+
 boost::asio::awaitable<void> send_error(http::Exchange& exchange, RequestContext& context, const DialectCodec& client,
                                         const GatewayError& error) {
-  context.status = error.status;
-  context.error_code = error.code;
-  http::ClientResponse response = json_response(error.status, client.error_body(error, context.request_id));
+  context.record_error(error);
+  http::ClientResponse response = json_response(error.status, client.error_body(error, context.outcome.request_id));
   if (!error.retry_after.empty()) response.set("Retry-After", error.retry_after);
   co_await exchange.response.send(std::move(response));
 }
@@ -61,26 +73,17 @@ boost::asio::awaitable<void> relay_failure(http::Exchange& exchange, RequestCont
     if (error.status == 503 || error.status == 529) error.status = client.overloaded_status;
     response.set_status(error.status);
     response.set("Content-Type", "application/json");
-    response.body = client.error_body(error, context.request_id);
+    response.body = client.error_body(error, context.outcome.request_id);
     status = error.status;
     if (!error.retry_after.empty()) response.set("Retry-After", error.retry_after);
-    // Quota and billing refusals will fail again; tell the SDKs not to retry them.
-    if (error.code == "insufficient_quota" || error.code == "billing_error") response.set("x-should-retry", "false");
+    // Refusals that will fail again (no quota, no credit): tell the SDKs not to retry them.
+    if (error.permanent) response.set("x-should-retry", "false");
   }
-  context.status = status;
-  context.error_code = "upstream_" + std::to_string(failure.status);
+  context.outcome.status = status;
+  context.outcome.error_kind = kind_for_status(failure.status);
+  context.outcome.error_code = "upstream_" + std::to_string(failure.status);
+  context.outcome.ending = Ending::answered;
   co_await exchange.response.send(std::move(response));
-}
-
-boost::asio::awaitable<void> relay_upstream_error(http::Exchange& exchange, RequestContext& context,
-                                                  const DialectCodec& client, const DialectCodec& upstream_codec,
-                                                  http::UpstreamResponse& upstream) {
-  auto failure = co_await capture_failure(upstream, upstream_codec);
-  if (!failure) {
-    co_await send_error(exchange, context, client, failure.error());
-    co_return;
-  }
-  co_await relay_failure(exchange, context, client, failure.value());
 }
 
 }  // namespace switchyard::server

@@ -1,4 +1,5 @@
-// Pieces every operation's pipeline shares when answering from an upstream response.
+// Pieces every operation's pipeline shares when answering: errors in the client's dialect,
+// and upstream error answers relayed (as they are, or re-shaped for another dialect).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -25,6 +26,9 @@ void copy_relayed_headers(const http::UpstreamResponse& upstream, Message& messa
 // Worth trying the next deployment: the failure says nothing about the request itself.
 bool is_retryable_status(int status);
 
+// The upstream's own advice on when to come back, from retry-after-ms or retry-after.
+std::optional<Millis> retry_after(const http::UpstreamResponse& response);
+
 // Sends `error` in the client's dialect and records it for the settle phase.
 boost::asio::awaitable<void> send_error(http::Exchange& exchange, RequestContext& context, const DialectCodec& client,
                                         const GatewayError& error);
@@ -46,9 +50,5 @@ boost::asio::awaitable<Result<UpstreamFailure>> capture_failure(http::UpstreamRe
 // upstream sent it when the dialects match, re-encoded in the client's shape otherwise.
 boost::asio::awaitable<void> relay_failure(http::Exchange& exchange, RequestContext& context,
                                            const DialectCodec& client, const UpstreamFailure& failure);
-
-boost::asio::awaitable<void> relay_upstream_error(http::Exchange& exchange, RequestContext& context,
-                                                  const DialectCodec& client, const DialectCodec& upstream_codec,
-                                                  http::UpstreamResponse& upstream);
 
 }  // namespace switchyard::server

@@ -59,6 +59,8 @@ GatewayError decode_error(int status, std::string_view body) {
   if (const json::value* type = fields.if_contains("type"); type && type->is_string()) {
     error.code = std::string(type->get_string());
     if (error.code == "overloaded_error") error.kind = ErrorKind::unavailable;
+    // An account out of credit fails the same way until someone pays.
+    error.permanent = error.code == "billing_error";
   }
   return error;
 }

@@ -26,6 +26,7 @@ std::string_view error_type(ErrorKind kind) {
     case ErrorKind::upstream_protocol:
     case ErrorKind::unavailable:
     case ErrorKind::upstream_timeout:
+    case ErrorKind::cancelled:
       return "server_error";
   }
   return "server_error";
@@ -72,6 +73,8 @@ GatewayError decode_error(int status, std::string_view body) {
       error.code = std::string(code->get_string());
     }
   }
+  // An account out of credit fails the same way until someone pays.
+  error.permanent = error.code == "insufficient_quota";
   return error;
 }
 

@@ -25,14 +25,5 @@ TEST(MasterKey, DisabledWhenEmpty) {
   EXPECT_TRUE(none.accepts(""));
 }
 
-TEST(PresentedCredential, ReadsEachSdksHeader) {
-  EXPECT_EQ(presented_credential("Bearer sk-a", "", ""), "sk-a");
-  EXPECT_EQ(presented_credential("bearer   sk-a ", "", ""), "sk-a");
-  EXPECT_EQ(presented_credential("", "sk-anthropic", ""), "sk-anthropic");
-  EXPECT_EQ(presented_credential("", "", "sk-gemini"), "sk-gemini");
-  EXPECT_EQ(presented_credential("Basic abc", "", ""), "");
-  EXPECT_EQ(presented_credential("", "", ""), "");
-}
-
 }  // namespace
 }  // namespace switchyard::policy

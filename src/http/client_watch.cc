@@ -1,0 +1,48 @@
+#include "http/client_watch.h"
+
+#include <sys/socket.h>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <cerrno>
+
+namespace switchyard::http {
+
+void ClientWatch::arm(boost::asio::ip::tcp::socket& socket) {
+  socket_ = &socket;
+  armed_ = true;
+  wait();
+}
+
+void ClientWatch::disarm() {
+  if (!armed_) return;
+  armed_ = false;
+  stop_wait_.emit(boost::asio::cancellation_type::total);  // a pending wait completes aborted
+}
+
+void ClientWatch::wait() {
+  // The handler keeps this alive while the wait is pending; the socket is only used while armed.
+  socket_->async_wait(boost::asio::ip::tcp::socket::wait_read,
+                      boost::asio::bind_cancellation_slot(stop_wait_.slot(),
+                                                          [self = shared_from_this()](const boost::system::error_code& ec) {
+                                                            self->on_ready(ec);
+                                                          }));
+}
+
+void ClientWatch::on_ready(const boost::system::error_code& ec) {
+  if (!armed_ || ec) return;  // disarmed, or the socket's operations were cancelled
+  char byte;
+  ssize_t peeked = ::recv(socket_->native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (peeked > 0) {
+    armed_ = false;  // a pipelined request: the client is still there
+    return;
+  }
+  if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    wait();  // woken without data
+    return;
+  }
+  armed_ = false;
+  gone_ = true;
+  session_.emit(boost::asio::cancellation_type::terminal);
+}
+
+}  // namespace switchyard::http

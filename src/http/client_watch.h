@@ -1,0 +1,40 @@
+// Notices a client that closes its connection while its request is being handled, so the
+// handler's upstream work stops at once rather than at its next write to the client (a
+// request still waiting for an upstream's first byte may not write for minutes, while the
+// provider generates, and bills, an answer nobody will read).
+//
+// While armed, a read-readiness wait is pending on the client's socket. When it fires, a
+// peek tells a closed connection (end of file or an error) from bytes of a pipelined next
+// request (then the watch stops: those are the next request's). A closed connection marks
+// the watch gone and emits terminal cancellation on the session's signal, which is bound
+// to the session's coroutine, so whatever the handler awaits fails with operation_aborted.
+#pragma once
+
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+
+namespace switchyard::http {
+
+class ClientWatch : public std::enable_shared_from_this<ClientWatch> {
+ public:
+  // Bind to the session's coroutine (co_spawn with bind_cancellation_slot).
+  boost::asio::cancellation_signal& session_signal() { return session_; }
+
+  // Starts watching `socket`, which must stay open until disarm().
+  void arm(boost::asio::ip::tcp::socket& socket);
+  void disarm();
+  bool gone() const { return gone_; }
+
+ private:
+  void wait();
+  void on_ready(const boost::system::error_code& ec);
+
+  boost::asio::ip::tcp::socket* socket_ = nullptr;
+  bool armed_ = false;
+  bool gone_ = false;
+  boost::asio::cancellation_signal session_;
+  boost::asio::cancellation_signal stop_wait_;
+};
+
+}  // namespace switchyard::http

@@ -1,0 +1,87 @@
+// Token counting (Anthropic /v1/messages/count_tokens, Gemini :countTokens): asked of the
+// provider when its API can count, estimated locally when it cannot.
+#include "core/token_estimate.h"
+#include "server/operations.h"
+#include "server/responses.h"
+#include "server/upstream_relay.h"
+
+namespace switchyard::server {
+namespace net = boost::asio;
+
+namespace {
+
+class CountTokensOperation final : public OperationHandler {
+ public:
+  explicit CountTokensOperation(RequestScope& scope) : scope_(scope) {}
+
+  std::string_view name() const override { return "count_tokens"; }
+  providers::Operation upstream_operation() const override { return providers::Operation::count_tokens; }
+
+  Result<ParsedRequest> parse() override {
+    const CountTokensCodec* codec = scope_.client.count_tokens;
+    if (!codec) return make_error(ErrorKind::not_found, "this API has no token counting", "unknown_url");
+    auto request = codec->decode_request(scope_.exchange.request.body, scope_.route.model);
+    if (!request) return request.take_error();
+    request_ = std::move(request.value());
+    return ParsedRequest{request_.model, false, {}, std::nullopt};
+  }
+
+  // A first deployment without a counting API (OpenAI-compatible) is answered by estimate.
+  net::awaitable<bool> answer_locally() override {
+    routing::Plan plan = scope_.runtime->router.plan(request_.model);
+    const providers::Provider* first = plan.candidates.empty() ? nullptr : plan.candidates.front().provider;
+    if (!plan.known || !first) co_return false;  // the attempt loop answers these
+    if (first->supports(providers::Operation::count_tokens) && codec_for(first->dialect()).count_tokens) co_return false;
+    scope_.context.outcome.provider = first->name();
+    scope_.context.outcome.upstream_model = plan.candidates.front().model;
+    co_await answer_with(estimate_input_tokens(request_));
+    co_return true;
+  }
+
+  Result<std::string> build_body(const routing::Candidate& candidate, const DialectCodec& upstream) override {
+    if (!upstream.count_tokens) {
+      GatewayError error = make_error(ErrorKind::invalid_request,
+                                      "provider '" + candidate.provider->name() + "' cannot count tokens",
+                                      "unsupported_operation", "model");
+      error.fault = Fault::candidate;
+      return error;
+    }
+    canonical::EncodeOptions options;
+    options.upstream_model = candidate.model;
+    options.provider = candidate.provider->name();
+    options.unsupported = canonical::UnsupportedParams::drop;  // counting ignores sampling settings
+    auto encoded = upstream.count_tokens->encode_request(request_, options);
+    if (!encoded) {
+      GatewayError error = encoded.take_error();
+      error.fault = Fault::candidate;
+      return error;
+    }
+    return encoded;
+  }
+
+  net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response) override {
+    auto body = co_await response.read_all(1024 * 1024);
+    auto counted = body ? upstream.count_tokens->decode_response(body.value()) : Result<std::int64_t>(body.error());
+    if (!counted) co_return AnswerOutcome{counted.error()};
+    co_await answer_with(counted.value());
+    co_return AnswerOutcome{};
+  }
+
+ private:
+  net::awaitable<void> answer_with(std::int64_t tokens) {
+    scope_.context.outcome.usage.input_tokens = tokens;
+    scope_.context.outcome.status = 200;
+    co_await scope_.exchange.response.send(json_response(200, scope_.client.count_tokens->encode_response(tokens)));
+  }
+
+  RequestScope& scope_;
+  canonical::Request request_;
+};
+
+}  // namespace
+
+std::unique_ptr<OperationHandler> make_count_tokens_operation(RequestScope& scope) {
+  return std::make_unique<CountTokensOperation>(scope);
+}
+
+}  // namespace switchyard::server

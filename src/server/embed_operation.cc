@@ -1,0 +1,72 @@
+// Embeddings (OpenAI /v1/embeddings, Gemini :embedContent and :batchEmbedContents) against
+// any provider with an embeddings API, always through the canonical embedding model.
+#include "server/operations.h"
+#include "server/responses.h"
+#include "server/upstream_relay.h"
+
+namespace switchyard::server {
+namespace net = boost::asio;
+
+namespace {
+
+class EmbedOperation final : public OperationHandler {
+ public:
+  explicit EmbedOperation(RequestScope& scope) : scope_(scope) {}
+
+  std::string_view name() const override { return "embed"; }
+  providers::Operation upstream_operation() const override { return providers::Operation::embed; }
+
+  Result<ParsedRequest> parse() override {
+    const EmbeddingsCodec* codec = scope_.client.embeddings;
+    if (!codec) return make_error(ErrorKind::not_found, "this API has no embeddings", "unknown_url");
+    auto request = codec->decode_request(scope_.exchange.request.body, scope_.route.model, scope_.route.single_input);
+    if (!request) return request.take_error();
+    request_ = std::move(request.value());
+    return ParsedRequest{request_.model, false, {}, std::nullopt};
+  }
+
+  Result<std::string> build_body(const routing::Candidate& candidate, const DialectCodec& upstream) override {
+    if (!upstream.embeddings) {
+      GatewayError error = make_error(ErrorKind::invalid_request,
+                                      "provider '" + candidate.provider->name() + "' has no embeddings API",
+                                      "embeddings_unsupported", "model");
+      error.fault = Fault::candidate;
+      return error;
+    }
+    canonical::EncodeOptions options;
+    options.upstream_model = candidate.model;
+    options.provider = candidate.provider->name();
+    options.unsupported = candidate.unsupported_params;
+    auto encoded = upstream.embeddings->encode_request(request_, options);
+    if (!encoded) {
+      GatewayError error = encoded.take_error();
+      error.fault = Fault::candidate;
+      return error;
+    }
+    return encoded;
+  }
+
+  net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response) override {
+    auto answer = co_await response.read_all(scope_.runtime->max_response_size);
+    auto decoded = answer ? upstream.embeddings->decode_response(answer.value())
+                          : Result<canonical::EmbeddingResponse>(answer.error());
+    if (!decoded) co_return AnswerOutcome{decoded.error()};
+    scope_.context.outcome.usage = decoded->usage;
+    http::ClientResponse reply =
+        json_response(200, scope_.client.embeddings->encode_response(decoded.value(), request_));
+    copy_relayed_headers(response, reply);
+    scope_.context.outcome.status = 200;
+    co_await scope_.exchange.response.send(std::move(reply));
+    co_return AnswerOutcome{};
+  }
+
+ private:
+  RequestScope& scope_;
+  canonical::EmbeddingRequest request_;
+};
+
+}  // namespace
+
+std::unique_ptr<OperationHandler> make_embed_operation(RequestScope& scope) { return std::make_unique<EmbedOperation>(scope); }
+
+}  // namespace switchyard::server

@@ -1,0 +1,224 @@
+// Generation (chat completion, message, generateContent) from any client dialect against
+// any provider: the body passes through with only its model rewritten when the dialects
+// match, and is translated through the canonical model when they do not; streams are
+// relayed frame by frame, or translated event by event.
+#include "server/operations.h"
+
+#include "http/sse.h"
+#include "server/responses.h"
+#include "server/upstream_relay.h"
+
+namespace switchyard::server {
+namespace net = boost::asio;
+
+namespace {
+
+// A failure before the client saw anything lets the attempt loop try another deployment.
+AnswerOutcome before_commit(GatewayError error) { return AnswerOutcome{std::move(error)}; }
+
+class GenerateOperation final : public OperationHandler {
+ public:
+  explicit GenerateOperation(RequestScope& scope) : scope_(scope), client_(scope.client) {}
+
+  std::string_view name() const override { return "generate"; }
+  providers::Operation upstream_operation() const override { return providers::Operation::generate; }
+
+  // Only what routing needs: the body itself travels on untouched when it can.
+  Result<ParsedRequest> parse() override {
+    auto view = client_.inspect_request(body(), scope_.route.model, scope_.route.stream);
+    if (!view) return view.take_error();
+    view_ = std::move(view.value());
+    return ParsedRequest{view_.model, view_.stream, view_.fallback_models, std::nullopt};
+  }
+
+  Result<std::string> build_body(const routing::Candidate& candidate, const DialectCodec& upstream) override {
+    if (upstream.dialect == client_.dialect) return client_.passthrough_body(body(), view_, candidate.model);
+    const auto& request = canonical_request();
+    if (!request) return request.error();  // the client's request itself: Fault::request
+    canonical::EncodeOptions options;
+    options.upstream_model = candidate.model;
+    options.provider = candidate.provider->name();
+    options.unsupported = candidate.unsupported_params;
+    auto encoded = upstream.encode_request(request.value(), options);
+    if (!encoded) {
+      // This provider's dialect cannot express the request; another deployment's may.
+      GatewayError error = encoded.take_error();
+      error.fault = Fault::candidate;
+      return error;
+    }
+    return encoded;
+  }
+
+  net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response) override {
+    if (!view_.stream) co_return co_await relay_complete(upstream, response);
+    if (response.header("content-type").find("text/event-stream") == std::string_view::npos) {
+      // Official SDKs silently yield nothing for a JSON body on a stream request; say so instead.
+      co_return before_commit(make_error(ErrorKind::upstream_protocol,
+                                         "the upstream answered a streaming request without an event stream",
+                                         "upstream_not_streaming"));
+    }
+    if (upstream.dialect == client_.dialect) co_return co_await relay_stream(upstream, response);
+    co_return co_await translate_stream(upstream, response);
+  }
+
+ private:
+  std::string_view body() const { return scope_.exchange.request.body; }
+  Outcome& outcome() { return scope_.context.outcome; }
+  http::ResponseChannel& channel() { return scope_.exchange.response; }
+
+  // Decoded once, on the first translation.
+  const Result<canonical::Request>& canonical_request() {
+    if (!decoded_) decoded_ = client_.decode_request(body(), scope_.route.model, view_.stream);
+    return *decoded_;
+  }
+
+  void client_went_away() {
+    outcome().ending = Ending::client_closed;
+    outcome().error_code = "client_disconnected";
+  }
+
+  net::awaitable<AnswerOutcome> relay_complete(const DialectCodec& upstream, http::UpstreamResponse& response) {
+    auto answer = co_await response.read_all(scope_.runtime->max_response_size);
+    if (!answer) co_return before_commit(answer.error());
+    http::ClientResponse reply{200};
+    reply.set("Content-Type", "application/json");
+    copy_relayed_headers(response, reply);
+    if (upstream.dialect == client_.dialect) {
+      outcome().usage = upstream.usage_from_response(answer.value());
+      reply.body = std::move(answer.value());
+    } else {
+      auto decoded = upstream.decode_response(answer.value());
+      if (!decoded) co_return before_commit(decoded.error());
+      outcome().usage = decoded->usage;
+      reply.body = client_.encode_response(decoded.value(), view_.model);
+    }
+    outcome().status = 200;
+    if (!co_await channel().send(std::move(reply))) client_went_away();
+    co_return AnswerOutcome{};
+  }
+
+  net::awaitable<bool> begin_event_stream(http::UpstreamResponse& response) {
+    http::ResponseHeader header{200};
+    header.set("Content-Type", "text/event-stream");
+    header.set("Cache-Control", "no-cache");
+    copy_relayed_headers(response, header);
+    outcome().status = 200;
+    bool started = co_await channel().begin_stream(std::move(header));
+    if (!started) client_went_away();
+    co_return started;
+  }
+
+  // After the commit point a failure becomes an in-stream error event.
+  void stream_failed(const GatewayError& error) {
+    outcome().ending = Ending::stream_failed;
+    outcome().error_kind = error.kind;
+    outcome().error_code = error.code.empty() ? "upstream_stream_error" : error.code;
+  }
+
+  // Same dialect: frames relayed byte for byte. Reading the next piece only after the client
+  // took the last one is the backpressure: a slow client slows the upstream read, and
+  // nothing buffers the whole stream. The first piece (up to the first token) was read
+  // before the response started, so a failure there could still be answered by another
+  // deployment.
+  net::awaitable<AnswerOutcome> relay_stream(const DialectCodec& codec, http::UpstreamResponse& upstream) {
+    auto piece = co_await upstream.read_some();
+    if (!piece) co_return before_commit(piece.error());
+    if (!co_await begin_event_stream(upstream)) co_return AnswerOutcome{};
+    std::unique_ptr<PassthroughTap> tap = codec.make_passthrough_tap(view_.include_usage);
+    http::SseFrameSplitter splitter;
+    std::string outgoing;
+    while (true) {
+      outgoing.clear();
+      if (!piece) {
+        // The partial frame the upstream left behind is dropped so the client never
+        // parses half an event.
+        stream_failed(piece.error());
+        outgoing = client_.error_frame(piece.error());
+        break;
+      }
+      if (piece->empty()) break;
+      splitter.feed(*piece);
+      for (std::string_view frame = splitter.next_frame(); !frame.empty(); frame = splitter.next_frame()) {
+        if (tap->on_frame(frame)) outgoing.append(frame);
+      }
+      // A body that arrived whole ends with its last piece: it goes out with the end.
+      if (upstream.finished()) break;
+      if (!co_await channel().write_chunk(outgoing)) {
+        client_went_away();
+        co_return AnswerOutcome{};
+      }
+      piece = co_await upstream.read_some();
+    }
+    outcome().usage = tap->usage();
+    if (tap->saw_error() && outcome().error_code.empty()) {
+      outcome().ending = Ending::stream_failed;
+      outcome().error_code = "upstream_stream_error";
+    }
+    if (!co_await channel().end_stream(outgoing) && outcome().ending != Ending::stream_failed) client_went_away();
+    co_return AnswerOutcome{};
+  }
+
+  // Different dialects: upstream frames -> canonical events -> the client's frames.
+  net::awaitable<AnswerOutcome> translate_stream(const DialectCodec& upstream_codec, http::UpstreamResponse& upstream) {
+    auto piece = co_await upstream.read_some();
+    if (!piece) co_return before_commit(piece.error());
+    if (!co_await begin_event_stream(upstream)) co_return AnswerOutcome{};
+    std::unique_ptr<StreamDecoder> decoder = upstream_codec.make_stream_decoder();
+    std::unique_ptr<StreamEncoder> encoder = client_.make_stream_encoder(view_.model, view_.include_usage);
+    http::SseFrameSplitter splitter;
+    std::vector<canonical::StreamEvent> events;
+    std::string outgoing;
+    bool finished = false;
+    while (!finished) {
+      events.clear();
+      if (!piece) {
+        events.push_back(canonical::StreamError{piece.error()});
+        finished = true;
+      } else {
+        splitter.feed(*piece);
+        for (std::string_view frame = splitter.next_frame(); !frame.empty(); frame = splitter.next_frame()) {
+          decoder->decode(http::parse_sse_frame(frame), events);
+        }
+        // The end of the body, whether it came alone or with the last piece.
+        if (piece->empty() || upstream.finished()) {
+          if (!decoder->finish(events)) {
+            events.push_back(canonical::StreamError{make_error(ErrorKind::upstream_protocol,
+                                                               "the upstream ended the stream before it was complete",
+                                                               "upstream_truncated")});
+          }
+          finished = true;
+        }
+      }
+      outgoing.clear();
+      for (const canonical::StreamEvent& event : events) {
+        if (auto* delta = std::get_if<canonical::MessageDelta>(&event)) outcome().usage = delta->usage;
+        if (auto* error = std::get_if<canonical::StreamError>(&event)) {
+          stream_failed(error->error);
+          finished = true;
+        }
+        encoder->encode(event, outgoing);
+      }
+      if (finished) break;  // the last events go out with the end of the stream
+      if (!outgoing.empty() && !co_await channel().write_chunk(outgoing)) {
+        client_went_away();
+        co_return AnswerOutcome{};
+      }
+      piece = co_await upstream.read_some();
+    }
+    if (!co_await channel().end_stream(outgoing) && outcome().ending != Ending::stream_failed) client_went_away();
+    co_return AnswerOutcome{};
+  }
+
+  RequestScope& scope_;
+  const DialectCodec& client_;
+  RequestView view_;
+  std::optional<Result<canonical::Request>> decoded_;
+};
+
+}  // namespace
+
+std::unique_ptr<OperationHandler> make_generate_operation(RequestScope& scope) {
+  return std::make_unique<GenerateOperation>(scope);
+}
+
+}  // namespace switchyard::server

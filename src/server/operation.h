@@ -1,0 +1,75 @@
+// What differs between the operations the pipeline serves (generation, embeddings, token
+// counting, model lists): how to parse the request, how to build the upstream body for a
+// deployment, and how to answer from its response. Everything else (routing,
+// authentication, admission, the attempts, settling) is the pipeline's (pipeline.h).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "dialects/codec.h"
+#include "dialects/routes.h"
+#include "http/server.h"
+#include "http/upstream.h"
+#include "providers/provider.h"
+#include "routing/router.h"
+#include "server/request_context.h"
+#include "server/runtime.h"
+
+namespace switchyard::server {
+
+// One request's place in the pipeline: its exchange, its record, the snapshot it started
+// on and the client's dialect.
+struct RequestScope {
+  http::Exchange& exchange;
+  RequestContext& context;
+  std::shared_ptr<const Runtime> runtime;
+  RouteMatch route;
+  const DialectCodec& client;
+};
+
+// What parse makes of a request: what admission and routing need.
+struct ParsedRequest {
+  std::string model;
+  bool stream = false;
+  std::vector<std::string> fallback_models;  // per request, tried after the model's own plan
+  std::optional<std::int64_t> max_output_tokens;
+};
+
+// What answering from a 2xx upstream response came to.
+struct AnswerOutcome {
+  // Set when the answer failed before the first byte reached the client (e.g. an upstream
+  // body that does not decode): the attempt loop may still try another deployment.
+  std::optional<GatewayError> before_commit;
+};
+
+class OperationHandler {
+ public:
+  virtual ~OperationHandler() = default;
+
+  virtual std::string_view name() const = 0;  // for the outcome record: "generate", ...
+  virtual providers::Operation upstream_operation() const = 0;
+
+  // Parse: the body in the client's dialect; an error is the client's 4xx.
+  virtual Result<ParsedRequest> parse() = 0;
+
+  // Answers without an upstream when it can (a model list, a token count the first
+  // deployment cannot make): true when it answered.
+  virtual boost::asio::awaitable<bool> answer_locally() { co_return false; }
+
+  // The upstream body for `candidate` in its dialect. An error whose fault is
+  // Fault::request ends the request (the client's own request is bad); any other passes
+  // to the next candidate.
+  virtual Result<std::string> build_body(const routing::Candidate& candidate, const DialectCodec& upstream) = 0;
+
+  // Answers the client from a 2xx upstream response; the first byte sent is the commit point.
+  virtual boost::asio::awaitable<AnswerOutcome> respond(const DialectCodec& upstream,
+                                                        http::UpstreamResponse& response) = 0;
+};
+
+}  // namespace switchyard::server
