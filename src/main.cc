@@ -24,7 +24,7 @@ namespace {
 constexpr std::string_view kUsage = R"(Switchyard, an AI model gateway.
 
 Usage:
-  switchyard [--config FILE] [--listen HOST:PORT]
+  switchyard [--config FILE [--no-config-watch]] [--listen HOST:PORT]
   switchyard --check-config FILE
 
 Options:
@@ -33,6 +33,8 @@ Options:
                        POST /admin/reload; without it, the embedded default:
                        127.0.0.1:4000, the built-in mock provider, and a provider for
                        each of OPENAI_API_KEY, ANTHROPIC_API_KEY and GEMINI_API_KEY that is set
+  --no-config-watch    reload FILE on SIGHUP and POST /admin/reload only, not when
+                       it changes
   --listen HOST:PORT   override server.listen
   --check-config FILE  validate FILE, print every problem as FILE:LINE: message,
                        exit 0 if it is valid and 1 if not
@@ -44,6 +46,7 @@ struct Flags {
   std::string config;
   std::string check_config;
   std::string listen;
+  bool watch_config = true;
 };
 
 int usage_error(const std::string& message) {
@@ -118,6 +121,8 @@ int main(int argc, char** argv) {
       if (!value(flags.config)) return usage_error("--config needs a file");
     } else if (arg == "--check-config") {
       if (!value(flags.check_config)) return usage_error("--check-config needs a file");
+    } else if (arg == "--no-config-watch") {
+      flags.watch_config = false;
     } else if (arg == "--listen") {
       if (!value(flags.listen)) return usage_error("--listen needs HOST:PORT");
     } else {
@@ -167,7 +172,7 @@ int main(int argc, char** argv) {
                    server::describe_config(snapshot, config::render_redacted(snapshot), server::ReloadTrigger::start));
   } else {
     reloader = std::make_unique<server::ConfigReloader>(
-        server::ConfigReloader::Options{flags.config, env, listen_override, true}, snapshot, active, live);
+        server::ConfigReloader::Options{flags.config, env, listen_override, flags.watch_config}, snapshot, active, live);
     server::ReloadResult initial = reloader->load_initial();
     if (!initial.ok) {
       for (const auto& error : initial.errors) std::cerr << "switchyard: " << error << '\n';

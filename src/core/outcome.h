@@ -18,9 +18,10 @@ namespace switchyard {
 
 // How a request ended, in the terms of what the caller got.
 enum class Ending {
-  answered,       // a complete answer went out (success or an upstream's error, relayed)
+  answered,       // a complete successful answer went out
   rejected,       // refused before any upstream was tried: bad request, no key, unknown model
-  failed,         // the gateway answered with an error after trying (or could not try) upstreams
+  failed,         // answered with an error after trying upstreams (theirs, relayed, or the gateway's),
+                  // or because none could be tried (all cooling down)
   stream_failed,  // the stream had started when the upstream failed: it ended with an error event
   client_closed,  // the client went away before the answer was complete
   shutdown,       // the process stopped before the request finished

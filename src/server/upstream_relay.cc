@@ -82,7 +82,7 @@ boost::asio::awaitable<void> relay_failure(http::Exchange& exchange, RequestCont
   context.outcome.status = status;
   context.outcome.error_kind = kind_for_status(failure.status);
   context.outcome.error_code = "upstream_" + std::to_string(failure.status);
-  context.outcome.ending = Ending::answered;
+  context.outcome.ending = Ending::failed;
   co_await exchange.response.send(std::move(response));
 }
 

@@ -26,6 +26,9 @@
 //   {kind:'error_midstream', after_chunks}    stream: N events, then `event: error` overloaded_error
 //                                             and a clean end (non-streaming: a plain 500)
 //   {kind:'slow_stream', interval_ms}         a pause between events
+//   {kind:'slow_first_content', delay_ms}     stream: headers, message_start, ping and the first
+//                                             content_block_start at once, then a pause before the
+//                                             first delta (non-streaming: the head, then the body)
 //
 // Answers (see mock-answers.mjs): text "Hello from mock: <last user text>"; tool calls when tools are
 // offered (preceded by a "Let me check." text block, as Claude does, unless tool_choice forces tool use); "Tool said: …" after tool results; {"answer":"Hello"} for output_config.format json_schema.
@@ -530,6 +533,7 @@ export async function startAnthropicMock({ port = 0, apiKey = 'sk-upstream-test'
       return io.sendFrames(res, record, streamEvents(body, answer), behaviour, {
         errorFrame: sse(OVERLOADED),
         headers: { 'request-id': withRequestId(record) },
+        preamble: 3, // message_start, ping, content_block_start
       });
     }
     const text = JSON.stringify(messageBody(body, answer));

@@ -26,6 +26,9 @@
 //   {kind:'error_midstream', after_chunks}    stream: N chunks, then a `data: {"error":{"code":503,…}}`
 //                                             frame and a clean end (non-streaming: a plain 500)
 //   {kind:'slow_stream', interval_ms}
+//   {kind:'slow_first_content', delay_ms}     stream: the headers at once, then a pause before the
+//                                             first chunk (Gemini sends no preamble); non-streaming:
+//                                             the head, then the body
 //
 // Answers (see mock-answers.mjs): text parts; functionCall parts (no ids, finishReason STOP) when
 // function declarations are offered; "Tool said: …" after functionResponse parts (a response that

@@ -140,3 +140,22 @@ export async function readBody(req) {
 
 export const lowerCaseHeaders = (headers) =>
   Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+
+/**
+ * Records in `record` how its exchange ended: `receivedAt` (when the request was read), then
+ * either `completed` (the whole answer was written) or `closedEarly` with `closedAt` (the client
+ * closed the connection before the answer was complete: a cancelled attempt, a client gone).
+ */
+export function trackExchange(record, res) {
+  record.receivedAt = Date.now();
+  record.completed = false;
+  record.closedEarly = false;
+  res.once('finish', () => {
+    record.completed = true;
+  });
+  res.once('close', () => {
+    if (record.completed) return;
+    record.closedEarly = true;
+    record.closedAt = Date.now();
+  });
+}

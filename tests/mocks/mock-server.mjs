@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { setTimeout as sleepFor, setImmediate as nextTurn } from 'node:timers/promises';
 
-import { lowerCaseHeaders, readBody } from './mock-answers.mjs';
+import { lowerCaseHeaders, readBody, trackExchange } from './mock-answers.mjs';
 
 export async function startMockServer({ port = 0, responseHeaders = () => ({}), handle, onControl }) {
   const requests = [];
@@ -56,9 +56,11 @@ export async function startMockServer({ port = 0, responseHeaders = () => ({}), 
   /**
    * Writes SSE `frames` (strings, each a complete frame) honouring the stream behaviours:
    * truncate (half of frame `after_chunks`, then drop the socket), error_midstream (`errorFrame`
-   * instead of frame `after_chunks`, then a clean end), slow_stream (a pause between frames).
+   * instead of frame `after_chunks`, then a clean end), slow_stream (a pause between frames),
+   * slow_first_content (the headers and the first `preamble` frames at once, then a pause of
+   * `delay_ms` before the first frame with content).
    */
-  async function sendFrames(res, record, frames, behaviour, { errorFrame, headers = {} } = {}) {
+  async function sendFrames(res, record, frames, behaviour, { errorFrame, headers = {}, preamble = 0 } = {}) {
     begin(res, record, 200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -79,7 +81,11 @@ export async function startMockServer({ port = 0, responseHeaders = () => ({}), 
         return;
       }
       if (i === frames.length) break;
-      if (i > 0) {
+      if (behaviour.kind === 'slow_first_content' && i === preamble) {
+        res.flushHeaders();
+        await sleep(behaviour.delay_ms ?? 1000);
+        if (res.destroyed) return;
+      } else if (i > 0) {
         if (behaviour.kind === 'slow_stream') await sleep(behaviour.interval_ms ?? 100);
         else await nextTurn();
       }
@@ -104,6 +110,7 @@ export async function startMockServer({ port = 0, responseHeaders = () => ({}), 
         remotePort: req.socket.remotePort,
       };
       requests.push(record);
+      trackExchange(record, res);
       await handle(req, res, record, url, io);
     })().catch((err) => {
       if (err?.name === 'AbortError') return; // the mock is closing
@@ -214,6 +221,16 @@ export async function applyCompleteBehaviour(res, record, behaviour, io, sendSta
     case 'slow_stream':
       await io.sleep(behaviour.interval_ms ?? 100);
       return res.destroyed;
+    case 'slow_first_content':
+      // The head at once, the body after the pause.
+      io.begin(res, record, 200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)) });
+      res.flushHeaders();
+      await io.sleep(behaviour.delay_ms ?? 1000);
+      if (!res.destroyed) {
+        record.response.body = text;
+        res.end(text);
+      }
+      return true;
     default:
       return false;
   }

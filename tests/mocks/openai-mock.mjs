@@ -11,7 +11,8 @@
 // (mock.url is then 'https://127.0.0.1:PORT/v1').
 //
 // Every request is recorded (mock.requests) with method, path, lower-cased headers, raw body,
-// remotePort (the client's port: same port = same connection) and the response sent.
+// remotePort (the client's port: same port = same connection), the response sent, and how the
+// exchange ended (receivedAt, completed, closedEarly and closedAt: see trackExchange).
 // mock.closeIdleConnections() closes every connection that has no request in flight, the way an
 // upstream drops idle keep-alive connections, and returns how many it closed (also over HTTP:
 // POST /__mock/close-idle).
@@ -30,6 +31,10 @@
 //                                              (non-streaming: a plain 500)
 //   {kind:'slow_stream', interval_ms}          stream with a pause between frames
 //                                              (non-streaming: one pause before the answer)
+//   {kind:'slow_first_content', delay_ms}      stream: the headers and the role-only first chunk
+//                                              (after Azure's prompt-filter chunk) at once, then a
+//                                              pause before the first content chunk, as reasoning
+//                                              models do (non-streaming: the head, then the body)
 //   {kind:'firehose', bytes}                   stream: ~1 KiB chunks as fast as the socket takes
 //                                              them (waiting for 'drain' when write() says so)
 //                                              until `bytes` are written, then [DONE]. Progress is
@@ -63,7 +68,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep, setImmediate as nextTurn } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
-import { decideAnswer, fragments } from './mock-answers.mjs';
+import { decideAnswer, fragments, trackExchange } from './mock-answers.mjs';
 import {
   AZURE_ACCESS_DENIED,
   AZURE_NOT_FOUND,
@@ -308,6 +313,7 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     });
     const chunkCount = frames.length - 1; // the last frame is [DONE]
     const stopAfter = Math.max(0, Math.min(behaviour.after_chunks ?? 0, chunkCount));
+    const preamble = azure ? 2 : 1; // Azure's prompt-filter chunk, the role-only chunk
 
     for (let i = 0; i < frames.length; i++) {
       if (behaviour.kind === 'truncate' && i === stopAfter) {
@@ -321,7 +327,10 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
         res.end();
         return;
       }
-      if (i > 0) {
+      if (behaviour.kind === 'slow_first_content' && i === preamble) {
+        await sleep(behaviour.delay_ms ?? 1000, undefined, { signal: closing.signal });
+        if (res.destroyed) return;
+      } else if (i > 0) {
         // Yield between frames so each one leaves in its own write; pause when asked to.
         if (behaviour.kind === 'slow_stream') await sleep(behaviour.interval_ms ?? 100, undefined, { signal: closing.signal });
         else await nextTurn();
@@ -419,6 +428,15 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
       case 'slow_stream':
         await sleep(behaviour.interval_ms ?? 100, undefined, { signal: closing.signal });
         break;
+      case 'slow_first_content':
+        begin(res, record, 200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+        res.flushHeaders();
+        await sleep(behaviour.delay_ms ?? 1000, undefined, { signal: closing.signal });
+        if (!res.destroyed) {
+          record.response.body = body;
+          res.end(body);
+        }
+        return;
     }
     return sendJSON(res, record, 200, body);
   }
@@ -498,6 +516,7 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
       remotePort: req.socket.remotePort,
     };
     requests.push(record);
+    trackExchange(record, res);
 
     if (azure) {
       const route = azureRoute(pathname);
