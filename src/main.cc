@@ -1,4 +1,5 @@
 // switchyard: flags -> configuration -> server. Nothing else lives here.
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -103,6 +104,11 @@ switchyard::server::SinkSet make_sinks() {
 
 int main(int argc, char** argv) {
   namespace config = switchyard::config;
+  // Log lines are written by a background thread: whatever is queued goes out before exit.
+  std::atexit([] { switchyard::log::flush(); });
+  // SIGHUP reloads the configuration file (once the reloader listens for it); it must never
+  // stop the process, with or without a file to reload.
+  std::signal(SIGHUP, SIG_IGN);
   Flags flags;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -188,7 +194,9 @@ int main(int argc, char** argv) {
   if (reloader) reloader->start();
   announce(snapshot, listener.bound_port());
   listener.run();
-  if (reloader) reloader->stop();
+  // Before the listener and the gateway: a request still waiting on a reload settles into
+  // the gateway's sinks.
+  reloader.reset();
   switchyard::log::info("stopped");
   return 0;
 }

@@ -1,10 +1,17 @@
 #include "core/log.h"
 
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace switchyard::log {
 namespace {
@@ -43,7 +50,93 @@ bool needs_quotes(std::string_view value) {
   return false;
 }
 
+// The queue of lines and the thread that writes them.
+class Writer {
+ public:
+  static constexpr std::size_t kMaxQueuedBytes = 4 * 1024 * 1024;
+
+  Writer() : thread_([this] { run(); }) {}
+
+  void push(std::string line) {
+    std::unique_lock lock(mutex_);
+    if (queued_bytes_ + line.size() > kMaxQueuedBytes) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    bool was_idle = queue_.empty() && !writing_;
+    queued_bytes_ += line.size();
+    queue_.push_back(std::move(line));
+    lock.unlock();
+    // Only the first line of a burst wakes the writer; the rest join its batch.
+    if (was_idle) wake_.notify_one();
+  }
+
+  // Bounded: a reader that stopped reading stderr must not keep the process from exiting.
+  void flush() {
+    std::unique_lock lock(mutex_);
+    drained_.wait_for(lock, std::chrono::seconds(2), [this] { return queue_.empty() && !writing_; });
+  }
+
+  std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+ private:
+  void run() {
+    std::vector<std::string> batch;
+    std::unique_lock lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [this] { return !queue_.empty(); });
+      batch.swap(queue_);
+      queued_bytes_ = 0;
+      writing_ = true;
+      lock.unlock();
+      write_all(batch);
+      batch.clear();
+      lock.lock();
+      writing_ = false;
+      if (queue_.empty()) drained_.notify_all();
+    }
+  }
+
+  // A short or failed write to stderr loses the rest of the batch: there is nowhere better
+  // to report it.
+  static void write_all(const std::vector<std::string>& lines) {
+    constexpr std::size_t kMaxIovecs = 64;
+    iovec pieces[kMaxIovecs];
+    for (std::size_t at = 0; at < lines.size();) {
+      std::size_t count = 0;
+      for (; count < kMaxIovecs && at + count < lines.size(); ++count) {
+        pieces[count] = iovec{const_cast<char*>(lines[at + count].data()), lines[at + count].size()};
+      }
+      ssize_t written;
+      do {
+        written = ::writev(STDERR_FILENO, pieces, static_cast<int>(count));
+      } while (written < 0 && errno == EINTR);
+      at += count;
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;     // the writer waits for lines
+  std::condition_variable drained_;  // flush waits for the writer
+  std::vector<std::string> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  std::atomic<std::uint64_t> dropped_{0};
+  std::thread thread_;
+};
+
+// Made on first use and never destroyed: lines logged during static destruction still
+// have a writer, and its thread ends with the process.
+Writer& writer() {
+  static Writer* instance = new Writer();
+  return *instance;
+}
+
 }  // namespace
+
+void flush() { writer().flush(); }
+
+std::uint64_t dropped_lines() { return writer().dropped(); }
 
 void set_min_level(Level level) { g_min_level.store(level, std::memory_order_relaxed); }
 
@@ -84,8 +177,7 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
   line += message;
   for (const Field& field : fields) append_field(line, field.key, field.value);
   line += '\n';
-  // A short write to stderr loses the rest of the line; there is nowhere better to report it.
-  [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
+  writer().push(std::move(line));
 }
 
 }  // namespace switchyard::log

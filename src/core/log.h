@@ -1,5 +1,8 @@
 // Structured log lines on stderr: "2026-11-24T10:00:00.123Z info message key=value ...".
-// One write(2) per line, so lines from different threads never interleave.
+// A line is queued and written by a background thread, a burst of lines in one writev(2), so
+// logging never blocks the thread that logs (stderr may be a slow pipe): lines never
+// interleave and keep their order. When the queue is full (a stalled reader), lines are
+// dropped and counted (dropped_lines), never waited for. Call flush() before exiting.
 // Never pass secrets (keys, authorization headers, request bodies) as fields.
 #pragma once
 
@@ -31,6 +34,12 @@ void set_min_level(Level level);
 bool enabled(Level level);
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
+
+// Waits until every line queued so far is written, two seconds at most.
+void flush();
+
+// Lines dropped because the queue was full, since the start.
+std::uint64_t dropped_lines();
 
 inline void info(std::string_view message, std::initializer_list<Field> fields = {}) {
   write(Level::info, message, fields);

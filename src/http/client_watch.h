@@ -12,6 +12,7 @@
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
 #include <memory>
 
 namespace switchyard::http {
@@ -28,10 +29,13 @@ class ClientWatch : public std::enable_shared_from_this<ClientWatch> {
 
  private:
   void wait();
-  void on_ready(const boost::system::error_code& ec);
+  void on_ready(const boost::system::error_code& ec, std::uint64_t generation);
 
   boost::asio::ip::tcp::socket* socket_ = nullptr;
   bool armed_ = false;
+  // Which arming a wait belongs to: a wait of an earlier request that completed just
+  // before disarm() could not be cancelled, and must not act for the next one.
+  std::uint64_t generation_ = 0;
   bool gone_ = false;
   boost::asio::cancellation_signal session_;
   boost::asio::cancellation_signal stop_wait_;

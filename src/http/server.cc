@@ -199,8 +199,9 @@ struct SessionRunner {
   static constexpr std::size_t kKeptBufferSize = 64 * 1024;
 
   // Static, taking the runner by value: a coroutine must not hold `this` of a temporary.
-  // `watch`'s session signal is bound to this coroutine.
-  static net::awaitable<void> run(SessionRunner self, tcp::socket socket, std::shared_ptr<ClientWatch> watch) {
+  // `watch`'s session signal is bound to this coroutine, whose completion handler keeps it
+  // alive (a pointer: g++ 12 may destroy a coroutine's by-value class parameter twice).
+  static net::awaitable<void> run(SessionRunner self, tcp::socket socket, ClientWatch* watch) {
     // A client that leaves cancels what its handler awaits: those operations then fail
     // with operation_aborted, which the handler answers like any other failure.
     co_await net::this_coro::throw_if_cancelled(false);
@@ -402,7 +403,7 @@ net::awaitable<void> accept_loop(Server& server, Server::Worker& worker) {
     socket.set_option(tcp::no_delay(true), ignored);
     socket.non_blocking(true, ignored);  // for write_now
     auto watch = std::make_shared<ClientWatch>();
-    net::co_spawn(worker.io, SessionRunner::run(SessionRunner{server, worker}, std::move(socket), watch),
+    net::co_spawn(worker.io, SessionRunner::run(SessionRunner{server, worker}, std::move(socket), watch.get()),
                   net::bind_cancellation_slot(watch->session_signal().slot(),
                                               [watch](std::exception_ptr e) { log_exception(e, "session"); }));
   }

@@ -79,11 +79,9 @@ GatewayError timed_out(const UpstreamTarget& target, std::string_view what, std:
                     std::move(code));
 }
 
-// Whether the calling coroutine was cancelled (see UpstreamPool::send).
-net::awaitable<bool> cancelled() {
-  auto state = co_await net::this_coro::cancellation_state;
-  co_return state.cancelled() != net::cancellation_type::none;
-}
+// Whether the calling coroutine was cancelled (see UpstreamPool::send): read off
+// `co_await net::this_coro::cancellation_state`, which does not suspend.
+bool cancelled(const net::cancellation_state& state) { return state.cancelled() != net::cancellation_type::none; }
 
 // A socket error that means the server closed a kept-alive connection before reading.
 bool is_stale_connection_error(const beast::error_code& ec) {
@@ -323,6 +321,13 @@ class PooledResponse final : public UpstreamResponse {
       if (first_token_pending_) {
         budget = std::min(budget, std::max(first_token_deadline_ - Clock::now(), Clock::duration::zero()));
       }
+      // A cancellation that came while this coroutine was not waiting (its last read had
+      // already completed) aborted nothing: it is seen here, before the next read.
+      auto state = co_await net::this_coro::cancellation_state;
+      if (cancelled_ || cancelled(state)) {
+        failed_ = true;
+        co_return cancelled_exchange();
+      }
       connection_->deadline.expires_after(budget);
       beast::error_code ec = co_await read_more();
       if (ec && framing_.kind == BodyFraming::Kind::until_close && ec == net::error::eof) {
@@ -332,7 +337,9 @@ class PooledResponse final : public UpstreamResponse {
       if (ec && connection_->deadline.expired()) ec = beast::error::timeout;
       if (ec) {
         failed_ = true;
-        if (cancelled_ || (ec == net::error::operation_aborted && co_await cancelled())) co_return cancelled_exchange();
+        if (cancelled_) co_return cancelled_exchange();
+        state = co_await net::this_coro::cancellation_state;
+        if (ec == net::error::operation_aborted && cancelled(state)) co_return cancelled_exchange();
         if (ec == beast::error::timeout) {
           if (deadline_.left() == Clock::duration::zero()) co_return timed_out(target_, "reading the response from", "upstream_timeout");
           // Before the first token both limits apply: the gap after a stream's preamble is
@@ -372,6 +379,8 @@ class PooledResponse final : public UpstreamResponse {
       }
       if (parse.status == HeadStatus::too_large) co_return ExchangeFailure{{}, "the response head is too large"};
       if (parse.status == HeadStatus::malformed) co_return ExchangeFailure{{}, parse.error};
+      auto state = co_await net::this_coro::cancellation_state;
+      if (cancelled(state)) co_return ExchangeFailure{net::error::operation_aborted, {}};
       if (beast::error_code ec = co_await read_more()) {
         // A head cut off by the peer closing is a broken response, as much as a bad one.
         if (ec == net::error::eof && !buffer.empty()) co_return ExchangeFailure{{}, "the connection closed inside the response head"};
@@ -469,6 +478,8 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   const UpstreamUrl& url = target.url;
   auto [resolve_ec, endpoints] =
       co_await pool.resolver.async_resolve(url.host, std::to_string(url.port), use_tuple);
+  auto state = co_await net::this_coro::cancellation_state;
+  if (cancelled(state)) co_return cancelled_exchange();  // resolving does not react to it
   if (resolve_ec) co_return unreachable(target, "cannot resolve", resolve_ec);
 
   beast::tcp_stream tcp_stream(pool.io);
@@ -485,7 +496,8 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   tcp_stream.expires_after(request.timeouts.connect);
   auto [connect_ec, endpoint] = co_await tcp_stream.async_connect(endpoints, use_tuple);
   // Not every step of connecting reacts to cancellation at once: look before going on.
-  if (co_await cancelled()) co_return cancelled_exchange();
+  state = co_await net::this_coro::cancellation_state;
+  if (cancelled(state)) co_return cancelled_exchange();
   if (connect_ec == beast::error::timeout) co_return timed_out(target, "connecting to", "upstream_connect_timeout");
   if (connect_ec) co_return unreachable(target, "cannot connect to", connect_ec);
   tcp_stream.expires_never();  // from here on the connection's SocketDeadline keeps time
@@ -505,7 +517,8 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   tls.set_verify_callback(ssl::host_name_verification(url.host));
   connection->deadline.expires_after(request.timeouts.connect);
   auto [handshake_ec] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
-  if (co_await cancelled()) co_return cancelled_exchange();
+  state = co_await net::this_coro::cancellation_state;
+  if (cancelled(state)) co_return cancelled_exchange();
   if (handshake_ec && connection->deadline.expired()) {
     co_return timed_out(target, "in the TLS handshake with", "upstream_connect_timeout");
   }
@@ -546,7 +559,8 @@ net::awaitable<Result<std::unique_ptr<UpstreamResponse>>> UpstreamPool::send(con
     auto response = std::make_unique<PooledResponse>(state_, std::move(connection), request);
     ExchangeFailure failure = co_await response->exchange_headers(request);
     if (!failure) co_return std::unique_ptr<UpstreamResponse>(std::move(response));
-    if (failure.ec == net::error::operation_aborted && co_await cancelled()) co_return cancelled_exchange();
+    auto state = co_await net::this_coro::cancellation_state;
+    if (failure.ec == net::error::operation_aborted && cancelled(state)) co_return cancelled_exchange();
     if (!failure.malformed.empty()) {
       co_return make_error(ErrorKind::upstream_protocol,
                            "upstream " + target.url.origin() + " sent a malformed response: " +

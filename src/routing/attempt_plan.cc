@@ -90,30 +90,44 @@ std::optional<Attempt> AttemptPlan::backup(Clock::time_point now) {
 void AttemptPlan::report(Attempt& attempt, const Verdict& verdict, Clock::time_point now) {
   DeploymentHealth& health = *attempt.candidate().health;
   bool first_verdict = !attempt.judged_;
+  // The breaker heeds the verdicts of what it admitted: its probe, or an attempt made while
+  // it was closed. The health is shared (aliases, direct names), so an attempt its breaker
+  // never saw, or one still running from before the breaker opened, only counts.
+  bool moves_breaker = first_verdict && attempt.breaker_admitted_ && (attempt.probe_ || !health.cooling());
+  // A probe whose verdict moved the breaker has nothing to hand back when it ends (a later
+  // hand-back would free a newer probe's place); one without a verdict hands it back.
+  auto judged = [&] {
+    attempt.judged_ = true;
+    if (moves_breaker && attempt.probe_) attempt.in_flight_.probe_resolved();
+  };
   switch (verdict.kind) {
     case Verdict::Kind::succeeded:
     case Verdict::Kind::answered:
-      if (first_verdict) health.on_success(verdict.latency);
-      attempt.judged_ = true;
+      if (moves_breaker) health.on_success(verdict.latency);
+      else if (first_verdict) health.observe_success(verdict.latency);
+      judged();
       return;
     case Verdict::Kind::cancelled:
-      return;  // no verdict; a probe is handed back when the attempt is destroyed
+      return;
     case Verdict::Kind::failed:
       break;
   }
-  attempt.judged_ = true;
   switch (verdict.fault) {
     case Fault::deployment:
-      if (first_verdict) health.on_failure(now);
+      if (moves_breaker) health.on_failure(now);
+      else if (first_verdict) health.observe_failure();
+      judged();
       last_retryable_ = true;
       last_retry_after_ = verdict.retry_after;
       break;
     case Fault::gateway:
+      attempt.judged_ = true;
       last_retryable_ = true;
       last_retry_after_.reset();
       break;
     case Fault::candidate:
     case Fault::request:
+      attempt.judged_ = true;
       last_retryable_ = false;
       last_retry_after_.reset();
       break;

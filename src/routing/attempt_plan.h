@@ -31,7 +31,8 @@ namespace switchyard::routing {
 class Attempt {
  public:
   Attempt(const Candidate& candidate, bool probe, std::chrono::steady_clock::time_point now)
-      : candidate_(candidate), probe_(probe), in_flight_(candidate_.health.get(), probe), started_(now) {}
+      : candidate_(candidate), probe_(probe), breaker_admitted_(candidate.breaker),
+        in_flight_(candidate_.health.get(), probe), started_(now) {}
 
   const Candidate& candidate() const { return candidate_; }
   const providers::Provider& provider() const { return *candidate_.provider; }
@@ -46,6 +47,9 @@ class Attempt {
   Candidate candidate_;
   bool probe_;
   bool judged_ = false;  // the deployment has had its verdict on this attempt
+  // Admitted by the breaker while it was closed (or as its probe): only such an attempt's
+  // verdict moves the breaker.
+  bool breaker_admitted_ = false;
   InFlight in_flight_;
   std::chrono::steady_clock::time_point started_;
 };

@@ -76,13 +76,24 @@ void DeploymentHealth::record_tokens(std::int64_t tokens, Clock::time_point now)
   window_tokens_.fetch_add(tokens, std::memory_order_relaxed);
 }
 
-void DeploymentHealth::on_success(std::chrono::microseconds latency) {
+void DeploymentHealth::observe_success(std::chrono::microseconds latency) {
   successes_.fetch_add(1, std::memory_order_relaxed);
   // EWMA with alpha 0.3: recent enough to react within a few requests, smooth enough to
   // ignore one outlier. The read-modify-write race between threads only blurs the average.
   std::int64_t previous = latency_us_.load(std::memory_order_relaxed);
   std::int64_t sample = std::max<std::int64_t>(1, latency.count());
   latency_us_.store(previous == 0 ? sample : (previous * 7 + sample * 3) / 10, std::memory_order_relaxed);
+}
+
+void DeploymentHealth::observe_failure() { failures_total_.fetch_add(1, std::memory_order_relaxed); }
+
+bool DeploymentHealth::cooling() const {
+  std::lock_guard lock(mutex_);
+  return cooling_;
+}
+
+void DeploymentHealth::on_success(std::chrono::microseconds latency) {
+  observe_success(latency);
   std::lock_guard lock(mutex_);
   cooling_ = false;
   probe_out_ = false;
@@ -90,7 +101,7 @@ void DeploymentHealth::on_success(std::chrono::microseconds latency) {
 }
 
 void DeploymentHealth::on_failure(Clock::time_point now) {
-  failures_total_.fetch_add(1, std::memory_order_relaxed);
+  observe_failure();
   std::lock_guard lock(mutex_);
   if (cooling_ && probe_out_) {  // the half-open probe failed: cool down again
     probe_out_ = false;

@@ -51,8 +51,14 @@ class DeploymentHealth {
   // When a cooling deployment may be probed again.
   Clock::time_point cooldown_until() const;
 
+  // An admitted attempt's verdict: it moves the breaker (a probe's closes or reopens it).
   void on_success(std::chrono::microseconds latency);
   void on_failure(Clock::time_point now);
+  // An attempt that the breaker did not admit (its alias has the breaker off, or it was
+  // admitted before the breaker opened) only counts: it neither opens nor closes it.
+  void observe_success(std::chrono::microseconds latency);
+  void observe_failure();
+  bool cooling() const;
 
   // Requests in flight, for least-busy routing.
   void started() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
@@ -99,6 +105,8 @@ class InFlight {
     if (health_) health_->started();
   }
   ~InFlight() { release(); }
+  // The probe had its verdict: nothing to hand back.
+  void probe_resolved() { probe_ = false; }
   InFlight(InFlight&& other) noexcept : health_(std::exchange(other.health_, nullptr)), probe_(other.probe_) {}
   InFlight& operator=(InFlight&& other) noexcept {
     if (this != &other) {

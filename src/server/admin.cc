@@ -3,6 +3,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "core/log.h"
+
 namespace switchyard::server {
 namespace json = boost::json;
 
@@ -77,6 +79,9 @@ std::string metrics_text(const routing::Router& router, const ActiveConfig& conf
          std::to_string(config.reloads_succeeded.load(std::memory_order_relaxed)) + "\n";
   out += "switchyard_config_reloads_total{result=\"failure\"} " +
          std::to_string(config.reloads_failed.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP switchyard_log_lines_dropped_total log lines dropped because stderr could not keep up\n"
+         "# TYPE switchyard_log_lines_dropped_total counter\n";
+  out += "switchyard_log_lines_dropped_total " + std::to_string(log::dropped_lines()) + "\n";
   return out;
 }
 

@@ -33,25 +33,27 @@ class AttemptLoop {
   net::awaitable<void> run() {
     using Kind = routing::AttemptPlan::Step::Kind;
     while (true) {
-      routing::AttemptPlan::Step step = plan_.next(Clock::now(), jitter());
-      if (step.kind == Kind::done) break;
-      if (step.kind == Kind::wait) {
-        co_await pause(step.delay);
-      } else {
-        std::optional<Contender> contender = prepare(std::move(*step.attempt), false);
-        if (fatal_error_) {
-          co_await send_error(exchange(), context_, scope_.client, *fatal_error_);
-          co_return;
-        }
-        if (contender) {
-          std::optional<Contested> tried = co_await send(*contender);
-          if (tried && co_await judge(*tried)) co_return;
-        }
-      }
+      // The client may have left while nothing here was waiting on it.
       if (exchange().response.client_gone()) {
         client_left();
         co_return;
       }
+      routing::AttemptPlan::Step step = plan_.next(Clock::now(), jitter());
+      if (step.kind == Kind::done) break;
+      if (step.kind == Kind::wait) {
+        co_await pause(step.delay);
+        continue;
+      }
+      std::optional<Contender> contender = prepare(std::move(*step.attempt), false);
+      if (fatal_error_) {
+        co_await send_error(exchange(), context_, scope_.client, *fatal_error_);
+        co_return;
+      }
+      if (!contender) continue;
+      std::optional<Contested> tried = co_await send(*contender);
+      if (!tried) continue;
+      bool answered = co_await judge(*tried);
+      if (answered) co_return;
     }
     co_await answer_with_last_failure();
   }
@@ -160,6 +162,13 @@ class AttemptLoop {
       last_ = Failure{*outcome.before_commit, std::nullopt};
       co_return false;
     }
+    if (generation() && !tried.first.at && context_.outcome.ending == Ending::stream_failed) {
+      // A stream that broke after its preamble, before any token: relayed as it came, but
+      // the deployment failed.
+      plan_.report(attempt, Verdict::failure(Fault::deployment), Clock::now());
+      context_.log_attempt(attempt.label(), context_.outcome.error_code);
+      co_return true;
+    }
     if (!context_.first_token_at) context_.first_token_at = Clock::now();
     plan_.report(attempt, Verdict::success(duration_cast<microseconds>(Clock::now() - attempt.started())), Clock::now());
     const Usage& usage = context_.outcome.usage;
@@ -182,6 +191,7 @@ class AttemptLoop {
     }
     auto captured = co_await capture_failure(response, upstream);
     context_.upstream_time += Clock::now() - started;
+    if (exchange().response.client_gone()) co_return false;  // nobody to relay it to
     if (is_retryable_status(status) && plan_.more_attempts()) {
       last_ = captured ? Failure{std::nullopt, std::move(captured.value())} : Failure{captured.error(), std::nullopt};
       co_return false;
@@ -210,9 +220,7 @@ class AttemptLoop {
 
   // The client closed its connection before anything was answered: nobody to answer.
   void client_left() {
-    context_.outcome.ending = Ending::client_closed;
-    context_.outcome.error_code = "client_closed";
-    context_.outcome.error_kind = ErrorKind::cancelled;
+    context_.client_closed();
     context_.outcome.status = 499;
   }
 

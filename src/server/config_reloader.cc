@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -220,8 +221,11 @@ void ConfigReloader::stop() {
 }
 
 net::awaitable<ReloadResult> ConfigReloader::reload_from_request() {
+  // Not bound to the request's cancellation: a client that leaves must not reach into the
+  // reloader's thread; the reload it asked for completes (and the answer finds nobody).
   co_return co_await net::co_spawn(
-      io_, [this]() -> net::awaitable<ReloadResult> { co_return reload(ReloadTrigger::api); }, net::use_awaitable);
+      io_, [this]() -> net::awaitable<ReloadResult> { co_return reload(ReloadTrigger::api); },
+      net::bind_cancellation_slot(net::cancellation_slot(), net::use_awaitable));
 }
 
 }  // namespace switchyard::server

@@ -61,6 +61,8 @@ class ConfigReloader {
 
   // Starts the reloader's thread: SIGHUP and (if asked) the file watch.
   void start();
+  // Stops the thread. A request waiting on a reload queued there is destroyed with the
+  // reloader: destroy it while the gateway (and its sinks) still exist.
   void stop();
 
   // Reloads now, on the calling thread (serialized with every other reload).

@@ -71,7 +71,10 @@ class CountTokensOperation final : public OperationHandler {
   net::awaitable<void> answer_with(std::int64_t tokens) {
     scope_.context.outcome.usage.input_tokens = tokens;
     scope_.context.outcome.status = 200;
-    co_await scope_.exchange.response.send(json_response(200, scope_.client.count_tokens->encode_response(tokens)));
+    // In a statement of its own: g++ 12 miscompiles a co_await whose argument is a class
+    // temporary inside a condition.
+    bool sent = co_await scope_.exchange.response.send(json_response(200, scope_.client.count_tokens->encode_response(tokens)));
+    if (!sent) scope_.context.client_closed();
   }
 
   RequestScope& scope_;

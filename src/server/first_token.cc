@@ -40,9 +40,10 @@ ReadAhead replay(std::unique_ptr<http::UpstreamResponse> response, std::string r
   return ReadAhead{std::move(wrapped), first_token};
 }
 
-// Reads `response` up to its first token; what was read is handed out again. `deadline`
-// is when the first_token timeout passes.
-net::awaitable<ReadAhead> read_first_token(std::unique_ptr<http::UpstreamResponse> response, bool stream,
+// Reads `response` (moved from) up to its first token; what was read is handed out again.
+// `deadline` is when the first_token timeout passes. (A reference: g++ 12 may destroy a
+// coroutine's by-value class parameter twice.)
+net::awaitable<ReadAhead> read_first_token(std::unique_ptr<http::UpstreamResponse>& response, bool stream,
                                            const ChatCodec& codec, Clock::time_point deadline) {
   auto piece = co_await response->read_some();
   if (!piece) co_return ReadAhead{piece.take_error()};
@@ -79,8 +80,8 @@ net::awaitable<FirstToken> exchange_to_first_token(const providers::Provider& pr
   if (!generation || !result.response) co_return result;
   int status = result.response.value()->status();
   if (status < 200 || status >= 300) co_return result;
-  ReadAhead ahead = co_await read_first_token(std::move(result.response.value()), call.stream,
-                                              codec_for(provider.dialect()), deadline);
+  ReadAhead ahead = co_await read_first_token(result.response.value(), call.stream, codec_for(provider.dialect()),
+                                              deadline);
   result.response = std::move(ahead.response);
   if (ahead.first_token) result.at = Clock::now();
   co_return result;

@@ -72,9 +72,12 @@ class GenerateOperation final : public OperationHandler {
     return *decoded_;
   }
 
-  void client_went_away() {
-    outcome().ending = Ending::client_closed;
-    outcome().error_code = "client_disconnected";
+  void client_went_away() { scope_.context.client_closed(); }
+
+  // Whether a failed upstream read means the client left (the server then cancels the
+  // read): nobody is there for an error event.
+  bool client_left(const GatewayError& error) const {
+    return error.fault == Fault::cancelled || scope_.exchange.response.client_gone();
   }
 
   net::awaitable<AnswerOutcome> relay_complete(const DialectCodec& upstream, http::UpstreamResponse& response) {
@@ -93,7 +96,10 @@ class GenerateOperation final : public OperationHandler {
       reply.body = client_.encode_response(decoded.value(), view_.model);
     }
     outcome().status = 200;
-    if (!co_await channel().send(std::move(reply))) client_went_away();
+    // In a statement of its own: g++ 12 miscompiles a co_await whose argument is a class
+    // temporary inside a condition.
+    bool sent = co_await channel().send(std::move(reply));
+    if (!sent) client_went_away();
     co_return AnswerOutcome{};
   }
 
@@ -130,6 +136,10 @@ class GenerateOperation final : public OperationHandler {
     while (true) {
       outgoing.clear();
       if (!piece) {
+        if (client_left(piece.error())) {
+          client_went_away();
+          co_return AnswerOutcome{};
+        }
         // The partial frame the upstream left behind is dropped so the client never
         // parses half an event.
         stream_failed(piece.error());
@@ -171,6 +181,10 @@ class GenerateOperation final : public OperationHandler {
     bool finished = false;
     while (!finished) {
       events.clear();
+      if (!piece && client_left(piece.error())) {
+        client_went_away();
+        co_return AnswerOutcome{};
+      }
       if (!piece) {
         events.push_back(canonical::StreamError{piece.error()});
         finished = true;

@@ -63,16 +63,19 @@ std::string outcome_of(const Racer& racer) {
   return std::to_string(response.value()->status());
 }
 
-net::awaitable<bool> cancelled() {
-  auto state = co_await net::this_coro::cancellation_state;
-  co_return state.cancelled() != net::cancellation_type::none;
-}
+bool cancelled(const net::cancellation_state& state) { return state.cancelled() != net::cancellation_type::none; }
 
 }  // namespace
 
 net::awaitable<RaceResult> race_first_token(Contender& primary, const FunctionRef<std::optional<Contender>()>& backup,
                                            Millis hedge_after, http::UpstreamPool& pool,
                                            const std::shared_ptr<const void>& keep_alive) {
+  RaceResult result;
+  auto state = co_await net::this_coro::cancellation_state;
+  if (cancelled(state)) {  // the client left before anything started
+    result.cancelled = true;
+    co_return result;
+  }
   auto race = std::make_shared<Race>(co_await net::this_coro::executor, keep_alive);
   race->racers.push_back(std::make_unique<Racer>(std::move(primary)));
   spawn(race, race->racers[0].get(), pool);
@@ -91,7 +94,7 @@ net::awaitable<RaceResult> race_first_token(Contender& primary, const FunctionRe
   race->wake.expires_after(hedge_after);
   if (!race->racers[0]->finished) {
     co_await race->wake.async_wait(net::as_tuple(net::use_awaitable));
-    caller_cancelled = co_await cancelled();
+    caller_cancelled = cancelled(state);
   }
   if (!caller_cancelled && !race->racers[0]->finished) {
     if (auto contender = backup()) {
@@ -102,10 +105,9 @@ net::awaitable<RaceResult> race_first_token(Contender& primary, const FunctionRe
   while (!caller_cancelled && !settled()) {
     race->wake.expires_after(std::chrono::hours(24));  // woken by the next racer to finish
     co_await race->wake.async_wait(net::as_tuple(net::use_awaitable));
-    caller_cancelled = co_await cancelled();
+    caller_cancelled = cancelled(state);
   }
 
-  RaceResult result;
   result.cancelled = caller_cancelled;
   std::size_t winner = 0;
   for (std::size_t i = 0; i < race->racers.size(); ++i) {

@@ -37,10 +37,10 @@ void start_record(RequestContext& context, const std::string& request_id, std::s
 net::awaitable<bool> answer_unauthenticated(RequestScope& scope, const GatewayServices& services) {
   RequestContext& context = scope.context;
   Outcome& outcome = context.outcome;
-  auto answer = [&](int status, std::string body) -> net::awaitable<bool> {
+  auto answer = [&](int status, std::string_view body) -> net::awaitable<bool> {
     outcome.health_probe = true;
     outcome.status = status;
-    co_await scope.exchange.response.send(json_response(status, std::move(body)));
+    co_await scope.exchange.response.send(json_response(status, std::string(body)));
     co_return true;
   };
   switch (scope.route.operation) {

@@ -1,6 +1,7 @@
 #include "server/request_context.h"
 
 #include <charconv>
+#include <exception>
 
 namespace switchyard::server {
 
@@ -33,6 +34,12 @@ void RequestContext::record_error(const GatewayError& error) {
   outcome.ending = outcome.attempts == 0 && error.status < 500 ? Ending::rejected : Ending::failed;
 }
 
+void RequestContext::client_closed() {
+  outcome.ending = Ending::client_closed;
+  outcome.error_kind = ErrorKind::cancelled;
+  outcome.error_code = "client_closed";
+}
+
 void RequestContext::log_attempt(std::string_view label, std::string_view result) {
   std::string& log = outcome.attempt_log;
   if (!log.empty()) log += ',';
@@ -44,14 +51,20 @@ void RequestContext::log_attempt(std::string_view label, std::string_view result
 SettleGuard::~SettleGuard() {
   Outcome& outcome = context_.outcome;
   auto now = RequestContext::Clock::now();
-  // Destroyed before the pipeline finished: the process is stopping under this request.
-  if (!context_.finished) {
+  // Left before the pipeline finished: an exception (a bug) is unwinding through it, or
+  // the process is stopping under it and destroys its coroutine.
+  if (!context_.finished && std::uncaught_exceptions() > 0) {
+    outcome.ending = Ending::failed;
+    outcome.error_kind = ErrorKind::internal;
+    outcome.error_code = "internal_error";
+  } else if (!context_.finished) {
     outcome.ending = Ending::shutdown;
     if (outcome.error_code.empty()) outcome.error_code = "shutdown";
   }
   outcome.timings.total = duration_cast<microseconds>(now - context_.received_at);
   outcome.timings.upstream = duration_cast<microseconds>(context_.upstream_time);
-  outcome.timings.overhead = context_.overhead();
+  outcome.timings.overhead = std::max(microseconds(0), outcome.timings.total - outcome.timings.upstream -
+                                                           duration_cast<microseconds>(context_.waited));
   if (context_.first_token_at) {
     outcome.timings.time_to_first_token = duration_cast<microseconds>(*context_.first_token_at - context_.received_at);
   }

@@ -33,6 +33,8 @@ struct RequestContext {
 
   // Records an error answer the gateway made itself (not one relayed from an upstream).
   void record_error(const GatewayError& error);
+  // The client closed its connection before the answer was complete.
+  void client_closed();
   // Appends one attempt to the attempt log: "provider/model:outcome".
   void log_attempt(std::string_view label, std::string_view result);
 };

@@ -332,7 +332,8 @@ describe('reload triggers', () => {
       const res = await client.request('/admin/reload', { method: 'POST' });
       assert.equal(res.status, 200);
       assert.deepEqual((await readJSON(res)).restart_required, ['server.listen', 'server.threads']);
-      assert.match(gateway.logs(), /some changed settings apply only after a restart.*server\.listen,server\.threads/);
+      await waitFor(() => /some changed settings apply only after a restart.*server\.listen,server\.threads/.test(gateway.logs()),
+                    { message: 'a warning naming the settings' });
       // Still serving where it was.
       const health = await client.get('/healthz');
       assert.equal(health.status, 200);

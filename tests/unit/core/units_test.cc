@@ -21,6 +21,16 @@ TEST(Units, RejectsMalformedDurations) {
   EXPECT_FALSE(parse_duration("99999999999999999999h"));
 }
 
+TEST(Units, FormatsDurationsAsTheyParseBack) {
+  EXPECT_EQ(format_duration(Millis(250)), "250ms");
+  EXPECT_EQ(format_duration(Millis(1500)), "1500ms");
+  EXPECT_EQ(format_duration(Millis(30000)), "30s");
+  EXPECT_EQ(format_duration(Millis(300000)), "5m");
+  EXPECT_EQ(format_duration(Millis(7200000)), "2h");
+  EXPECT_EQ(format_duration(Millis(0)), "0ms");
+  for (long ms : {1L, 999L, 1000L, 61000L, 3600000L}) EXPECT_EQ(parse_duration(format_duration(Millis(ms))), Millis(ms));
+}
+
 TEST(Units, ParsesSizes) {
   EXPECT_EQ(parse_size("100"), 100u);
   EXPECT_EQ(parse_size("512KiB"), 512u * 1024);

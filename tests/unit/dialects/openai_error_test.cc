@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "../fixtures.h"
+#include "dialects/anthropic/error.h"
 #include "dialects/openai/error.h"
 
 namespace switchyard::openai {
@@ -35,6 +36,19 @@ TEST(OpenAIError, StreamFrameIsOneCompleteDataEvent) {
   ASSERT_TRUE(frame.ends_with("}\n\n"));
   json::value parsed = json::parse(frame.substr(6));
   EXPECT_EQ(parsed.at("error").at("code"), "upstream_truncated");
+}
+
+// Refusals a retry cannot fix are marked so clients are told not to retry (x-should-retry:
+// false): each vendor knows its own.
+TEST(UpstreamErrors, AnAccountOutOfCreditIsPermanent) {
+  GatewayError quota = decode_error(429, R"({"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}})");
+  EXPECT_TRUE(quota.permanent);
+  GatewayError rate = decode_error(429, R"({"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}})");
+  EXPECT_FALSE(rate.permanent);
+  GatewayError billing = anthropic::decode_error(400, R"({"type":"error","error":{"type":"billing_error","message":"Your credit balance is too low"}})");
+  EXPECT_TRUE(billing.permanent);
+  GatewayError overloaded = anthropic::decode_error(529, R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})");
+  EXPECT_FALSE(overloaded.permanent);
 }
 
 }  // namespace

@@ -208,6 +208,61 @@ TEST(AttemptPlan, AProbeThatEndsWithoutAVerdictIsHandedBack) {
   EXPECT_TRUE(probe.attempt->probe());
 }
 
+TEST(AttemptPlan, OnlyWhatTheBreakerAdmittedMovesIt) {
+  // One deployment, two aliases: `guarded` routes around it when it fails, `solo` (its only
+  // deployment, no fallbacks) has its breaker off and keeps using it.
+  ModelAlias guarded = alias("guarded", {deployment("a", "shared"), deployment("a", "other", 1)});
+  guarded.cooldown = {1, std::chrono::seconds(10), std::chrono::milliseconds(1), true};
+  Router router({guarded, alias("solo", {deployment("a", "shared")})}, providers({"a"}));
+  {
+    AttemptPlan trip = attempts(router, "guarded");
+    AttemptPlan::Step step = trip.next(Clock::now(), 0.5);
+    trip.report(*step.attempt, Verdict::failure(Fault::deployment), Clock::now());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // half-open
+  AttemptPlan probing = attempts(router, "guarded");
+  AttemptPlan::Step probe = probing.next(Clock::now(), 0.5);
+  ASSERT_TRUE(probe.attempt->probe());
+
+  // The breaker-off alias's success and failure while the probe is out neither close the
+  // breaker nor reopen it in the probe's stead.
+  AttemptPlan solo = attempts(router, "solo");
+  AttemptPlan::Step unguarded = solo.next(Clock::now(), 0.5);
+  ASSERT_EQ(what(unguarded), "a/shared");
+  solo.report(*unguarded.attempt, Verdict::success(std::chrono::milliseconds(5)), Clock::now());
+  AttemptPlan meanwhile = attempts(router, "guarded");
+  EXPECT_EQ(what(meanwhile.next(Clock::now(), 0.5)), "a/other");  // still half-open, the probe still out
+
+  probing.report(*probe.attempt, Verdict::success(std::chrono::milliseconds(5)), Clock::now());
+  AttemptPlan closed = attempts(router, "guarded");
+  EXPECT_EQ(what(closed.next(Clock::now(), 0.5)), "a/shared");
+}
+
+TEST(AttemptPlan, AJudgedProbeThatEndsLaterDoesNotFreeANewerProbe) {
+  ModelAlias fast = alias("fast", {deployment("a", "flaky"), deployment("a", "steady", 1)});
+  fast.cooldown = {1, std::chrono::seconds(10), std::chrono::milliseconds(1), true};
+  Router router({fast}, providers({"a"}));
+  auto trip = [&] {
+    AttemptPlan plan = attempts(router, "fast");
+    AttemptPlan::Step step = plan.next(Clock::now(), 0.5);
+    plan.report(*step.attempt, Verdict::failure(Fault::deployment), Clock::now());
+  };
+  trip();
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  AttemptPlan first = attempts(router, "fast");
+  AttemptPlan::Step long_probe = first.next(Clock::now(), 0.5);
+  ASSERT_TRUE(long_probe.attempt->probe());
+  first.report(*long_probe.attempt, Verdict::success(std::chrono::milliseconds(5)), Clock::now());  // a long stream begins
+  trip();  // it fails again meanwhile
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  AttemptPlan second = attempts(router, "fast");
+  AttemptPlan::Step new_probe = second.next(Clock::now(), 0.5);
+  ASSERT_TRUE(new_probe.attempt && new_probe.attempt->probe());
+  long_probe.attempt.reset();  // the long stream ends
+  AttemptPlan third = attempts(router, "fast");
+  EXPECT_EQ(what(third.next(Clock::now(), 0.5)), "a/steady");  // the new probe is still the only one
+}
+
 TEST(AttemptPlan, ADeploymentGetsOneVerdictPerAttempt) {
   ModelAlias fast = alias("fast", {deployment("a", "m1"), deployment("a", "m2")});
   fast.cooldown = {1, std::chrono::seconds(10), std::chrono::seconds(30), true};
