@@ -39,24 +39,10 @@ class CountTokensOperation final : public OperationHandler {
   }
 
   Result<std::string> build_body(const routing::Candidate& candidate, const DialectCodec& upstream) override {
-    if (!upstream.count_tokens) {
-      GatewayError error = make_error(ErrorKind::invalid_request,
-                                      "provider '" + candidate.provider->name() + "' cannot count tokens",
-                                      "unsupported_operation", "model");
-      error.fault = Fault::candidate;
-      return error;
-    }
-    canonical::EncodeOptions options;
-    options.upstream_model = candidate.model;
-    options.provider = candidate.provider->name();
-    options.unsupported = canonical::UnsupportedParams::drop;  // counting ignores sampling settings
-    auto encoded = upstream.count_tokens->encode_request(request_, options);
-    if (!encoded) {
-      GatewayError error = encoded.take_error();
-      error.fault = Fault::candidate;
-      return error;
-    }
-    return encoded;
+    if (!upstream.count_tokens) return candidate_lacks(candidate, "cannot count tokens", "unsupported_operation");
+    // Counting ignores sampling settings.
+    return candidate_encoding(
+        upstream.count_tokens->encode_request(request_, encode_options(candidate, canonical::UnsupportedParams::drop)));
   }
 
   net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response) override {

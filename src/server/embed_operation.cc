@@ -26,24 +26,8 @@ class EmbedOperation final : public OperationHandler {
   }
 
   Result<std::string> build_body(const routing::Candidate& candidate, const DialectCodec& upstream) override {
-    if (!upstream.embeddings) {
-      GatewayError error = make_error(ErrorKind::invalid_request,
-                                      "provider '" + candidate.provider->name() + "' has no embeddings API",
-                                      "embeddings_unsupported", "model");
-      error.fault = Fault::candidate;
-      return error;
-    }
-    canonical::EncodeOptions options;
-    options.upstream_model = candidate.model;
-    options.provider = candidate.provider->name();
-    options.unsupported = candidate.unsupported_params;
-    auto encoded = upstream.embeddings->encode_request(request_, options);
-    if (!encoded) {
-      GatewayError error = encoded.take_error();
-      error.fault = Fault::candidate;
-      return error;
-    }
-    return encoded;
+    if (!upstream.embeddings) return candidate_lacks(candidate, "has no embeddings API", "embeddings_unsupported");
+    return candidate_encoding(upstream.embeddings->encode_request(request_, encode_options(candidate)));
   }
 
   net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response) override {

@@ -35,18 +35,8 @@ class GenerateOperation final : public OperationHandler {
     if (upstream.dialect == client_.dialect) return client_.passthrough_body(body(), view_, candidate.model);
     const auto& request = canonical_request();
     if (!request) return request.error();  // the client's request itself: Fault::request
-    canonical::EncodeOptions options;
-    options.upstream_model = candidate.model;
-    options.provider = candidate.provider->name();
-    options.unsupported = candidate.unsupported_params;
-    auto encoded = upstream.encode_request(request.value(), options);
-    if (!encoded) {
-      // This provider's dialect cannot express the request; another deployment's may.
-      GatewayError error = encoded.take_error();
-      error.fault = Fault::candidate;
-      return error;
-    }
-    return encoded;
+    // This provider's dialect may not express the request; another deployment's may.
+    return candidate_encoding(upstream.encode_request(request.value(), encode_options(candidate)));
   }
 
   net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response) override {

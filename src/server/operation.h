@@ -48,6 +48,16 @@ struct AnswerOutcome {
   std::optional<GatewayError> before_commit;
 };
 
+// Helpers for build_body. The options to encode for `candidate`, with its policy for
+// parameters its API lacks (or `unsupported`, when given).
+canonical::EncodeOptions encode_options(const routing::Candidate& candidate,
+                                        std::optional<canonical::UnsupportedParams> unsupported = std::nullopt);
+// What `candidate`'s dialect could not encode is the candidate's failure, not the request's:
+// another deployment may take the request.
+Result<std::string> candidate_encoding(Result<std::string> encoded);
+// The failure of a candidate whose provider lacks what the operation needs.
+GatewayError candidate_lacks(const routing::Candidate& candidate, std::string_view what, std::string code);
+
 class OperationHandler {
  public:
   virtual ~OperationHandler() = default;
