@@ -9,11 +9,12 @@
 //
 //   node bench/instructions/run.mjs [--bin build/switchyard] [--requests 400] [--cases a,b]
 //   node bench/instructions/run.mjs --bin /path/to/previous/switchyard --bin build/switchyard
+//   ... --keep DIR    keeps each case's profile of the measured requests, for callgrind_annotate
 //
 // With several --bin, each case runs for each binary, and the table shows them side by side.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,12 +24,13 @@ import { upstreamServer } from '../proxy/upstream.mjs';
 import { start, stop, waitForHttp } from '../proxy/processes.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const options = { bins: [], requests: 400, cases: null };
+const options = { bins: [], requests: 400, cases: null, keep: null };
 for (let i = 2; i < process.argv.length; i += 2) {
   const [flag, value] = [process.argv[i], process.argv[i + 1]];
   if (flag === '--bin') options.bins.push(path.resolve(value));
   else if (flag === '--requests') options.requests = Number(value);
   else if (flag === '--cases') options.cases = value.split(',');
+  else if (flag === '--keep') options.keep = path.resolve(value);
   else {
     console.error(`unknown argument ${flag}`);
     process.exit(2);
@@ -64,7 +66,10 @@ const CASES = {
 };
 
 function gatewayConfig() {
-  const file = path.join(work, 'switchyard.yaml');
+  // A folder of its own: the gateway watches the configuration's folder, where the profiles
+  // must not land.
+  mkdirSync(path.join(work, 'config'), { recursive: true });
+  const file = path.join(work, 'config', 'switchyard.yaml');
   const provider = (type, prefix) => `{type: ${type}, base_url: http://127.0.0.1:${PORTS.upstream}/${prefix}, api_key: sk-upstream}`;
   writeFileSync(file, [
     `server: {listen: 127.0.0.1:${PORTS.gateway}, threads: 1}`,
@@ -122,6 +127,12 @@ async function measure(binary, name) {
   await sendMany(request, options.requests);
   const second = dump(gateway.pid, out, 3) / options.requests;
   await stop(gateway);
+  if (options.keep) {
+    mkdirSync(options.keep, { recursive: true });
+    const kept = path.join(options.keep, `${name.replace(/\W+/g, '_')}.${options.bins.indexOf(binary)}.callgrind`);
+    copyFileSync(`${out}.${gateway.pid}.3`, kept);
+    log(`profile of the measured requests: ${kept}`);
+  }
   log(`${name}: ${(first / 1000).toFixed(1)}k then ${(second / 1000).toFixed(1)}k instructions per request`);
   return second;
 }

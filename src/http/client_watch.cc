@@ -11,6 +11,7 @@ void ClientWatch::arm(boost::asio::ip::tcp::socket& socket) {
   socket_ = &socket;
   armed_ = true;
   ++generation_;
+  interrupt_.reset();
   wait();
 }
 
@@ -44,7 +45,7 @@ void ClientWatch::on_ready(const boost::system::error_code& ec, std::uint64_t ge
   }
   armed_ = false;
   gone_ = true;
-  session_.emit(boost::asio::cancellation_type::terminal);
+  interrupt_.interrupt();
 }
 
 }  // namespace switchyard::http

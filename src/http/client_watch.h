@@ -6,8 +6,8 @@
 // While armed, a read-readiness wait is pending on the client's socket. When it fires, a
 // peek tells a closed connection (end of file or an error) from bytes of a pipelined next
 // request (then the watch stops: those are the next request's). A closed connection marks
-// the watch gone and emits terminal cancellation on the session's signal, which is bound
-// to the session's coroutine, so whatever the handler awaits fails with operation_aborted.
+// the watch gone and interrupts the request (interrupt()): whatever its handler waits for
+// stops at once.
 #pragma once
 
 #include <boost/asio/cancellation_signal.hpp>
@@ -15,17 +15,18 @@
 #include <cstdint>
 #include <memory>
 
+#include "http/interrupt.h"
+
 namespace switchyard::http {
 
 class ClientWatch : public std::enable_shared_from_this<ClientWatch> {
  public:
-  // Bind to the session's coroutine (co_spawn with bind_cancellation_slot).
-  boost::asio::cancellation_signal& session_signal() { return session_; }
-
-  // Starts watching `socket`, which must stay open until disarm().
+  // Starts watching `socket`, which must stay open until disarm(), for a new request.
   void arm(boost::asio::ip::tcp::socket& socket);
   void disarm();
   bool gone() const { return gone_; }
+  // What the request's handler hooks its waits to.
+  Interrupt& interrupt() { return interrupt_; }
 
  private:
   void wait();
@@ -37,7 +38,7 @@ class ClientWatch : public std::enable_shared_from_this<ClientWatch> {
   // before disarm() could not be cancelled, and must not act for the next one.
   std::uint64_t generation_ = 0;
   bool gone_ = false;
-  boost::asio::cancellation_signal session_;
+  Interrupt interrupt_;
   boost::asio::cancellation_signal stop_wait_;
 };
 

@@ -1,7 +1,6 @@
 #include "http/server.h"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -199,12 +198,9 @@ struct SessionRunner {
   static constexpr std::size_t kKeptBufferSize = 64 * 1024;
 
   // Static, taking the runner by value: a coroutine must not hold `this` of a temporary.
-  // `watch`'s session signal is bound to this coroutine, whose completion handler keeps it
-  // alive (a pointer: g++ 12 may destroy a coroutine's by-value class parameter twice).
+  // `watch` is kept alive by the coroutine's completion handler (a pointer: g++ 12 may
+  // destroy a coroutine's by-value class parameter twice).
   static net::awaitable<void> run(SessionRunner self, tcp::socket socket, ClientWatch* watch) {
-    // A client that leaves cancels what its handler awaits: those operations then fail
-    // with operation_aborted, which the handler answers like any other failure.
-    co_await net::this_coro::throw_if_cancelled(false);
     Server& server = self.server;
     Server::Worker& worker = self.worker;
     SocketDeadline deadline(socket.get_executor(), socket);
@@ -260,7 +256,7 @@ struct SessionRunner {
       std::string request_id = request_id_for(head);
       bool keep_alive = head.keep_alive() && !server.draining();
       StreamChannel channel(socket, deadline, channel_buffers, request_id, keep_alive, options.idle_timeout, *watch);
-      Exchange exchange{request, request_id, channel, worker.upstreams, received_at};
+      Exchange exchange{request, request_id, channel, worker.upstreams, received_at, watch->interrupt()};
       // Handlers answer their own failures; an exception escaping one is a bug, and the
       // connection, whose state is now unknown, is dropped.
       watch->arm(socket);
@@ -404,8 +400,7 @@ net::awaitable<void> accept_loop(Server& server, Server::Worker& worker) {
     socket.non_blocking(true, ignored);  // for write_now
     auto watch = std::make_shared<ClientWatch>();
     net::co_spawn(worker.io, SessionRunner::run(SessionRunner{server, worker}, std::move(socket), watch.get()),
-                  net::bind_cancellation_slot(watch->session_signal().slot(),
-                                              [watch](std::exception_ptr e) { log_exception(e, "session"); }));
+                  [watch](std::exception_ptr e) { log_exception(e, "session"); });
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/units.h"
 #include "http/endpoint.h"
+#include "http/interrupt.h"
 #include "http/message_head.h"
 #include "http/response.h"
 
@@ -62,9 +63,8 @@ class ResponseChannel {
   // once committed).
   virtual void set_header(std::string_view name, std::string_view value) = 0;
   // True once the server noticed that the client closed its connection while the handler
-  // ran. The server then also cancels what the handler is waiting for (terminal
-  // cancellation of the handler's coroutine: an upstream connect, read or timer fails with
-  // operation_aborted), so work nobody will read stops at once.
+  // ran. The server then also interrupts the request (Exchange::interrupt), so that what
+  // its handler waits for (an upstream's connect, headers or body, a backoff) stops at once.
   virtual bool client_gone() const { return false; }
 };
 
@@ -74,6 +74,8 @@ struct Exchange {
   ResponseChannel& response;
   UpstreamPool& upstreams;  // this thread's upstream connections
   std::chrono::steady_clock::time_point received_at;
+  // Interrupted when the client leaves: the handler hooks its waits to it.
+  Interrupt& interrupt;
 };
 
 struct Rejection {
@@ -88,8 +90,6 @@ struct Rejection {
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
-  // Runs with throw_if_cancelled off: a cancelled operation returns operation_aborted
-  // rather than throwing (see ResponseChannel::client_gone).
   virtual boost::asio::awaitable<void> handle(Exchange& exchange) = 0;
   // The response for a request the server refuses before the handler sees it (body over
   // the limit, malformed HTTP). The handler answers in the dialect of the path and

@@ -17,7 +17,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -79,9 +78,13 @@ GatewayError timed_out(const UpstreamTarget& target, std::string_view what, std:
                     std::move(code));
 }
 
-// Whether the calling coroutine was cancelled (see UpstreamPool::send): read off
-// `co_await net::this_coro::cancellation_state`, which does not suspend.
-bool cancelled(const net::cancellation_state& state) { return state.cancelled() != net::cancellation_type::none; }
+bool interrupted(const Interrupt* interrupt) { return interrupt && interrupt->interrupted(); }
+
+// How an Interrupt stops a wait on a socket: closing it fails the pending operation at once.
+void close_socket(void* socket) {
+  beast::error_code ignored;
+  static_cast<tcp::socket*>(socket)->close(ignored);
+}
 
 // A socket error that means the server closed a kept-alive connection before reading.
 bool is_stale_connection_error(const beast::error_code& ec) {
@@ -235,7 +238,7 @@ class PooledResponse final : public UpstreamResponse {
       : pool_(std::move(pool)), connection_(std::move(connection)), target_(*request.target),
         deadline_(request.timeouts.total), timeouts_(request.timeouts),
         first_token_deadline_(Clock::now() + request.timeouts.first_token), method_(request.method),
-        first_token_by_caller_(request.first_token_by_caller) {
+        interrupt_(request.interrupt), first_token_by_caller_(request.first_token_by_caller) {
     std::string& head = connection_->request_head;
     head.clear();
     head.reserve(512);
@@ -255,6 +258,7 @@ class PooledResponse final : public UpstreamResponse {
   net::awaitable<ExchangeFailure> exchange_headers(const UpstreamRequest& request) {
     const std::array<net::const_buffer, 2> wire{net::buffer(connection_->request_head), net::buffer(request.body)};
     connection_->deadline.expires_after(deadline_.budget(timeouts_.first_byte));
+    Interrupt::Hook hook(interrupt_, &connection_->socket(), close_socket);
     ExchangeFailure failure;
     if (auto* plain = std::get_if<PlainStream>(&connection_->stream)) {
       beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(wire);
@@ -299,6 +303,8 @@ class PooledResponse final : public UpstreamResponse {
 
   void first_token_arrived() override { first_token_pending_ = false; }
 
+  void interrupt_with(Interrupt* interrupt) override { interrupt_ = interrupt; }
+
   net::awaitable<Result<std::string_view>> read_some() override {
     while (!body_done_) {
       std::string_view malformed;
@@ -321,15 +327,18 @@ class PooledResponse final : public UpstreamResponse {
       if (first_token_pending_) {
         budget = std::min(budget, std::max(first_token_deadline_ - Clock::now(), Clock::duration::zero()));
       }
-      // A cancellation that came while this coroutine was not waiting (its last read had
-      // already completed) aborted nothing: it is seen here, before the next read.
-      auto state = co_await net::this_coro::cancellation_state;
-      if (cancelled_ || cancelled(state)) {
+      // An interrupt that came while this coroutine was not waiting (its last read had
+      // already completed) stopped nothing: it is seen here, before the next read.
+      if (cancelled_ || interrupted(interrupt_)) {
         failed_ = true;
         co_return cancelled_exchange();
       }
       connection_->deadline.expires_after(budget);
-      beast::error_code ec = co_await read_more();
+      beast::error_code ec;
+      {
+        Interrupt::Hook hook(interrupt_, &connection_->socket(), close_socket);
+        ec = co_await read_more();
+      }
       if (ec && framing_.kind == BodyFraming::Kind::until_close && ec == net::error::eof) {
         body_done_ = true;  // this body ends with the connection
         break;
@@ -337,9 +346,7 @@ class PooledResponse final : public UpstreamResponse {
       if (ec && connection_->deadline.expired()) ec = beast::error::timeout;
       if (ec) {
         failed_ = true;
-        if (cancelled_) co_return cancelled_exchange();
-        state = co_await net::this_coro::cancellation_state;
-        if (ec == net::error::operation_aborted && cancelled(state)) co_return cancelled_exchange();
+        if (cancelled_ || interrupted(interrupt_)) co_return cancelled_exchange();
         if (ec == beast::error::timeout) {
           if (deadline_.left() == Clock::duration::zero()) co_return timed_out(target_, "reading the response from", "upstream_timeout");
           // Before the first token both limits apply: the gap after a stream's preamble is
@@ -379,8 +386,7 @@ class PooledResponse final : public UpstreamResponse {
       }
       if (parse.status == HeadStatus::too_large) co_return ExchangeFailure{{}, "the response head is too large"};
       if (parse.status == HeadStatus::malformed) co_return ExchangeFailure{{}, parse.error};
-      auto state = co_await net::this_coro::cancellation_state;
-      if (cancelled(state)) co_return ExchangeFailure{net::error::operation_aborted, {}};
+      if (interrupted(interrupt_)) co_return ExchangeFailure{net::error::operation_aborted, {}};
       if (beast::error_code ec = co_await read_more()) {
         // A head cut off by the peer closing is a broken response, as much as a bad one.
         if (ec == net::error::eof && !buffer.empty()) co_return ExchangeFailure{{}, "the connection closed inside the response head"};
@@ -468,6 +474,7 @@ class PooledResponse final : public UpstreamResponse {
   bool request_written_ = false;
   bool got_some_ = false;  // any byte of the response
   bool got_body_ = false;  // any byte of the body
+  Interrupt* interrupt_;  // null: nobody interrupts this exchange
   bool first_token_by_caller_;
   bool first_token_pending_ = true;
   bool cancelled_ = false;
@@ -478,8 +485,7 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   const UpstreamUrl& url = target.url;
   auto [resolve_ec, endpoints] =
       co_await pool.resolver.async_resolve(url.host, std::to_string(url.port), use_tuple);
-  auto state = co_await net::this_coro::cancellation_state;
-  if (cancelled(state)) co_return cancelled_exchange();  // resolving does not react to it
+  if (interrupted(request.interrupt)) co_return cancelled_exchange();  // resolving cannot be stopped
   if (resolve_ec) co_return unreachable(target, "cannot resolve", resolve_ec);
 
   beast::tcp_stream tcp_stream(pool.io);
@@ -494,10 +500,12 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   }
   if (open_ec) co_return unreachable(target, "cannot open a socket to", open_ec);
   tcp_stream.expires_after(request.timeouts.connect);
-  auto [connect_ec, endpoint] = co_await tcp_stream.async_connect(endpoints, use_tuple);
-  // Not every step of connecting reacts to cancellation at once: look before going on.
-  state = co_await net::this_coro::cancellation_state;
-  if (cancelled(state)) co_return cancelled_exchange();
+  beast::error_code connect_ec;
+  {
+    Interrupt::Hook hook(request.interrupt, &tcp_stream.socket(), close_socket);
+    std::tie(connect_ec, std::ignore) = co_await tcp_stream.async_connect(endpoints, use_tuple);
+  }
+  if (interrupted(request.interrupt)) co_return cancelled_exchange();
   if (connect_ec == beast::error::timeout) co_return timed_out(target, "connecting to", "upstream_connect_timeout");
   if (connect_ec) co_return unreachable(target, "cannot connect to", connect_ec);
   tcp_stream.expires_never();  // from here on the connection's SocketDeadline keeps time
@@ -516,9 +524,12 @@ net::awaitable<Result<std::unique_ptr<Connection>>> connect(UpstreamPool::State&
   }
   tls.set_verify_callback(ssl::host_name_verification(url.host));
   connection->deadline.expires_after(request.timeouts.connect);
-  auto [handshake_ec] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
-  state = co_await net::this_coro::cancellation_state;
-  if (cancelled(state)) co_return cancelled_exchange();
+  beast::error_code handshake_ec;
+  {
+    Interrupt::Hook hook(request.interrupt, &connection->socket(), close_socket);
+    std::tie(handshake_ec) = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
+  }
+  if (interrupted(request.interrupt)) co_return cancelled_exchange();
   if (handshake_ec && connection->deadline.expired()) {
     co_return timed_out(target, "in the TLS handshake with", "upstream_connect_timeout");
   }
@@ -559,8 +570,7 @@ net::awaitable<Result<std::unique_ptr<UpstreamResponse>>> UpstreamPool::send(con
     auto response = std::make_unique<PooledResponse>(state_, std::move(connection), request);
     ExchangeFailure failure = co_await response->exchange_headers(request);
     if (!failure) co_return std::unique_ptr<UpstreamResponse>(std::move(response));
-    auto state = co_await net::this_coro::cancellation_state;
-    if (failure.ec == net::error::operation_aborted && cancelled(state)) co_return cancelled_exchange();
+    if (interrupted(request.interrupt)) co_return cancelled_exchange();
     if (!failure.malformed.empty()) {
       co_return make_error(ErrorKind::upstream_protocol,
                            "upstream " + target.url.origin() + " sent a malformed response: " +

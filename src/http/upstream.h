@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "core/units.h"
 #include "http/endpoint.h"
+#include "http/interrupt.h"
 
 namespace boost::asio {
 class io_context;
@@ -67,6 +68,9 @@ struct UpstreamRequest {
   // The caller tells the response when the first token arrived (first_token_arrived): a
   // stream's preamble does not count. Otherwise the first body bytes are the first token.
   bool first_token_by_caller = false;
+  // Stops the exchange at any stage (connecting, writing, waiting for the head, reading the
+  // body): its connection is closed, not reused, and the error is cancelled_exchange().
+  Interrupt* interrupt = nullptr;
 };
 
 // A response as the pipeline consumes it, whoever produced it (a real upstream, or the
@@ -90,6 +94,8 @@ class UpstreamResponse {
   virtual void cancel() {}
   // Ends the first_token deadline (see UpstreamRequest::first_token_by_caller).
   virtual void first_token_arrived() {}
+  // Hooks later reads to another interrupt (a hedge's winner, read on by the request).
+  virtual void interrupt_with(Interrupt*) {}
 };
 
 // The error of an exchange that was cancelled (the attempt was called off, or the client
@@ -105,10 +111,8 @@ class UpstreamPool {
   UpstreamPool& operator=(const UpstreamPool&) = delete;
 
   // Sends `request` and waits for the response headers. A reused connection that turns
-  // out to be closed by the server is retried once on a fresh one. Terminal cancellation
-  // of the calling coroutine stops it at any stage (connecting, writing, waiting for the
-  // head; and the response's later reads): the connection is closed, not reused, and the
-  // error is cancelled_exchange().
+  // out to be closed by the server is retried once on a fresh one. `request.interrupt`
+  // stops it at any stage, and the response's later reads.
   boost::asio::awaitable<Result<std::unique_ptr<UpstreamResponse>>> send(const UpstreamRequest& request);
 
   std::size_t idle_connections() const;

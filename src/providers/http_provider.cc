@@ -56,6 +56,7 @@ boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> HttpProv
   request.body = call.body;
   request.timeouts = call.timeouts;
   request.first_token_by_caller = call.first_token_by_caller;
+  request.interrupt = call.interrupt;
   auto response = co_await pool.send(request);
   // A 429 is usually the key's own limit: later requests use the next key of the account.
   if (response && response.value()->status() == 429 && key_header_lines_.size() > 1) {

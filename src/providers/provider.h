@@ -55,6 +55,7 @@ struct ProviderCall {
   bool stream = false;
   http::UpstreamTimeouts timeouts;
   bool first_token_by_caller = false;  // see http::UpstreamRequest
+  http::Interrupt* interrupt = nullptr;  // see http::UpstreamRequest
 };
 
 // Which of a provider's keys requests use now. Live state: it outlives a configuration

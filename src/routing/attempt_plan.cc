@@ -20,19 +20,21 @@ GatewayError unknown_model(const std::string& model) {
 }
 
 AttemptPlan::AttemptPlan(Plan plan, providers::Operation operation, std::string model)
-    : plan_(std::move(plan)), operation_(operation), model_(std::move(model)) {
-  max_attempts_ = plan_.retry.max_attempts > 0 ? plan_.retry.max_attempts : static_cast<int>(plan_.candidates.size());
-  tried_.assign(plan_.candidates.size(), false);
+    : candidates_(std::make_shared<const Candidates>(std::move(plan.candidates))), retry_(plan.retry),
+      known_(plan.known), earliest_recovery_(plan.earliest_recovery), rate_limited_(plan.rate_limited),
+      operation_(operation), model_(std::move(model)) {
+  max_attempts_ = retry_.max_attempts > 0 ? retry_.max_attempts : static_cast<int>(candidates_->size());
+  tried_.assign(candidates_->size(), false);
 }
 
 // A new round over the candidates: the first at once; another only after a failure worth
 // retrying (and only if some candidate was admitted in the last one), after a backoff.
-bool AttemptPlan::start_round(Clock::time_point, double jitter01, Millis& delay) {
+bool AttemptPlan::start_round(double (*jitter)(), Millis& delay) {
   delay = Millis(0);
   if (round_ > 0) {
     if (!tried_any_ || !last_retryable_) return false;
-    const RetryPolicy& retry = plan_.retry;
-    delay = backoff_delay(round_, retry.initial_backoff, retry.max_backoff, jitter01);
+    const RetryPolicy& retry = retry_;
+    delay = backoff_delay(round_, retry.initial_backoff, retry.max_backoff, jitter());
     if (last_retry_after_) {
       if (*last_retry_after_ > retry.max_backoff) return false;  // the client is better placed to wait
       delay = std::max(delay, *last_retry_after_);
@@ -47,7 +49,7 @@ bool AttemptPlan::start_round(Clock::time_point, double jitter01, Millis& delay)
 }
 
 std::optional<Attempt> AttemptPlan::admit(std::size_t index, Clock::time_point now) {
-  const Candidate& candidate = plan_.candidates[index];
+  const Candidate& candidate = (*candidates_)[index];
   if (tried_[index] || !candidate.provider->supports(operation_)) return std::nullopt;
   bool probe = false;
   if (candidate.breaker && !candidate.health->admit(now, &probe)) {  // cooling down, or a probe is out
@@ -58,17 +60,17 @@ std::optional<Attempt> AttemptPlan::admit(std::size_t index, Clock::time_point n
   tried_any_ = true;
   ++attempts_;
   candidate.health->record_request(now);
-  return Attempt(candidate, probe, now);
+  return Attempt(candidates_, index, probe, now);
 }
 
-AttemptPlan::Step AttemptPlan::next(Clock::time_point now, double jitter01) {
+AttemptPlan::Step AttemptPlan::next(Clock::time_point now, double (*jitter)()) {
   while (attempts_ < max_attempts_) {
     if (!in_round_) {
       Millis delay;
-      if (!start_round(now, jitter01, delay)) break;
+      if (!start_round(jitter, delay)) break;
       if (delay.count() > 0) return Step{Step::Kind::wait, std::nullopt, delay};
     }
-    while (index_ < plan_.candidates.size()) {
+    while (index_ < candidates_->size()) {
       if (auto attempt = admit(index_++, now)) return Step{Step::Kind::attempt, std::move(attempt), {}};
     }
     in_round_ = false;
@@ -77,11 +79,11 @@ AttemptPlan::Step AttemptPlan::next(Clock::time_point now, double jitter01) {
 }
 
 bool AttemptPlan::hedges() const {
-  return plan_.retry.hedge_after.count() > 0 && attempts_ == 1 && operation_ == providers::Operation::generate;
+  return retry_.hedge_after.count() > 0 && attempts_ == 1 && operation_ == providers::Operation::generate;
 }
 
 std::optional<Attempt> AttemptPlan::backup(Clock::time_point now) {
-  for (std::size_t i = index_; i < plan_.candidates.size() && attempts_ < max_attempts_; ++i) {
+  for (std::size_t i = index_; i < candidates_->size() && attempts_ < max_attempts_; ++i) {
     if (auto attempt = admit(i, now)) return attempt;
   }
   return std::nullopt;
@@ -155,8 +157,8 @@ std::string every_deployment(const std::string& model, std::string_view state) {
 }  // namespace
 
 std::optional<GatewayError> AttemptPlan::refusal(Clock::time_point now) const {
-  if (!plan_.known) return unknown_model(model_);
-  if (plan_.candidates.empty() && plan_.rate_limited && !plan_.earliest_recovery) {
+  if (!known_) return unknown_model(model_);
+  if (candidates_->empty() && rate_limited_ && !earliest_recovery_) {
     GatewayError error = make_error(ErrorKind::rate_limited,
                                     every_deployment(model_, "is at its requests- or tokens-per-minute limit"),
                                     "deployment_rate_limited");
@@ -165,12 +167,12 @@ std::optional<GatewayError> AttemptPlan::refusal(Clock::time_point now) const {
     error.retry_after = std::to_string(60 - seconds % 60);
     return error;
   }
-  if (plan_.candidates.empty()) {
+  if (candidates_->empty()) {
     GatewayError error = make_error(ErrorKind::unavailable,
                                     every_deployment(model_, "is cooling down after repeated failures"),
                                     "deployments_cooling_down");
-    if (plan_.earliest_recovery) {
-      auto wait = duration_cast<std::chrono::seconds>(*plan_.earliest_recovery - now).count() + 1;
+    if (earliest_recovery_) {
+      auto wait = duration_cast<std::chrono::seconds>(*earliest_recovery_ - now).count() + 1;
       error.retry_after = std::to_string(std::max<long long>(1, wait));
     }
     return error;

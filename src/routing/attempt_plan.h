@@ -14,7 +14,9 @@
 // retrying instead: the client is better placed to wait).
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,17 +28,22 @@
 
 namespace switchyard::routing {
 
+// The candidates of one request's plan, shared by its attempts.
+using Candidates = std::vector<Candidate>;
+
 // One admitted attempt at one deployment. Holds the deployment's in-flight count (and a
-// half-open probe) until destroyed; self-contained, so a hedge's loser may outlive the plan.
+// half-open probe) until destroyed, and the plan's candidates: a hedge's loser may outlive
+// the plan.
 class Attempt {
  public:
-  Attempt(const Candidate& candidate, bool probe, std::chrono::steady_clock::time_point now)
-      : candidate_(candidate), probe_(probe), breaker_admitted_(candidate.breaker),
-        in_flight_(candidate_.health.get(), probe), started_(now) {}
+  Attempt(std::shared_ptr<const Candidates> candidates, std::size_t index, bool probe,
+          std::chrono::steady_clock::time_point now)
+      : candidates_(std::move(candidates)), candidate_(&(*candidates_)[index]), probe_(probe),
+        breaker_admitted_(candidate_->breaker), in_flight_(candidate_->health.get(), probe), started_(now) {}
 
-  const Candidate& candidate() const { return candidate_; }
-  const providers::Provider& provider() const { return *candidate_.provider; }
-  const std::string& label() const { return candidate_.label; }
+  const Candidate& candidate() const { return *candidate_; }
+  const providers::Provider& provider() const { return *candidate_->provider; }
+  const std::string& label() const { return candidate_->label; }
   bool probe() const { return probe_; }
   std::chrono::steady_clock::time_point started() const { return started_; }
   // When the request goes out: an attempt may be admitted before its body is built.
@@ -44,7 +51,8 @@ class Attempt {
 
  private:
   friend class AttemptPlan;
-  Candidate candidate_;
+  std::shared_ptr<const Candidates> candidates_;
+  const Candidate* candidate_;
   bool probe_;
   bool judged_ = false;  // the deployment has had its verdict on this attempt
   // Admitted by the breaker while it was closed (or as its probe): only such an attempt's
@@ -88,13 +96,14 @@ class AttemptPlan {
     Millis delay{0};                 // for wait: sleep, then ask again
   };
 
-  // What to do next; `jitter01` in [0, 1) spreads the backoff.
-  Step next(Clock::time_point now, double jitter01);
+  // What to do next; `jitter` draws a number in [0, 1) to spread a retry round's backoff
+  // (asked only when a round is to wait).
+  Step next(Clock::time_point now, double (*jitter)());
 
   // Whether the attempt just handed out may be hedged: the plan's alias hedges, this is the
   // request's first attempt, and the operation generates.
   bool hedges() const;
-  Millis hedge_after() const { return plan_.retry.hedge_after; }
+  Millis hedge_after() const { return retry_.hedge_after; }
   // The candidate a hedge races against the current attempt: the next one in this round that
   // can start now. It counts as an attempt, and the round skips it later.
   std::optional<Attempt> backup(Clock::time_point now);
@@ -119,10 +128,14 @@ class AttemptPlan {
   GatewayError unsupported() const;
 
  private:
-  bool start_round(Clock::time_point now, double jitter01, Millis& delay);
+  bool start_round(double (*jitter)(), Millis& delay);
   std::optional<Attempt> admit(std::size_t index, Clock::time_point now);
 
-  Plan plan_;
+  std::shared_ptr<const Candidates> candidates_;
+  RetryPolicy retry_;
+  bool known_ = false;
+  std::optional<std::chrono::steady_clock::time_point> earliest_recovery_;
+  bool rate_limited_ = false;
   providers::Operation operation_;
   std::string model_;
   int max_attempts_ = 0;
@@ -131,7 +144,7 @@ class AttemptPlan {
   std::size_t index_ = 0;       // the next candidate of this round
   bool in_round_ = false;
   bool tried_any_ = false;      // this round admitted someone
-  std::vector<bool> tried_;     // this round: taken early by a hedge
+  boost::container::small_vector<bool, 8> tried_;  // this round: admitted already (a hedge takes one early)
   bool refused_admission_ = false;
   bool last_retryable_ = false;
   std::optional<Millis> last_retry_after_;

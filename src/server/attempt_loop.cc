@@ -38,7 +38,7 @@ class AttemptLoop {
         client_left();
         co_return;
       }
-      routing::AttemptPlan::Step step = plan_.next(Clock::now(), jitter());
+      routing::AttemptPlan::Step step = plan_.next(Clock::now(), jitter);
       if (step.kind == Kind::done) break;
       if (step.kind == Kind::wait) {
         co_await pause(step.delay);
@@ -50,7 +50,23 @@ class AttemptLoop {
         co_return;
       }
       if (!contender) continue;
-      std::optional<Contested> tried = co_await send(*contender);
+      // Sent and read to its first token, alone or racing a backup.
+      std::optional<Contested> tried;
+      if (plan_.hedges()) {
+        tried = co_await race(*contender);
+      } else {
+        // A stream is read to its first token before anything goes to the client; a whole
+        // answer is simply read by respond(), the upstream's own first_token timeout
+        // bounding the wait for its first bytes.
+        contender->attempt.restart_clock(Clock::now());
+        Clock::time_point deadline = Clock::now() + contender->call.timeouts.first_token;
+        FirstToken first;
+        first.response = co_await contender->attempt.provider().send(contender->call, exchange().upstreams);
+        if (generation() && request_.stream && is_success(first.response)) {
+          co_await read_to_first_token(first, true, codec_for(contender->attempt.provider().dialect()), deadline);
+        }
+        tried.emplace(Contested{std::move(contender->attempt), std::move(first)});
+      }
       if (!tried) continue;
       bool answered = co_await judge(*tried);
       if (answered) co_return;
@@ -58,7 +74,6 @@ class AttemptLoop {
     co_await answer_with_last_failure();
   }
 
- private:
   bool generation() const { return operation_.upstream_operation() == providers::Operation::generate; }
   http::Exchange& exchange() { return scope_.exchange; }
 
@@ -73,6 +88,9 @@ class AttemptLoop {
   net::awaitable<void> pause(Millis delay) {
     if (!backoff_) backoff_.emplace(co_await net::this_coro::executor);
     backoff_->expires_after(delay);
+    http::Interrupt::Hook hook(&exchange().interrupt, &*backoff_, [](void* timer) {
+      static_cast<net::steady_timer*>(timer)->cancel();  // the client left
+    });
     co_await backoff_->async_wait(net::as_tuple(net::use_awaitable));
     context_.waited += delay;
   }
@@ -99,18 +117,12 @@ class AttemptLoop {
     call.body = std::move(body.value());
     call.timeouts = candidate.timeouts.value_or(candidate.provider->timeouts().value_or(scope_.runtime->timeouts));
     call.first_token_by_caller = generation() && request_.stream;
+    call.interrupt = &exchange().interrupt;
     return Contender{std::move(attempt), std::move(call)};
   }
 
-  // Sends the attempt (racing a backup when the alias hedges) up to its first token; none
-  // when the client left meanwhile.
-  net::awaitable<std::optional<Contested>> send(Contender& contender) {
-    if (!plan_.hedges()) {
-      contender.attempt.restart_clock(Clock::now());
-      FirstToken first = co_await exchange_to_first_token(contender.attempt.provider(), contender.call, generation(),
-                                                          exchange().upstreams);
-      co_return Contested{std::move(contender.attempt), std::move(first)};
-    }
+  // Races the attempt against the plan's backup (hedging); none when the client left meanwhile.
+  net::awaitable<std::optional<Contested>> race(Contender& contender) {
     auto backup = [this]() -> std::optional<Contender> {
       while (auto next = plan_.backup(Clock::now())) {
         if (auto contender = prepare(std::move(*next), true)) return contender;
@@ -118,7 +130,7 @@ class AttemptLoop {
       return std::nullopt;
     };
     RaceResult race = co_await race_first_token(contender, backup, plan_.hedge_after(), exchange().upstreams,
-                                                scope_.runtime);
+                                                exchange().interrupt, scope_.runtime);
     for (Loser& loser : race.losers) {
       context_.log_attempt(loser.label, loser.finished ? std::string_view(loser.outcome) : "hedge-lost");
       if (loser.finished && !loser.produced_token) plan_.report(*loser.finished, Verdict::failure(loser.fault), Clock::now());

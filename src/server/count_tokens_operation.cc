@@ -27,16 +27,17 @@ class CountTokensOperation final : public OperationHandler {
   }
 
   // A first deployment without a counting API (OpenAI-compatible) is answered by estimate.
-  net::awaitable<bool> answer_locally() override {
+  bool answers_locally() override {
     routing::Plan plan = scope_.runtime->router.plan(request_.model);
     const providers::Provider* first = plan.candidates.empty() ? nullptr : plan.candidates.front().provider;
-    if (!plan.known || !first) co_return false;  // the attempt loop answers these
-    if (first->supports(providers::Operation::count_tokens) && codec_for(first->dialect()).count_tokens) co_return false;
+    if (!plan.known || !first) return false;  // the attempt loop answers these
+    if (first->supports(providers::Operation::count_tokens) && codec_for(first->dialect()).count_tokens) return false;
     scope_.context.outcome.provider = first->name();
     scope_.context.outcome.upstream_model = plan.candidates.front().model;
-    co_await answer_with(estimate_input_tokens(request_));
-    co_return true;
+    return true;
   }
+
+  net::awaitable<void> answer_locally() override { co_await answer_with(estimate_input_tokens(request_)); }
 
   Result<std::string> build_body(const routing::Candidate& candidate, const DialectCodec& upstream) override {
     if (!upstream.count_tokens) return candidate_lacks(candidate, "cannot count tokens", "unsupported_operation");

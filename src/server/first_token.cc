@@ -15,6 +15,10 @@ net::awaitable<Result<std::string_view>> PrefetchedResponse::read_some() {
   co_return co_await inner_->read_some();
 }
 
+bool is_success(const Result<std::unique_ptr<http::UpstreamResponse>>& response) {
+  return response && response.value()->status() >= 200 && response.value()->status() < 300;
+}
+
 bool holds_first_token(std::string_view bytes, std::size_t& scanned, const ChatCodec& codec) {
   while (true) {
     std::size_t end = http::sse_frame_end(bytes, scanned);
@@ -27,49 +31,50 @@ bool holds_first_token(std::string_view bytes, std::size_t& scanned, const ChatC
 
 namespace {
 
-struct ReadAhead {
-  Result<std::unique_ptr<http::UpstreamResponse>> response;
-  bool first_token = false;
-};
-
 // What was read ahead of `response`, to be handed out again (then `then`, if set).
-ReadAhead replay(std::unique_ptr<http::UpstreamResponse> response, std::string read, bool first_token,
-                 std::optional<GatewayError> then = std::nullopt) {
-  std::unique_ptr<http::UpstreamResponse> wrapped =
-      std::make_unique<PrefetchedResponse>(std::move(response), std::move(read), std::move(then));
-  return ReadAhead{std::move(wrapped), first_token};
+std::unique_ptr<http::UpstreamResponse> replay(std::unique_ptr<http::UpstreamResponse> response, std::string read,
+                                               std::optional<GatewayError> then = std::nullopt) {
+  return std::make_unique<PrefetchedResponse>(std::move(response), std::move(read), std::move(then));
 }
 
-// Reads `response` (moved from) up to its first token; what was read is handed out again.
-// `deadline` is when the first_token timeout passes. (A reference: g++ 12 may destroy a
-// coroutine's by-value class parameter twice.)
-net::awaitable<ReadAhead> read_first_token(std::unique_ptr<http::UpstreamResponse>& response, bool stream,
-                                           const ChatCodec& codec, Clock::time_point deadline) {
+}  // namespace
+
+net::awaitable<void> read_to_first_token(FirstToken& result, bool stream, const ChatCodec& codec,
+                                         Clock::time_point deadline) {
+  std::unique_ptr<http::UpstreamResponse>& response = result.response.value();
   auto piece = co_await response->read_some();
-  if (!piece) co_return ReadAhead{piece.take_error()};
+  if (!piece) {
+    result.response = piece.take_error();
+    co_return;
+  }
   // A whole answer's first bytes are its first token. So is the first piece of a stream
   // that shows content at once (the common case: then nothing is copied).
   std::size_t scanned = 0;
   if (!stream || piece->empty() || response->finished() || holds_first_token(*piece, scanned, codec)) {
     response->first_token_arrived();
-    std::unique_ptr<http::UpstreamResponse> wrapped = std::make_unique<PrefetchedResponse>(std::move(response), *piece);
-    co_return ReadAhead{std::move(wrapped), true};
+    response = std::make_unique<PrefetchedResponse>(std::move(response), *piece);
+    result.at = Clock::now();
+    co_return;
   }
+  // The preamble came alone: read on, keeping what came to hand it out again.
   std::string read(*piece);
   while (true) {
     auto more = co_await response->read_some();
     if (!more) {
-      if (Clock::now() >= deadline || more.error().fault == Fault::cancelled) co_return ReadAhead{more.take_error()};
-      co_return replay(std::move(response), std::move(read), false, more.take_error());
+      if (Clock::now() >= deadline || more.error().fault == Fault::cancelled) {
+        result.response = more.take_error();
+      } else {
+        result.response = replay(std::move(response), std::move(read), more.take_error());
+      }
+      co_return;
     }
     read.append(*more);
     if (more->empty() || response->finished() || holds_first_token(read, scanned, codec)) break;
   }
   response->first_token_arrived();
-  co_return replay(std::move(response), std::move(read), true);
+  result.response = replay(std::move(response), std::move(read));
+  result.at = Clock::now();
 }
-
-}  // namespace
 
 net::awaitable<FirstToken> exchange_to_first_token(const providers::Provider& provider,
                                                    const providers::ProviderCall& call, bool generation,
@@ -77,13 +82,8 @@ net::awaitable<FirstToken> exchange_to_first_token(const providers::Provider& pr
   FirstToken result;
   Clock::time_point deadline = Clock::now() + call.timeouts.first_token;
   result.response = co_await provider.send(call, pool);
-  if (!generation || !result.response) co_return result;
-  int status = result.response.value()->status();
-  if (status < 200 || status >= 300) co_return result;
-  ReadAhead ahead = co_await read_first_token(result.response.value(), call.stream, codec_for(provider.dialect()),
-                                              deadline);
-  result.response = std::move(ahead.response);
-  if (ahead.first_token) result.at = Clock::now();
+  if (!generation || !is_success(result.response)) co_return result;
+  co_await read_to_first_token(result, call.stream, codec_for(provider.dialect()), deadline);
   co_return result;
 }
 

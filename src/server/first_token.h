@@ -27,6 +27,14 @@ struct FirstToken {
   std::optional<std::chrono::steady_clock::time_point> at;
 };
 
+// Whether the exchange got a 2xx answer.
+bool is_success(const Result<std::unique_ptr<http::UpstreamResponse>>& response);
+
+// Reads a 2xx generation's response (in `result`) up to its first token, setting `at` when
+// it came (see exchange_to_first_token). `deadline` is when the first_token timeout passes.
+boost::asio::awaitable<void> read_to_first_token(FirstToken& result, bool stream, const ChatCodec& codec,
+                                                 std::chrono::steady_clock::time_point deadline);
+
 // Sends `call` (which must outlive the exchange) and reads up to the first token when
 // `generation` and the answer is a 2xx. No first token within the first_token timeout is
 // the response's error, and so is a failure before any of the body came: another
@@ -66,6 +74,7 @@ class PrefetchedResponse final : public http::UpstreamResponse {
   bool finished() const override { return replayed_ && !then_ && inner_->finished(); }
   void cancel() override { inner_->cancel(); }
   void first_token_arrived() override { inner_->first_token_arrived(); }
+  void interrupt_with(http::Interrupt* interrupt) override { inner_->interrupt_with(interrupt); }
 
  private:
   std::unique_ptr<http::UpstreamResponse> inner_;

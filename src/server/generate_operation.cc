@@ -39,38 +39,19 @@ class GenerateOperation final : public OperationHandler {
     return candidate_encoding(upstream.encode_request(request.value(), encode_options(candidate)));
   }
 
+  // A whole answer is relayed (or translated) here; a stream by relay_stream or
+  // translate_stream. (One coroutine less for a whole answer: each costs a frame.)
   net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response) override {
-    if (!view_.stream) co_return co_await relay_complete(upstream, response);
-    if (response.header("content-type").find("text/event-stream") == std::string_view::npos) {
-      // Official SDKs silently yield nothing for a JSON body on a stream request; say so instead.
-      co_return before_commit(make_error(ErrorKind::upstream_protocol,
-                                         "the upstream answered a streaming request without an event stream",
-                                         "upstream_not_streaming"));
+    if (view_.stream) {
+      if (response.header("content-type").find("text/event-stream") == std::string_view::npos) {
+        // Official SDKs silently yield nothing for a JSON body on a stream request; say so instead.
+        co_return before_commit(make_error(ErrorKind::upstream_protocol,
+                                           "the upstream answered a streaming request without an event stream",
+                                           "upstream_not_streaming"));
+      }
+      if (upstream.dialect == client_.dialect) co_return co_await relay_stream(upstream, response);
+      co_return co_await translate_stream(upstream, response);
     }
-    if (upstream.dialect == client_.dialect) co_return co_await relay_stream(upstream, response);
-    co_return co_await translate_stream(upstream, response);
-  }
-
- private:
-  std::string_view body() const { return scope_.exchange.request.body; }
-  Outcome& outcome() { return scope_.context.outcome; }
-  http::ResponseChannel& channel() { return scope_.exchange.response; }
-
-  // Decoded once, on the first translation.
-  const Result<canonical::Request>& canonical_request() {
-    if (!decoded_) decoded_ = client_.decode_request(body(), scope_.route.model, view_.stream);
-    return *decoded_;
-  }
-
-  void client_went_away() { scope_.context.client_closed(); }
-
-  // Whether a failed upstream read means the client left (the server then cancels the
-  // read): nobody is there for an error event.
-  bool client_left(const GatewayError& error) const {
-    return error.fault == Fault::cancelled || scope_.exchange.response.client_gone();
-  }
-
-  net::awaitable<AnswerOutcome> relay_complete(const DialectCodec& upstream, http::UpstreamResponse& response) {
     auto answer = co_await response.read_all(scope_.runtime->max_response_size);
     if (!answer) co_return before_commit(answer.error());
     http::ClientResponse reply{200};
@@ -91,6 +72,25 @@ class GenerateOperation final : public OperationHandler {
     bool sent = co_await channel().send(std::move(reply));
     if (!sent) client_went_away();
     co_return AnswerOutcome{};
+  }
+
+ private:
+  std::string_view body() const { return scope_.exchange.request.body; }
+  Outcome& outcome() { return scope_.context.outcome; }
+  http::ResponseChannel& channel() { return scope_.exchange.response; }
+
+  // Decoded once, on the first translation.
+  const Result<canonical::Request>& canonical_request() {
+    if (!decoded_) decoded_ = client_.decode_request(body(), scope_.route.model, view_.stream);
+    return *decoded_;
+  }
+
+  void client_went_away() { scope_.context.client_closed(); }
+
+  // Whether a failed upstream read means the client left (the server then cancels the
+  // read): nobody is there for an error event.
+  bool client_left(const GatewayError& error) const {
+    return error.fault == Fault::cancelled || scope_.exchange.response.client_gone();
   }
 
   net::awaitable<bool> begin_event_stream(http::UpstreamResponse& response) {

@@ -1,8 +1,6 @@
 #include "server/hedge.h"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -12,6 +10,7 @@
 
 namespace switchyard::server {
 namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -20,7 +19,7 @@ struct Racer {
   Contender contender;
   FirstToken first;
   bool finished = false;
-  net::cancellation_signal cancel;  // bound to the racer's coroutine
+  http::Interrupt interrupt;  // stops this racer's exchange: it lost, or the client left
   bool succeeded() const { return finished && first.at.has_value(); }
 };
 
@@ -33,11 +32,12 @@ struct Race : std::enable_shared_from_this<Race> {
   std::shared_ptr<const void> keep_alive;  // the providers and health the racers use
 };
 
+void cancel_timer(void* timer) { static_cast<net::steady_timer*>(timer)->cancel(); }
+
 // Plain pointers in, a shared_ptr taken inside: see race_first_token on g++ 12 and
 // by-value coroutine parameters. The caller keeps `race` alive until this starts.
 net::awaitable<void> run_racer(Race* race_ptr, Racer* racer, http::UpstreamPool& pool) {
   std::shared_ptr<Race> race = race_ptr->shared_from_this();
-  co_await net::this_coro::throw_if_cancelled(false);
   const routing::Attempt& attempt = racer->contender.attempt;
   racer->first = co_await exchange_to_first_token(attempt.provider(), racer->contender.call, true, pool);
   racer->finished = true;
@@ -46,15 +46,15 @@ net::awaitable<void> run_racer(Race* race_ptr, Racer* racer, http::UpstreamPool&
 
 void spawn(const std::shared_ptr<Race>& race, Racer* racer, http::UpstreamPool& pool) {
   racer->contender.attempt.restart_clock(std::chrono::steady_clock::now());
-  net::co_spawn(race->wake.get_executor(), run_racer(race.get(), racer, pool),
-                net::bind_cancellation_slot(racer->cancel.slot(), [](std::exception_ptr error) {
-                  if (!error) return;
-                  try {
-                    std::rethrow_exception(error);
-                  } catch (const std::exception& e) {
-                    log::error("hedged attempt failed", {{"error", e.what()}});
-                  }
-                }));
+  racer->contender.call.interrupt = &racer->interrupt;
+  net::co_spawn(race->wake.get_executor(), run_racer(race.get(), racer, pool), [](std::exception_ptr error) {
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      log::error("hedged attempt failed", {{"error", e.what()}});
+    }
+  });
 }
 
 std::string outcome_of(const Racer& racer) {
@@ -63,16 +63,13 @@ std::string outcome_of(const Racer& racer) {
   return std::to_string(response.value()->status());
 }
 
-bool cancelled(const net::cancellation_state& state) { return state.cancelled() != net::cancellation_type::none; }
-
 }  // namespace
 
 net::awaitable<RaceResult> race_first_token(Contender& primary, const FunctionRef<std::optional<Contender>()>& backup,
-                                           Millis hedge_after, http::UpstreamPool& pool,
+                                           Millis hedge_after, http::UpstreamPool& pool, http::Interrupt& interrupt,
                                            const std::shared_ptr<const void>& keep_alive) {
   RaceResult result;
-  auto state = co_await net::this_coro::cancellation_state;
-  if (cancelled(state)) {  // the client left before anything started
+  if (interrupt.interrupted()) {  // the client left before anything started
     result.cancelled = true;
     co_return result;
   }
@@ -89,26 +86,23 @@ net::awaitable<RaceResult> race_first_token(Contender& primary, const FunctionRe
     }
     return all_finished;
   };
-
-  bool caller_cancelled = false;
-  race->wake.expires_after(hedge_after);
-  if (!race->racers[0]->finished) {
+  // Each wait ends when a racer finishes, when it times out, or when the client leaves.
+  auto wait = [&](Clock::duration timeout) -> net::awaitable<void> {
+    race->wake.expires_after(timeout);
+    http::Interrupt::Hook hook(&interrupt, &race->wake, cancel_timer);
     co_await race->wake.async_wait(net::as_tuple(net::use_awaitable));
-    caller_cancelled = cancelled(state);
-  }
-  if (!caller_cancelled && !race->racers[0]->finished) {
+  };
+
+  if (!race->racers[0]->finished) co_await wait(hedge_after);
+  if (!interrupt.interrupted() && !race->racers[0]->finished) {
     if (auto contender = backup()) {
       race->racers.push_back(std::make_unique<Racer>(std::move(*contender)));
       spawn(race, race->racers[1].get(), pool);
     }
   }
-  while (!caller_cancelled && !settled()) {
-    race->wake.expires_after(std::chrono::hours(24));  // woken by the next racer to finish
-    co_await race->wake.async_wait(net::as_tuple(net::use_awaitable));
-    caller_cancelled = cancelled(state);
-  }
+  while (!interrupt.interrupted() && !settled()) co_await wait(std::chrono::hours(24));
 
-  result.cancelled = caller_cancelled;
+  result.cancelled = interrupt.interrupted();
   std::size_t winner = 0;
   for (std::size_t i = 0; i < race->racers.size(); ++i) {
     if (race->racers[i]->succeeded()) {
@@ -118,21 +112,21 @@ net::awaitable<RaceResult> race_first_token(Contender& primary, const FunctionRe
   }
   for (std::size_t i = 0; i < race->racers.size(); ++i) {
     Racer& racer = *race->racers[i];
-    if (i == winner && !caller_cancelled) continue;
+    if (i == winner && !result.cancelled) continue;
     Loser loser{racer.contender.attempt.label(), std::nullopt, racer.succeeded(), {}, Fault::deployment};
     if (racer.finished) {
       loser.outcome = outcome_of(racer);
       if (!racer.first.response) loser.fault = racer.first.response.error().fault;
       loser.finished.emplace(std::move(racer.contender.attempt));
     } else {
-      // Still connecting, waiting or reading its preamble: stop it now. Its coroutine
-      // closes the connection as it unwinds.
-      racer.cancel.emit(net::cancellation_type::terminal);
+      // Still connecting, waiting or reading its preamble: its connection is closed now.
+      racer.interrupt.interrupt();
     }
     result.losers.push_back(std::move(loser));
   }
-  if (!caller_cancelled) {
+  if (!result.cancelled) {
     Racer& chosen = *race->racers[winner];
+    if (chosen.first.response) chosen.first.response.value()->interrupt_with(&interrupt);  // read on by the request
     result.winner.emplace(Contested{std::move(chosen.contender.attempt), std::move(chosen.first)});
   }
   co_return result;

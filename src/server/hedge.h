@@ -51,13 +51,16 @@ struct RaceResult {
 };
 
 // Runs `primary` (moved from) and, once `hedge_after` passed without its first token, the
-// contender `backup()` returns (none: no hedge). `keep_alive` owns what the racers use
-// (the runtime with their providers and health): a cancelled loser may take a moment to
+// contender `backup()` returns (none: no hedge). `interrupt` is the request's: when it is
+// interrupted (the client left) every racer is, and the race ends without a winner; the
+// winner's response is hooked to it for the rest of its reading. `keep_alive` owns what the
+// racers use (the runtime with their providers and health): a loser may take a moment to
 // unwind after this returns. Class-type arguments are taken by reference: g++ 12 can
 // destroy a coroutine's by-value class parameter twice.
 boost::asio::awaitable<RaceResult> race_first_token(Contender& primary,
                                                    const FunctionRef<std::optional<Contender>()>& backup,
                                                    Millis hedge_after, http::UpstreamPool& pool,
+                                                   http::Interrupt& interrupt,
                                                    const std::shared_ptr<const void>& keep_alive);
 
 }  // namespace switchyard::server

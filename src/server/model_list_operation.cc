@@ -17,14 +17,15 @@ class ModelListOperation final : public OperationHandler {
 
   Result<ParsedRequest> parse() override { return ParsedRequest{}; }
 
-  net::awaitable<bool> answer_locally() override {
+  bool answers_locally() override { return true; }
+
+  net::awaitable<void> answer_locally() override {
     std::vector<ModelListEntry> models;
     for (const auto& alias : scope_.runtime->router.aliases()) models.push_back({alias.name, "switchyard"});
     const DialectCodec& codec =
         model_list_codec(scope_.route.dialect, scope_.route.shared_path, scope_.exchange.request);
     scope_.context.outcome.status = 200;
     co_await scope_.exchange.response.send(json_response(200, codec.model_list.body(models)));
-    co_return true;
   }
 
   // Never asked: a model list is always answered locally.

@@ -26,4 +26,6 @@ GatewayError candidate_lacks(const routing::Candidate& candidate, std::string_vi
   return error;
 }
 
+boost::asio::awaitable<void> OperationHandler::answer_locally() { co_return; }
+
 }  // namespace switchyard::server

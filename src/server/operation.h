@@ -68,9 +68,10 @@ class OperationHandler {
   // Parse: the body in the client's dialect; an error is the client's 4xx.
   virtual Result<ParsedRequest> parse() = 0;
 
-  // Answers without an upstream when it can (a model list, a token count the first
-  // deployment cannot make): true when it answered.
-  virtual boost::asio::awaitable<bool> answer_locally() { co_return false; }
+  // Whether it answers without an upstream (a model list; a token count the first
+  // deployment cannot make); answer_locally() then does.
+  virtual bool answers_locally() { return false; }
+  virtual boost::asio::awaitable<void> answer_locally();
 
   // The upstream body for `candidate` in its dialect. An error whose fault is
   // Fault::request ends the request (the client's own request is bad); any other passes

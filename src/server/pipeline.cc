@@ -1,5 +1,7 @@
 #include "server/pipeline.h"
 
+#include <variant>
+
 #include "core/log.h"
 #include "dialects/codec.h"
 #include "dialects/routes.h"
@@ -32,81 +34,70 @@ void start_record(RequestContext& context, const std::string& request_id, std::s
   context.received_at = received_at;
 }
 
-// Route, the part answered without a caller's key: health probes, metrics, and what no
-// route names. True when answered.
-net::awaitable<bool> answer_unauthenticated(RequestScope& scope, const GatewayServices& services) {
-  RequestContext& context = scope.context;
-  Outcome& outcome = context.outcome;
-  auto answer = [&](int status, std::string_view body) -> net::awaitable<bool> {
+// What the route phase answers itself, without a caller's key: health probes, metrics,
+// and paths no route names.
+struct LocalAnswer {
+  std::optional<http::ClientResponse> response;  // a probe's or the metrics
+  std::optional<GatewayError> error;             // 404, 405
+};
+
+std::optional<LocalAnswer> answer_without_key(RequestScope& scope, const GatewayServices& services) {
+  Outcome& outcome = scope.context.outcome;
+  auto probe = [&](int status, std::string_view body) {
     outcome.health_probe = true;
     outcome.status = status;
-    co_await scope.exchange.response.send(json_response(status, std::string(body)));
-    co_return true;
+    return LocalAnswer{json_response(status, std::string(body)), std::nullopt};
   };
   switch (scope.route.operation) {
-    case Operation::healthz: co_return co_await answer(200, R"({"status":"ok"})");
+    case Operation::healthz: return probe(200, R"({"status":"ok"})");
     case Operation::readyz:
-      if (services.draining.load(std::memory_order_acquire)) co_return co_await answer(503, R"({"status":"draining"})");
-      co_return co_await answer(200, R"({"status":"ready"})");
+      if (services.draining.load(std::memory_order_acquire)) return probe(503, R"({"status":"draining"})");
+      return probe(200, R"({"status":"ready"})");
     case Operation::metrics: {
-      outcome.health_probe = true;
-      outcome.status = 200;
-      http::ClientResponse response = json_response(200, metrics_text(scope.runtime->router, services.config));
-      response.set("Content-Type", "text/plain; version=0.0.4");
-      co_await scope.exchange.response.send(std::move(response));
-      co_return true;
+      LocalAnswer metrics = probe(200, metrics_text(scope.runtime->router, services.config));
+      metrics.response->set("Content-Type", "text/plain; version=0.0.4");
+      return metrics;
     }
     case Operation::unknown_path:
-      co_await send_error(scope.exchange, context, scope.client,
-                          make_error(ErrorKind::not_found, "Unknown request URL: " + outcome.method + " " + outcome.path,
-                                     "unknown_url"));
-      co_return true;
+      return LocalAnswer{std::nullopt, make_error(ErrorKind::not_found,
+                                                  "Unknown request URL: " + outcome.method + " " + outcome.path,
+                                                  "unknown_url")};
     case Operation::wrong_method:
-      co_await send_error(scope.exchange, context, scope.client,
-                          make_error(ErrorKind::method_not_allowed,
-                                     "Method " + outcome.method + " is not allowed here; use " +
-                                         std::string(scope.route.allowed_method),
-                                     "method_not_allowed"));
-      co_return true;
-    default: co_return false;
+      return LocalAnswer{std::nullopt, make_error(ErrorKind::method_not_allowed,
+                                                  "Method " + outcome.method + " is not allowed here; use " +
+                                                      std::string(scope.route.allowed_method),
+                                                  "method_not_allowed")};
+    default: return std::nullopt;
   }
 }
 
-// Authenticate: the credential the request presents, in its SDK's way -> who is calling.
-// Done before the body is parsed, so unauthenticated clients cannot make the gateway work.
-net::awaitable<bool> authenticate(RequestScope& scope) {
+// The credential the request presents, in its SDK's way -> who is calling. Done before the
+// body is parsed, so unauthenticated clients cannot make the gateway work.
+std::optional<GatewayError> authenticate(RequestScope& scope) {
   auto principal = scope.runtime->authenticator.authenticate(presented_credential(scope.exchange.request));
-  if (!principal) {
-    co_await send_error(scope.exchange, scope.context, scope.client, principal.error());
-    co_return false;
-  }
+  if (!principal) return principal.take_error();
   scope.context.outcome.principal = std::move(principal.value());
-  co_return true;
+  return std::nullopt;
 }
 
-// Parse, admit, then the attempts and their answer (or an answer made locally).
-net::awaitable<void> serve_operation(RequestScope& scope, OperationHandler& operation) {
+Result<ParsedRequest> parse(RequestScope& scope, OperationHandler& operation) {
   Outcome& outcome = scope.context.outcome;
   outcome.operation = operation.name();
   outcome.dialect = std::string(dialect_name(scope.client.dialect));
-
   auto parsed = operation.parse();
-  if (!parsed) {
-    co_await send_error(scope.exchange, scope.context, scope.client, parsed.error());
-    co_return;
+  if (parsed) {
+    outcome.model = parsed->model;
+    outcome.stream = parsed->stream;
   }
-  outcome.model = parsed->model;
-  outcome.stream = parsed->stream;
+  return parsed;
+}
 
-  policy::AdmissionRequest admission{outcome.principal, operation.name(), parsed->model, parsed->stream,
-                                     parsed->max_output_tokens};
-  if (auto refusal = scope.runtime->admission.admit(admission, outcome.reservation)) {
-    co_await send_error(scope.exchange, scope.context, scope.client, *refusal);
-    co_return;
-  }
-
-  if (co_await operation.answer_locally()) co_return;
-  co_await run_attempts(scope, operation, parsed.value());
+// What the caller may do and what it reserves: a refusal, or the reservation kept in the outcome.
+std::optional<GatewayError> admit(RequestScope& scope, const OperationHandler& operation, const ParsedRequest& parsed) {
+  Outcome& outcome = scope.context.outcome;
+  policy::AdmissionRequest request{outcome.principal, operation.name(), parsed.model, parsed.stream,
+                                   parsed.max_output_tokens};
+  return scope.runtime->admission.admit(request, outcome.reservation);
 }
 
 std::unique_ptr<OperationHandler> make_operation(RequestScope& scope) {
@@ -119,15 +110,34 @@ std::unique_ptr<OperationHandler> make_operation(RequestScope& scope) {
   }
 }
 
-net::awaitable<void> serve(RequestScope& scope, const GatewayServices& services) {
-  if (co_await answer_unauthenticated(scope, services)) co_return;
-  if (!co_await authenticate(scope)) co_return;
-  if (is_admin_operation(scope.route.operation)) {
-    co_await serve_admin(scope, services);
-    co_return;
+struct AdminRequest {};
+
+// A request let through phases 1 to 4, to its operation.
+struct Admitted {
+  std::unique_ptr<OperationHandler> operation;
+  ParsedRequest request;
+};
+
+// Phases 1 to 4 never wait: each lets the request on or ends it with an answer, which the
+// pipeline then sends (a probe's answer, or an error in the caller's dialect).
+using Decision = std::variant<Admitted, http::ClientResponse, GatewayError, AdminRequest>;
+
+Decision route_to_admission(RequestScope& scope, const GatewayServices& services) {
+  // 1. route (match_route, in run_pipeline): probes, metrics and unknown paths end here
+  if (std::optional<LocalAnswer> local = answer_without_key(scope, services)) {
+    if (local->error) return std::move(*local->error);
+    return std::move(*local->response);
   }
+  // 2. authenticate
+  if (std::optional<GatewayError> refusal = authenticate(scope)) return std::move(*refusal);
+  if (is_admin_operation(scope.route.operation)) return AdminRequest{};
   std::unique_ptr<OperationHandler> operation = make_operation(scope);
-  co_await serve_operation(scope, *operation);
+  // 3. parse
+  Result<ParsedRequest> parsed = parse(scope, *operation);
+  if (!parsed) return parsed.take_error();
+  // 4. admit
+  if (std::optional<GatewayError> refusal = admit(scope, *operation, parsed.value())) return std::move(*refusal);
+  return Admitted{std::move(operation), std::move(parsed.value())};
 }
 
 }  // namespace
@@ -146,7 +156,22 @@ net::awaitable<void> run_pipeline(const GatewayServices& services, http::Exchang
   // the caller's dialect (or an in-stream error) and a settled record.
   std::string failure;
   try {
-    co_await serve(scope, services);
+    Decision decision = route_to_admission(scope, services);  // phases 1 to 4
+    if (auto* admitted = std::get_if<Admitted>(&decision)) {
+      // 5, 6. attempts and respond (or an answer the operation makes itself)
+      if (admitted->operation->answers_locally()) {
+        co_await admitted->operation->answer_locally();
+      } else {
+        co_await run_attempts(scope, *admitted->operation, admitted->request);
+      }
+    } else if (auto* refusal = std::get_if<GatewayError>(&decision)) {
+      co_await send_error(exchange, context, scope.client, *refusal);
+    } else if (auto* response = std::get_if<http::ClientResponse>(&decision)) {
+      co_await exchange.response.send(std::move(*response));
+    } else {
+      co_await serve_admin(scope, services);
+    }
+    // 7. settle: by the SettleGuard above, however this ends
   } catch (const std::exception& e) {
     failure = e.what();
   }

@@ -44,6 +44,11 @@ AttemptPlan attempts(const Router& router, const std::string& model,
   return AttemptPlan(router.plan(model), operation, model);
 }
 
+// Jitter for the backoff: none (half of the delay), all of it, the most and the least.
+double half() { return 0.5; }
+double full() { return 1.0; }
+double least() { return 0.0; }
+
 // The label of the attempt `step` hands out, or what else it is.
 std::string what(const AttemptPlan::Step& step) {
   if (step.kind == Kind::done) return "done";
@@ -61,7 +66,7 @@ TEST(AttemptPlan, TriesEachCandidateInOrderThenAnotherRoundAfterABackoff) {
   auto now = Clock::now();
   std::vector<std::string> seen;
   while (true) {
-    AttemptPlan::Step step = plan.next(now, 1.0);
+    AttemptPlan::Step step = plan.next(now, full);
     seen.push_back(what(step));
     if (step.kind == Kind::done) break;
     if (step.kind == Kind::wait) {
@@ -80,12 +85,12 @@ TEST(AttemptPlan, OneAttemptPerCandidateWithoutMaxAttempts) {
   AttemptPlan plan = attempts(router, "fast");
   auto now = Clock::now();
   for (const char* label : {"a/m1", "a/m2"}) {
-    AttemptPlan::Step step = plan.next(now, 0.5);
+    AttemptPlan::Step step = plan.next(now, half);
     ASSERT_EQ(what(step), label);
     EXPECT_EQ(plan.more_attempts(), std::string_view(label) == "a/m1");
     plan.report(*step.attempt, Verdict::failure(Fault::deployment), now);
   }
-  EXPECT_EQ(what(plan.next(now, 0.5)), "done");
+  EXPECT_EQ(what(plan.next(now, half)), "done");
 }
 
 TEST(AttemptPlan, ACandidateThatCannotTakeTheRequestEndsTheRetrying) {
@@ -94,10 +99,10 @@ TEST(AttemptPlan, ACandidateThatCannotTakeTheRequestEndsTheRetrying) {
   Router router({fast}, providers({"a"}));
   AttemptPlan plan = attempts(router, "fast");
   auto now = Clock::now();
-  AttemptPlan::Step step = plan.next(now, 0.5);
+  AttemptPlan::Step step = plan.next(now, half);
   ASSERT_EQ(what(step), "a/m1");
   plan.report(*step.attempt, Verdict::failure(Fault::candidate), now);
-  EXPECT_EQ(what(plan.next(now, 0.5)), "done");  // another round would fail the same way
+  EXPECT_EQ(what(plan.next(now, half)), "done");  // another round would fail the same way
 }
 
 TEST(AttemptPlan, TheUpstreamsRetryAfterStretchesTheBackoffOrEndsTheRetrying) {
@@ -109,16 +114,16 @@ TEST(AttemptPlan, TheUpstreamsRetryAfterStretchesTheBackoffOrEndsTheRetrying) {
   auto now = Clock::now();
 
   AttemptPlan waits = attempts(router, "fast");
-  AttemptPlan::Step step = waits.next(now, 0.0);
+  AttemptPlan::Step step = waits.next(now, least);
   waits.report(*step.attempt, Verdict::failure(Fault::deployment, Millis(1500)), now);
-  step = waits.next(now, 0.0);
+  step = waits.next(now, least);
   ASSERT_EQ(step.kind, Kind::wait);
   EXPECT_EQ(step.delay, Millis(1500));
 
   AttemptPlan gives_up = attempts(router, "fast");
-  step = gives_up.next(now, 0.0);
+  step = gives_up.next(now, least);
   gives_up.report(*step.attempt, Verdict::failure(Fault::deployment, Millis(60000)), now);
-  EXPECT_EQ(what(gives_up.next(now, 0.0)), "done");  // the client is better placed to wait a minute
+  EXPECT_EQ(what(gives_up.next(now, least)), "done");  // the client is better placed to wait a minute
 }
 
 TEST(AttemptPlan, TheGatewaysOwnFailureIsRetriedWithoutBlamingTheDeployment) {
@@ -127,9 +132,9 @@ TEST(AttemptPlan, TheGatewaysOwnFailureIsRetriedWithoutBlamingTheDeployment) {
   Router router({fast}, providers({"a"}));
   auto now = Clock::now();
   AttemptPlan plan = attempts(router, "fast");
-  AttemptPlan::Step step = plan.next(now, 0.5);
+  AttemptPlan::Step step = plan.next(now, half);
   plan.report(*step.attempt, Verdict::failure(Fault::gateway), now);
-  EXPECT_EQ(what(plan.next(now, 0.5)), "a/m2");
+  EXPECT_EQ(what(plan.next(now, half)), "a/m2");
   EXPECT_EQ(router.plan("fast").candidates.size(), 2u);  // one failure would have tripped m1's breaker
 }
 
@@ -139,10 +144,10 @@ TEST(AttemptPlan, FallbacksFollowTheAliasesOwnDeployments) {
   Router router({gpt, alias("claude", {deployment("ant", "claude-sonnet-4-5")})}, providers({"oai", "ant"}));
   AttemptPlan plan = attempts(router, "gpt");
   auto now = Clock::now();
-  AttemptPlan::Step first = plan.next(now, 0.5);
+  AttemptPlan::Step first = plan.next(now, half);
   ASSERT_EQ(what(first), "oai/gpt-4o");
   plan.report(*first.attempt, Verdict::failure(Fault::deployment), now);
-  EXPECT_EQ(what(plan.next(now, 0.5)), "ant/claude-sonnet-4-5");
+  EXPECT_EQ(what(plan.next(now, half)), "ant/claude-sonnet-4-5");
 }
 
 TEST(AttemptPlan, RepeatedFailuresTripTheBreakerAndLaterPlansSkipTheDeployment) {
@@ -152,12 +157,12 @@ TEST(AttemptPlan, RepeatedFailuresTripTheBreakerAndLaterPlansSkipTheDeployment) 
   auto now = Clock::now();
   for (int request = 0; request < 2; ++request) {
     AttemptPlan plan = attempts(router, "fast");
-    AttemptPlan::Step step = plan.next(now, 0.5);
+    AttemptPlan::Step step = plan.next(now, half);
     ASSERT_EQ(what(step), "a/bad");
     plan.report(*step.attempt, Verdict::failure(Fault::deployment), now);
   }
   AttemptPlan after = attempts(router, "fast");
-  EXPECT_EQ(what(after.next(now, 0.5)), "a/good");
+  EXPECT_EQ(what(after.next(now, half)), "a/good");
 }
 
 TEST(AttemptPlan, AHalfOpenDeploymentLetsOneProbeThroughAndItsSuccessClosesTheCircuit) {
@@ -166,22 +171,22 @@ TEST(AttemptPlan, AHalfOpenDeploymentLetsOneProbeThroughAndItsSuccessClosesTheCi
   Router router({fast}, providers({"a"}));
   {
     AttemptPlan plan = attempts(router, "fast");
-    AttemptPlan::Step step = plan.next(Clock::now(), 0.5);
+    AttemptPlan::Step step = plan.next(Clock::now(), half);
     plan.report(*step.attempt, Verdict::failure(Fault::deployment), Clock::now());  // trips: 1 failure
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the 1 ms cooldown passes: half-open
 
   AttemptPlan probing = attempts(router, "fast");
-  AttemptPlan::Step probe = probing.next(Clock::now(), 0.5);
+  AttemptPlan::Step probe = probing.next(Clock::now(), half);
   ASSERT_EQ(what(probe), "a/flaky");
   EXPECT_TRUE(probe.attempt->probe());
   // While the probe is out, other requests go elsewhere.
   AttemptPlan other = attempts(router, "fast");
-  EXPECT_EQ(what(other.next(Clock::now(), 0.5)), "a/steady");
+  EXPECT_EQ(what(other.next(Clock::now(), half)), "a/steady");
 
   probing.report(*probe.attempt, Verdict::success(std::chrono::milliseconds(10)), Clock::now());
   AttemptPlan closed = attempts(router, "fast");
-  AttemptPlan::Step again = closed.next(Clock::now(), 0.5);
+  AttemptPlan::Step again = closed.next(Clock::now(), half);
   EXPECT_EQ(what(again), "a/flaky");
   EXPECT_FALSE(again.attempt->probe());
 }
@@ -192,18 +197,18 @@ TEST(AttemptPlan, AProbeThatEndsWithoutAVerdictIsHandedBack) {
   Router router({fast}, providers({"a"}));
   {
     AttemptPlan plan = attempts(router, "fast");
-    AttemptPlan::Step step = plan.next(Clock::now(), 0.5);
+    AttemptPlan::Step step = plan.next(Clock::now(), half);
     plan.report(*step.attempt, Verdict::failure(Fault::deployment), Clock::now());
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   {
     AttemptPlan cancelled = attempts(router, "fast");
-    AttemptPlan::Step probe = cancelled.next(Clock::now(), 0.5);
+    AttemptPlan::Step probe = cancelled.next(Clock::now(), half);
     ASSERT_TRUE(probe.attempt->probe());
     cancelled.report(*probe.attempt, Verdict::cancel(), Clock::now());  // the client left
   }
   AttemptPlan next = attempts(router, "fast");
-  AttemptPlan::Step probe = next.next(Clock::now(), 0.5);
+  AttemptPlan::Step probe = next.next(Clock::now(), half);
   EXPECT_EQ(what(probe), "a/flaky");
   EXPECT_TRUE(probe.attempt->probe());
 }
@@ -216,26 +221,26 @@ TEST(AttemptPlan, OnlyWhatTheBreakerAdmittedMovesIt) {
   Router router({guarded, alias("solo", {deployment("a", "shared")})}, providers({"a"}));
   {
     AttemptPlan trip = attempts(router, "guarded");
-    AttemptPlan::Step step = trip.next(Clock::now(), 0.5);
+    AttemptPlan::Step step = trip.next(Clock::now(), half);
     trip.report(*step.attempt, Verdict::failure(Fault::deployment), Clock::now());
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(5));  // half-open
   AttemptPlan probing = attempts(router, "guarded");
-  AttemptPlan::Step probe = probing.next(Clock::now(), 0.5);
+  AttemptPlan::Step probe = probing.next(Clock::now(), half);
   ASSERT_TRUE(probe.attempt->probe());
 
   // The breaker-off alias's success and failure while the probe is out neither close the
   // breaker nor reopen it in the probe's stead.
   AttemptPlan solo = attempts(router, "solo");
-  AttemptPlan::Step unguarded = solo.next(Clock::now(), 0.5);
+  AttemptPlan::Step unguarded = solo.next(Clock::now(), half);
   ASSERT_EQ(what(unguarded), "a/shared");
   solo.report(*unguarded.attempt, Verdict::success(std::chrono::milliseconds(5)), Clock::now());
   AttemptPlan meanwhile = attempts(router, "guarded");
-  EXPECT_EQ(what(meanwhile.next(Clock::now(), 0.5)), "a/other");  // still half-open, the probe still out
+  EXPECT_EQ(what(meanwhile.next(Clock::now(), half)), "a/other");  // still half-open, the probe still out
 
   probing.report(*probe.attempt, Verdict::success(std::chrono::milliseconds(5)), Clock::now());
   AttemptPlan closed = attempts(router, "guarded");
-  EXPECT_EQ(what(closed.next(Clock::now(), 0.5)), "a/shared");
+  EXPECT_EQ(what(closed.next(Clock::now(), half)), "a/shared");
 }
 
 TEST(AttemptPlan, AJudgedProbeThatEndsLaterDoesNotFreeANewerProbe) {
@@ -244,23 +249,23 @@ TEST(AttemptPlan, AJudgedProbeThatEndsLaterDoesNotFreeANewerProbe) {
   Router router({fast}, providers({"a"}));
   auto trip = [&] {
     AttemptPlan plan = attempts(router, "fast");
-    AttemptPlan::Step step = plan.next(Clock::now(), 0.5);
+    AttemptPlan::Step step = plan.next(Clock::now(), half);
     plan.report(*step.attempt, Verdict::failure(Fault::deployment), Clock::now());
   };
   trip();
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   AttemptPlan first = attempts(router, "fast");
-  AttemptPlan::Step long_probe = first.next(Clock::now(), 0.5);
+  AttemptPlan::Step long_probe = first.next(Clock::now(), half);
   ASSERT_TRUE(long_probe.attempt->probe());
   first.report(*long_probe.attempt, Verdict::success(std::chrono::milliseconds(5)), Clock::now());  // a long stream begins
   trip();  // it fails again meanwhile
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   AttemptPlan second = attempts(router, "fast");
-  AttemptPlan::Step new_probe = second.next(Clock::now(), 0.5);
+  AttemptPlan::Step new_probe = second.next(Clock::now(), half);
   ASSERT_TRUE(new_probe.attempt && new_probe.attempt->probe());
   long_probe.attempt.reset();  // the long stream ends
   AttemptPlan third = attempts(router, "fast");
-  EXPECT_EQ(what(third.next(Clock::now(), 0.5)), "a/steady");  // the new probe is still the only one
+  EXPECT_EQ(what(third.next(Clock::now(), half)), "a/steady");  // the new probe is still the only one
 }
 
 TEST(AttemptPlan, ADeploymentGetsOneVerdictPerAttempt) {
@@ -269,11 +274,11 @@ TEST(AttemptPlan, ADeploymentGetsOneVerdictPerAttempt) {
   Router router({fast}, providers({"a"}));
   auto now = Clock::now();
   AttemptPlan plan = attempts(router, "fast");
-  AttemptPlan::Step step = plan.next(now, 0.5);
+  AttemptPlan::Step step = plan.next(now, half);
   plan.report(*step.attempt, Verdict::success(std::chrono::milliseconds(5)), now);  // its first token
   plan.report(*step.attempt, Verdict::failure(Fault::deployment), now);  // then the answer did not decode
   EXPECT_EQ(router.plan("fast").candidates.size(), 2u);  // m1 was not blamed a second time
-  EXPECT_EQ(what(plan.next(now, 0.5)), "a/m2");            // but the request moves on
+  EXPECT_EQ(what(plan.next(now, half)), "a/m2");            // but the request moves on
 }
 
 TEST(AttemptPlan, AHedgeBackupIsTheNextCandidateThatCanStartAndTheRoundSkipsIt) {
@@ -284,13 +289,13 @@ TEST(AttemptPlan, AHedgeBackupIsTheNextCandidateThatCanStartAndTheRoundSkipsIt) 
   auto now = Clock::now();
   {  // m2 is cooling down, so the backup is m3
     AttemptPlan trip = attempts(router, "hedged");
-    trip.next(now, 0.5);
-    AttemptPlan::Step m2 = trip.next(now, 0.5);
+    trip.next(now, half);
+    AttemptPlan::Step m2 = trip.next(now, half);
     ASSERT_EQ(what(m2), "a/m2");
     trip.report(*m2.attempt, Verdict::failure(Fault::deployment), now);
   }
   AttemptPlan plan = attempts(router, "hedged");
-  AttemptPlan::Step first = plan.next(now, 0.5);
+  AttemptPlan::Step first = plan.next(now, half);
   ASSERT_EQ(what(first), "a/m1");
   EXPECT_TRUE(plan.hedges());
   std::optional<Attempt> backup = plan.backup(now);
@@ -300,7 +305,7 @@ TEST(AttemptPlan, AHedgeBackupIsTheNextCandidateThatCanStartAndTheRoundSkipsIt) 
   EXPECT_FALSE(plan.hedges());  // only the first attempt is hedged
   EXPECT_FALSE(plan.backup(now));  // nobody left in this round
   plan.report(*first.attempt, Verdict::cancel(), now);
-  EXPECT_EQ(what(plan.next(now, 0.5)), "done");  // m3 was tried already
+  EXPECT_EQ(what(plan.next(now, half)), "done");  // m3 was tried already
 }
 
 TEST(AttemptPlan, OnlyGenerationIsHedged) {
@@ -314,7 +319,7 @@ TEST(AttemptPlan, OnlyGenerationIsHedged) {
 TEST(AttemptPlan, RefusesAnUnknownModelWith404) {
   Router router({alias("fast", {deployment("a", "m1")})}, providers({"a"}));
   AttemptPlan plan = attempts(router, "slow");
-  EXPECT_EQ(what(plan.next(Clock::now(), 0.5)), "done");
+  EXPECT_EQ(what(plan.next(Clock::now(), half)), "done");
   auto refusal = plan.refusal(Clock::now());
   ASSERT_TRUE(refusal);
   EXPECT_EQ(refusal->status, 404);
@@ -327,11 +332,11 @@ TEST(AttemptPlan, RefusesWith503AndARetryAfterWhenEveryDeploymentIsCoolingDown) 
   Router router({fast}, providers({"a"}));
   auto now = Clock::now();
   AttemptPlan trip = attempts(router, "fast");
-  AttemptPlan::Step step = trip.next(now, 0.5);
+  AttemptPlan::Step step = trip.next(now, half);
   trip.report(*step.attempt, Verdict::failure(Fault::deployment), now);
 
   AttemptPlan plan = attempts(router, "fast");
-  EXPECT_EQ(what(plan.next(now, 0.5)), "done");
+  EXPECT_EQ(what(plan.next(now, half)), "done");
   auto refusal = plan.refusal(now);
   ASSERT_TRUE(refusal);
   EXPECT_EQ(refusal->status, 503);
@@ -345,16 +350,16 @@ TEST(AttemptPlan, RefusesWith503WhileTheOnlyDeploymentsProbeIsOut) {
   Router router({fast}, providers({"a"}));
   {
     AttemptPlan trip = attempts(router, "fast");
-    AttemptPlan::Step step = trip.next(Clock::now(), 0.5);
+    AttemptPlan::Step step = trip.next(Clock::now(), half);
     trip.report(*step.attempt, Verdict::failure(Fault::deployment), Clock::now());
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   AttemptPlan probing = attempts(router, "fast");
-  AttemptPlan::Step probe = probing.next(Clock::now(), 0.5);
+  AttemptPlan::Step probe = probing.next(Clock::now(), half);
   ASSERT_TRUE(probe.attempt && probe.attempt->probe());
 
   AttemptPlan waiting = attempts(router, "fast");
-  EXPECT_EQ(what(waiting.next(Clock::now(), 0.5)), "done");
+  EXPECT_EQ(what(waiting.next(Clock::now(), half)), "done");
   auto refusal = waiting.refusal(Clock::now());
   ASSERT_TRUE(refusal);
   EXPECT_EQ(refusal->status, 503);
@@ -364,7 +369,7 @@ TEST(AttemptPlan, RefusesWith503WhileTheOnlyDeploymentsProbeIsOut) {
 TEST(AttemptPlan, NoAttemptAtAllWhenNoDeploymentHasTheOperation) {
   Router router({alias("fast", {deployment("a", "m1")})}, providers({"a"}));
   AttemptPlan plan = attempts(router, "fast", providers::Operation::embed);  // the mock cannot embed
-  EXPECT_EQ(what(plan.next(Clock::now(), 0.5)), "done");
+  EXPECT_EQ(what(plan.next(Clock::now(), half)), "done");
   EXPECT_EQ(plan.attempts(), 0);
   EXPECT_FALSE(plan.refusal(Clock::now()));
   EXPECT_EQ(plan.unsupported().code, "unsupported_operation");
@@ -373,7 +378,7 @@ TEST(AttemptPlan, NoAttemptAtAllWhenNoDeploymentHasTheOperation) {
 TEST(AttemptPlan, AttemptsHoldTheDeploymentsInFlightCountUntilTheyEnd) {
   Router router({alias("fast", {deployment("a", "m1")})}, providers({"a"}));
   AttemptPlan plan = attempts(router, "fast");
-  AttemptPlan::Step step = plan.next(Clock::now(), 0.5);
+  AttemptPlan::Step step = plan.next(Clock::now(), half);
   const DeploymentHealth& health = *step.attempt->candidate().health;
   EXPECT_EQ(health.in_flight(), 1);
   Attempt moved = std::move(*step.attempt);
