@@ -20,20 +20,37 @@ struct FileWatch::State : std::enable_shared_from_this<State> {
   net::posix::stream_descriptor descriptor;
   net::steady_timer timer;
   std::string path;
+  std::string file_name = std::filesystem::path(path).filename().string();
   std::function<void()> on_change;
   std::chrono::milliseconds settle;
-  std::array<char, 16 * 1024> events{};
+  alignas(inotify_event) std::array<char, 16 * 1024> events{};
   bool stopped = false;
+
+  // Whether a batch of events concerns the file: its own name, Kubernetes' `..data` link
+  // (swapped to update a ConfigMap volume), or the folder itself (no name: moved, deleted,
+  // or events were lost). Other files of the folder, such as a log written next to the
+  // configuration, do not wake the reloader.
+  bool concerns_file(std::size_t size) const {
+    for (std::size_t at = 0; at + sizeof(inotify_event) <= size;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(events.data() + at);
+      std::string_view name = event->len ? std::string_view(event->name) : std::string_view{};
+      if (name.empty() || name == file_name || name == "..data") return true;
+      at += sizeof(inotify_event) + event->len;
+    }
+    return false;
+  }
 
   void read() {
     descriptor.async_read_some(net::buffer(events), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                                std::size_t) {
+                                                                                std::size_t size) {
       if (ec || self->stopped) return;
-      // What changed does not matter: the caller rereads the file and compares.
-      self->timer.expires_after(self->settle);
-      self->timer.async_wait([self](const boost::system::error_code& timer_ec) {
-        if (!timer_ec && !self->stopped) self->on_change();
-      });
+      if (self->concerns_file(size)) {
+        // What changed does not matter: the caller rereads the file and compares.
+        self->timer.expires_after(self->settle);
+        self->timer.async_wait([self](const boost::system::error_code& timer_ec) {
+          if (!timer_ec && !self->stopped) self->on_change();
+        });
+      }
       self->read();
     });
   }

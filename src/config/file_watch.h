@@ -2,8 +2,9 @@
 // directory, so a file replaced by renaming a new one over it (what most editors and
 // deployment tools do) is seen too, as is a Kubernetes ConfigMap volume, whose file is a
 // symlink into a directory that is swapped by a rename. Events come in bursts (a write, a
-// close, a rename): they are gathered for `settle` before `on_change` runs once. Events
-// for other files of the directory wake it as well: the caller compares contents.
+// close, a rename): they are gathered for `settle` before `on_change` runs once, which
+// rereads the file and compares it with what is loaded. Events for other files of the
+// directory are ignored.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
