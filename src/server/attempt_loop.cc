@@ -158,15 +158,25 @@ class AttemptLoop {
     context_.outcome.upstream_status = status;
     if (status < 200 || status >= 300) co_return co_await judge_error_answer(attempt, upstream, response);
 
-    // A generation's verdict comes with its first token rather than after a stream that
-    // may run minutes (a half-open probe would hold the deployment that long otherwise).
+    // The verdict comes with the first token: a stream's when it was read ahead, a whole
+    // answer's when it is about to go out (before the client holds it), rather than after
+    // a stream that may run minutes (a half-open probe would hold the deployment that long).
+    bool stream_without_token = generation() && request_.stream && !tried.first.at;
+    auto succeeded = [&] {
+      auto now = Clock::now();
+      if (!context_.first_token_at) context_.first_token_at = now;
+      plan_.report(attempt, Verdict::success(duration_cast<microseconds>(now - attempt.started())), now);
+    };
+    auto commit = [&] {
+      if (!stream_without_token) succeeded();  // one broken after its preamble is judged at its end
+    };
     if (tried.first.at) {
       context_.first_token_at = *tried.first.at;
       plan_.report(attempt, Verdict::success(duration_cast<microseconds>(*tried.first.at - attempt.started())),
                    Clock::now());
     }
     context_.set_routing_headers(exchange().response, attempt.label(), attempt.started());
-    AnswerOutcome outcome = co_await operation_.respond(upstream, response);
+    AnswerOutcome outcome = co_await operation_.respond(upstream, response, commit);
     context_.upstream_time += Clock::now() - attempt.started();
     if (outcome.before_commit) {
       plan_.report(attempt, Verdict::failure(outcome.before_commit->fault), Clock::now());
@@ -174,15 +184,14 @@ class AttemptLoop {
       last_ = Failure{*outcome.before_commit, std::nullopt};
       co_return false;
     }
-    if (generation() && !tried.first.at && context_.outcome.ending == Ending::stream_failed) {
+    if (stream_without_token && context_.outcome.ending == Ending::stream_failed) {
       // A stream that broke after its preamble, before any token: relayed as it came, but
       // the deployment failed.
       plan_.report(attempt, Verdict::failure(Fault::deployment), Clock::now());
       context_.log_attempt(attempt.label(), context_.outcome.error_code);
       co_return true;
     }
-    if (!context_.first_token_at) context_.first_token_at = Clock::now();
-    plan_.report(attempt, Verdict::success(duration_cast<microseconds>(Clock::now() - attempt.started())), Clock::now());
+    succeeded();  // no-op for a deployment judged already
     const Usage& usage = context_.outcome.usage;
     plan_.record_tokens(attempt, usage.input_tokens + usage.output_tokens, Clock::now());
     context_.log_attempt(attempt.label(), std::to_string(status));

@@ -46,10 +46,12 @@ class CountTokensOperation final : public OperationHandler {
         upstream.count_tokens->encode_request(request_, encode_options(candidate, canonical::UnsupportedParams::drop)));
   }
 
-  net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response) override {
+  net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response,
+                                        const FunctionRef<void()>& commit) override {
     auto body = co_await response.read_all(1024 * 1024);
     auto counted = body ? upstream.count_tokens->decode_response(body.value()) : Result<std::int64_t>(body.error());
     if (!counted) co_return AnswerOutcome{counted.error()};
+    commit();
     co_await answer_with(counted.value());
     co_return AnswerOutcome{};
   }

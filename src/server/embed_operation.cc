@@ -30,7 +30,8 @@ class EmbedOperation final : public OperationHandler {
     return candidate_encoding(upstream.embeddings->encode_request(request_, encode_options(candidate)));
   }
 
-  net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response) override {
+  net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response,
+                                        const FunctionRef<void()>& commit) override {
     auto answer = co_await response.read_all(scope_.runtime->max_response_size);
     auto decoded = answer ? upstream.embeddings->decode_response(answer.value())
                           : Result<canonical::EmbeddingResponse>(answer.error());
@@ -42,6 +43,7 @@ class EmbedOperation final : public OperationHandler {
     scope_.context.outcome.status = 200;
     // In a statement of its own: g++ 12 miscompiles a co_await whose argument is a class
     // temporary inside a condition.
+    commit();
     bool sent = co_await scope_.exchange.response.send(std::move(reply));
     if (!sent) scope_.context.client_closed();
     co_return AnswerOutcome{};

@@ -41,7 +41,8 @@ class GenerateOperation final : public OperationHandler {
 
   // A whole answer is relayed (or translated) here; a stream by relay_stream or
   // translate_stream. (One coroutine less for a whole answer: each costs a frame.)
-  net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response) override {
+  net::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response,
+                                        const FunctionRef<void()>& commit) override {
     if (view_.stream) {
       if (response.header("content-type").find("text/event-stream") == std::string_view::npos) {
         // Official SDKs silently yield nothing for a JSON body on a stream request; say so instead.
@@ -49,8 +50,8 @@ class GenerateOperation final : public OperationHandler {
                                            "the upstream answered a streaming request without an event stream",
                                            "upstream_not_streaming"));
       }
-      if (upstream.dialect == client_.dialect) co_return co_await relay_stream(upstream, response);
-      co_return co_await translate_stream(upstream, response);
+      if (upstream.dialect == client_.dialect) co_return co_await relay_stream(upstream, response, commit);
+      co_return co_await translate_stream(upstream, response, commit);
     }
     auto answer = co_await response.read_all(scope_.runtime->max_response_size);
     if (!answer) co_return before_commit(answer.error());
@@ -69,6 +70,7 @@ class GenerateOperation final : public OperationHandler {
     outcome().status = 200;
     // In a statement of its own: g++ 12 miscompiles a co_await whose argument is a class
     // temporary inside a condition.
+    commit();
     bool sent = co_await channel().send(std::move(reply));
     if (!sent) client_went_away();
     co_return AnswerOutcome{};
@@ -116,9 +118,11 @@ class GenerateOperation final : public OperationHandler {
   // nothing buffers the whole stream. The first piece (up to the first token) was read
   // before the response started, so a failure there could still be answered by another
   // deployment.
-  net::awaitable<AnswerOutcome> relay_stream(const DialectCodec& codec, http::UpstreamResponse& upstream) {
+  net::awaitable<AnswerOutcome> relay_stream(const DialectCodec& codec, http::UpstreamResponse& upstream,
+                                             const FunctionRef<void()>& commit) {
     auto piece = co_await upstream.read_some();
     if (!piece) co_return before_commit(piece.error());
+    commit();
     if (!co_await begin_event_stream(upstream)) co_return AnswerOutcome{};
     std::unique_ptr<PassthroughTap> tap = codec.make_passthrough_tap(view_.include_usage);
     http::SseFrameSplitter splitter;
@@ -159,9 +163,11 @@ class GenerateOperation final : public OperationHandler {
   }
 
   // Different dialects: upstream frames -> canonical events -> the client's frames.
-  net::awaitable<AnswerOutcome> translate_stream(const DialectCodec& upstream_codec, http::UpstreamResponse& upstream) {
+  net::awaitable<AnswerOutcome> translate_stream(const DialectCodec& upstream_codec, http::UpstreamResponse& upstream,
+                                                 const FunctionRef<void()>& commit) {
     auto piece = co_await upstream.read_some();
     if (!piece) co_return before_commit(piece.error());
+    commit();
     if (!co_await begin_event_stream(upstream)) co_return AnswerOutcome{};
     std::unique_ptr<StreamDecoder> decoder = upstream_codec.make_stream_decoder();
     std::unique_ptr<StreamEncoder> encoder = client_.make_stream_encoder(view_.model, view_.include_usage);

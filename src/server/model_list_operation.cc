@@ -32,7 +32,7 @@ class ModelListOperation final : public OperationHandler {
   Result<std::string> build_body(const routing::Candidate&, const DialectCodec&) override {
     return make_error(ErrorKind::internal, "a model list goes to no upstream", "internal_error");
   }
-  net::awaitable<AnswerOutcome> respond(const DialectCodec&, http::UpstreamResponse&) override {
+  net::awaitable<AnswerOutcome> respond(const DialectCodec&, http::UpstreamResponse&, const FunctionRef<void()>&) override {
     co_return AnswerOutcome{make_error(ErrorKind::internal, "a model list goes to no upstream", "internal_error")};
   }
 

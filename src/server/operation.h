@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/function_ref.h"
 #include "core/result.h"
 #include "dialects/codec.h"
 #include "dialects/routes.h"
@@ -78,9 +79,11 @@ class OperationHandler {
   // to the next candidate.
   virtual Result<std::string> build_body(const routing::Candidate& candidate, const DialectCodec& upstream) = 0;
 
-  // Answers the client from a 2xx upstream response; the first byte sent is the commit point.
-  virtual boost::asio::awaitable<AnswerOutcome> respond(const DialectCodec& upstream,
-                                                        http::UpstreamResponse& response) = 0;
+  // Answers the client from a 2xx upstream response; the first byte sent is the commit
+  // point, and `commit()` is called just before it (the attempt's verdict is given there,
+  // before the client holds the answer).
+  virtual boost::asio::awaitable<AnswerOutcome> respond(const DialectCodec& upstream, http::UpstreamResponse& response,
+                                                        const FunctionRef<void()>& commit) = 0;
 };
 
 }  // namespace switchyard::server
