@@ -1,39 +1,34 @@
 #include "http/client_watch.h"
 
-#include <sys/socket.h>
-
-#include <cerrno>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/error.hpp>
 
 namespace switchyard::http {
 
 void ClientWatch::arm(boost::asio::ip::tcp::socket& socket) {
-  socket_ = &socket;
   armed_ = true;
   interrupt_.reset();
-  if (!waiting_) wait();
+  // The session's completion handler and this peek keep the watch alive.
+  socket.async_receive(boost::asio::buffer(&byte_, 1), boost::asio::ip::tcp::socket::message_peek,
+                       boost::asio::bind_cancellation_slot(
+                           stop_peek_.slot(), [self = shared_from_this(), generation = ++generation_](
+                                                  const boost::system::error_code& ec, std::size_t bytes) {
+                             self->on_peeked(ec, bytes, generation);
+                           }));
 }
 
-void ClientWatch::wait() {
-  waiting_ = true;
-  // The session's completion handler and this wait keep the watch alive.
-  socket_->async_wait(boost::asio::ip::tcp::socket::wait_read,
-                      [self = shared_from_this()](const boost::system::error_code& ec) { self->on_ready(ec); });
-}
-
-void ClientWatch::on_ready(const boost::system::error_code& ec) {
-  waiting_ = false;
-  // The socket's operations were cancelled or it closed (the session is ending), or no
-  // handler is running: the session reads whatever came itself.
-  if (ec || !armed_) return;
-  char byte;
-  ssize_t peeked = ::recv(socket_->native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (peeked > 0) return;  // a pipelined request: the client is still there
-  if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-    wait();  // woken by bytes the session has read since (or by nothing)
-    return;
-  }
+void ClientWatch::disarm() {
+  if (!armed_) return;
   armed_ = false;
-  gone_ = true;
+  stop_peek_.emit(boost::asio::cancellation_type::total);  // a pending peek completes aborted
+}
+
+void ClientWatch::on_peeked(const boost::system::error_code& ec, std::size_t bytes, std::uint64_t generation) {
+  if (!armed_ || generation != generation_) return;  // the handler ended since
+  if (ec == boost::asio::error::operation_aborted) return;  // the session's operations were cancelled
+  if (!ec && bytes > 0) return;  // a pipelined request: the client is still there
+  armed_ = false;
+  gone_ = true;  // the end of the stream, or the connection broke
   interrupt_.interrupt();
 }
 

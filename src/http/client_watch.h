@@ -3,18 +3,18 @@
 // request still waiting for an upstream's first byte may not write for minutes, while the
 // provider generates, and bills, an answer nobody will read).
 //
-// While a handler runs, a read-readiness wait is pending on the client's socket. When it
-// fires, a peek tells a closed connection (end of file or an error) from bytes of a
-// pipelined next request (then the watch stops: those are the next request's). A closed
-// connection marks the watch gone and interrupts the request (interrupt()): whatever its
-// handler waits for stops at once.
-//
-// The wait is not cancelled when the handler ends (that cost a reactor operation per
-// request): it stays pending while the session reads the next request, completes when that
-// request's bytes arrive, and is started again for the next handler if it is needed.
+// While a handler runs, a one-byte peek is pending on the client's socket: it completes
+// with the end of the stream (or an error) when the client closes, which marks the watch
+// gone and interrupts the request (interrupt()), so that whatever its handler waits for
+// stops at once; or with a byte of a pipelined next request, which the session will read
+// (then the watch stops: the client is there). A peek rather than a readiness wait: asio
+// re-arms the descriptor with epoll_ctl for every wait, where a read is queued in user
+// space, and right after the session read the request, without even a speculative recv.
 #pragma once
 
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
 #include <memory>
 
 #include "http/interrupt.h"
@@ -23,22 +23,23 @@ namespace switchyard::http {
 
 class ClientWatch : public std::enable_shared_from_this<ClientWatch> {
  public:
-  // A handler starts on `socket`, which stays open until its session ends.
+  // A handler starts on `socket`, which stays open until disarm().
   void arm(boost::asio::ip::tcp::socket& socket);
-  // The handler ended: what the wait finds from now on is the session's to read.
-  void disarm() { armed_ = false; }
+  void disarm();
   bool gone() const { return gone_; }
   // What the request's handler hooks its waits to.
   Interrupt& interrupt() { return interrupt_; }
 
  private:
-  void wait();
-  void on_ready(const boost::system::error_code& ec);
+  void on_peeked(const boost::system::error_code& ec, std::size_t bytes, std::uint64_t generation);
 
-  boost::asio::ip::tcp::socket* socket_ = nullptr;
-  bool armed_ = false;    // a handler is running
-  bool waiting_ = false;  // a wait is pending on the socket
+  bool armed_ = false;
   bool gone_ = false;
+  // Which arming a peek belongs to: one that completed just before disarm() could not be
+  // cancelled any more, and must not act for the next request.
+  std::uint64_t generation_ = 0;
+  char byte_ = 0;
+  boost::asio::cancellation_signal stop_peek_;
   Interrupt interrupt_;
 };
 
