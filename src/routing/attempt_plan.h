@@ -39,7 +39,7 @@ class Attempt {
   Attempt(std::shared_ptr<const Candidates> candidates, std::size_t index, bool probe,
           std::chrono::steady_clock::time_point now)
       : candidates_(std::move(candidates)), candidate_(&(*candidates_)[index]), probe_(probe),
-        breaker_admitted_(candidate_->breaker), in_flight_(candidate_->health.get(), probe), started_(now) {}
+        breaker_admitted_(candidate_->breaker), in_flight_(candidate_->health, probe), started_(now) {}
 
   const Candidate& candidate() const { return *candidate_; }
   const providers::Provider& provider() const { return *candidate_->provider; }

@@ -87,8 +87,8 @@ void Router::append_alias(const ModelAlias& alias, std::vector<Candidate>& out, 
       plan.rate_limited = true;
       return;
     }
-    out.push_back({slot.provider, deployment.model, deployment.unsupported_params, slot.health, breaker,
-                   deployment.timeouts ? deployment.timeouts : alias.timeouts, deployment.limits, slot.label});
+    out.push_back({slot.provider, deployment.model, deployment.unsupported_params, slot.health.get(), breaker,
+                   deployment.timeouts ? deployment.timeouts : alias.timeouts, deployment.limits, slot.label, nullptr});
   };
   if (alias.deployments.size() == 1) {
     consider(0);  // one deployment has one order, whatever the strategy
@@ -118,8 +118,9 @@ void Router::append_direct(std::string_view name, std::vector<Candidate>& out, P
   std::string_view model = name.substr(slash + 1);
   std::shared_ptr<DeploymentHealth> health =
       live_->direct(provider->second->identity(), provider->second->name(), model);
-  out.push_back({provider->second.get(), std::string(model), canonical::UnsupportedParams::reject, std::move(health),
-                 false, std::nullopt, {}, std::string(name)});
+  DeploymentHealth* state = health.get();
+  out.push_back({provider->second.get(), std::string(model), canonical::UnsupportedParams::reject, state, false,
+                 std::nullopt, {}, std::string(name), std::move(health)});
 }
 
 Plan Router::plan(std::string_view requested_model, const std::vector<std::string>& extra_models) const {

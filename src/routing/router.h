@@ -55,11 +55,16 @@ struct Candidate {
   const providers::Provider* provider = nullptr;
   std::string model;
   canonical::UnsupportedParams unsupported_params = canonical::UnsupportedParams::reject;
-  std::shared_ptr<DeploymentHealth> health;  // live state: shared with every snapshot that has it
+  // Live state, shared with every snapshot that has the deployment. A configured
+  // deployment's is kept by the router (alive while its snapshot is); a client-named one's
+  // by `health_owner` (there is no snapshot of it): copying a candidate then touches no
+  // reference count the other threads share.
+  DeploymentHealth* health = nullptr;
   bool breaker = true;  // its alias routes around it when its circuit is open
   std::optional<http::UpstreamTimeouts> timeouts;  // the deployment's, else its alias's
   RateLimits limits;
   std::string label;  // "provider/model", for logs and headers; spelled once per plan
+  std::shared_ptr<DeploymentHealth> health_owner;
 };
 
 struct Plan {

@@ -106,8 +106,8 @@ TEST(Router, LowestLatencyMovesAwayFromADeploymentThatSlowedDown) {
   Router router({alias("l", {deployment("a", "fast"), deployment("a", "slow")}, Strategy::lowest_latency)},
                 providers({"a"}));
   Plan plan = router.plan("l");
-  DeploymentHealth* fast = plan.candidates[0].model == "fast" ? plan.candidates[0].health.get() : plan.candidates[1].health.get();
-  DeploymentHealth* slow = plan.candidates[0].model == "slow" ? plan.candidates[0].health.get() : plan.candidates[1].health.get();
+  DeploymentHealth* fast = plan.candidates[0].model == "fast" ? plan.candidates[0].health : plan.candidates[1].health;
+  DeploymentHealth* slow = plan.candidates[0].model == "slow" ? plan.candidates[0].health : plan.candidates[1].health;
   fast->on_success(std::chrono::milliseconds(50));
   slow->on_success(std::chrono::milliseconds(80));
   EXPECT_EQ(router.plan("l").candidates[0].model, "fast");
@@ -119,7 +119,7 @@ TEST(Router, LowestLatencyMovesAwayFromADeploymentThatSlowedDown) {
 TEST(Router, LeastBusyPrefersFewerRequestsInFlight) {
   Router router({alias("b", {deployment("a", "m1"), deployment("a", "m2")}, Strategy::least_busy)}, providers({"a"}));
   Plan plan = router.plan("b");
-  DeploymentHealth* m1 = plan.candidates[0].model == "m1" ? plan.candidates[0].health.get() : plan.candidates[1].health.get();
+  DeploymentHealth* m1 = plan.candidates[0].model == "m1" ? plan.candidates[0].health : plan.candidates[1].health;
   InFlight busy(m1);
   for (int i = 0; i < 50; ++i) EXPECT_EQ(router.plan("b").candidates[0].model, "m2");
 }
