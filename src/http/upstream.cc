@@ -248,7 +248,10 @@ class PooledResponse final : public UpstreamResponse {
 
   ~PooledResponse() override {
     // Bytes after the body would be read as the next response: such a connection is closed.
-    if (connection_ && body_done_ && keep_alive_ && !failed_ && connection_->buffer.empty()) {
+    // An interrupt can close the socket after its last read already completed (the read's
+    // completion was queued, the coroutine not yet resumed): the body is whole, the socket is not.
+    if (connection_ && body_done_ && keep_alive_ && !failed_ && connection_->buffer.empty() &&
+        connection_->socket().is_open()) {
       if (auto pool = pool_.lock()) pool->put_idle(target_.pool_key, std::move(connection_));
     }
   }
