@@ -13,8 +13,8 @@
 // is 20000 per process here):
 //   - the mock upstream (this file, --role mock): an OpenAI-compatible server on 127.0.0.1
 //     (HTTP/1.1 keep-alive written by hand on node:net, half the CPU of node:http). Each
-//     streaming request gets its headers and the role chunk at once, then one content
-//     chunk every --interval-ms for --tokens tokens, the finish_reason chunk, the usage
+//     streaming request gets its headers, the role chunk and the first content chunk at once,
+//     then one content chunk every --interval-ms up to --tokens tokens, the finish_reason chunk, the usage
 //     chunk when stream_options.include_usage, and `data: [DONE]`: the wire format of
 //     tests/fixtures/openai/openai.chat.stream.text.sse. One shared 10 ms tick serves the
 //     streams in ten buckets (no timer per stream). Non-streaming requests get a
@@ -29,7 +29,7 @@
 //     chunk (when --usage 1, the default) and `data: [DONE]` before the end of the body.
 //
 // With --hold 1 (the default) the mock holds the content tokens until every stream is
-// open (has its headers and role chunk, or has failed): all --streams are then
+// open (has its headers and first events, or has failed): all --streams are then
 // simultaneously open, and all of them stream their tokens at once for about
 // tokens × interval. With --hold 0 each stream runs from its arrival (streams started
 // early may end before the last ones open) and ttft_ms is meaningful. A stream not open
@@ -210,6 +210,13 @@ function runMock() {
     socket.write(
       'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n' + chunk(role),
     );
+    // The first content comes with the preamble: the gateway answers a stream once its first
+    // token (the first content) is in, so holding that too would hold every stream unanswered.
+    if (!step(s)) {
+      stats.streams_completed++;
+      stats.active--;
+      return;
+    }
     if (released) schedule(s);
     else held.add(s);
   }
