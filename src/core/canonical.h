@@ -12,7 +12,9 @@
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -198,6 +200,20 @@ class Unsupported {
   std::optional<GatewayError> error_;
   std::vector<std::string> dropped_;
 };
+
+// A value a dialect documents as the default of a member the canonical model has no place
+// for: sent with exactly this value, the member asks for nothing.
+struct DocumentedDefault {
+  std::string_view key;
+  std::variant<bool, std::int64_t, std::string_view> value;
+};
+
+// Keeps a member of the client's request the canonical model has no place for in
+// `extensions`, unless it asks for nothing: null, an empty list or object (clients send
+// `"safetySettings": []` on every call) or its dialect's documented default. Only what
+// could change the answer may then be refused by an encoder.
+void keep_extension(boost::json::object& extensions, std::string_view key, const boost::json::value& value,
+                    std::span<const DocumentedDefault> defaults = {});
 
 }  // namespace switchyard::canonical
 

@@ -23,6 +23,9 @@ constexpr std::string_view kKnownMembers[] = {"model", "messages", "system", "ma
                                               "temperature", "top_p", "top_k", "tools", "tool_choice", "thinking",
                                               "metadata", "output_config"};
 
+// Members other dialects cannot express, at the value that asks for nothing (the API's default).
+constexpr canonical::DocumentedDefault kDefaults[] = {{"service_tier", "auto"}};
+
 bool is_known_member(std::string_view key) {
   for (std::string_view known : kKnownMembers) {
     if (known == key) return true;
@@ -396,11 +399,13 @@ Result<canonical::Request> decode_messages_request(std::string_view body) {
       }
     }
     for (const auto& member : *output) {
-      if (member.key() != "format") out.extensions.emplace("output_config." + std::string(member.key()), member.value());
+      if (member.key() != "format") {
+        canonical::keep_extension(out.extensions, "output_config." + std::string(member.key()), member.value());
+      }
     }
   }
   for (const auto& member : root) {
-    if (!is_known_member(member.key()) && !member.value().is_null()) out.extensions.emplace(member.key(), member.value());
+    if (!is_known_member(member.key())) canonical::keep_extension(out.extensions, member.key(), member.value(), kDefaults);
   }
   if (!reader.ok()) return *reader.error();
   return out;
@@ -498,8 +503,13 @@ Result<std::string> encode_messages_request(const canonical::Request& request, c
   if (sampling.candidate_count && *sampling.candidate_count != 1 && !unsupported.note("n", kDialect)) {
     return *unsupported.error();
   }
-  if (sampling.presence_penalty && !unsupported.note("presence_penalty", kDialect)) return *unsupported.error();
-  if (sampling.frequency_penalty && !unsupported.note("frequency_penalty", kDialect)) return *unsupported.error();
+  // Penalties of 0 are OpenAI's and Gemini's defaults: they ask for nothing.
+  if (sampling.presence_penalty.value_or(0) != 0 && !unsupported.note("presence_penalty", kDialect)) {
+    return *unsupported.error();
+  }
+  if (sampling.frequency_penalty.value_or(0) != 0 && !unsupported.note("frequency_penalty", kDialect)) {
+    return *unsupported.error();
+  }
   if (!request.user.empty()) out.key("metadata").begin_object().member("user_id", request.user).end_object();
   if (request.thinking.enabled) {
     out.key("thinking").begin_object().member("type", "enabled").member("budget_tokens", thinking_budget).end_object();

@@ -22,6 +22,9 @@ constexpr std::string_view kKnownMembers[] = {"contents", "systemInstruction", "
                                               "toolConfig", "tool_config", "generationConfig", "generation_config",
                                               "model"};
 
+// Members other dialects cannot express, at the value that asks for nothing (the API's default).
+constexpr canonical::DocumentedDefault kDefaults[] = {{"generationConfig.responseLogprobs", false}};
+
 bool is_known_member(std::string_view key) {
   for (std::string_view known : kKnownMembers) {
     if (known == key) return true;
@@ -373,13 +376,13 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
                                                      "candidateCount", "presencePenalty", "frequencyPenalty",
                                                      "stopSequences", "responseMimeType", "responseJsonSchema",
                                                      "responseSchema", "thinkingConfig"};
-      if (std::find(std::begin(kMapped), std::end(kMapped), key) == std::end(kMapped) && !value.is_null()) {
-        out.extensions.emplace("generationConfig." + std::string(key), value);
+      if (std::find(std::begin(kMapped), std::end(kMapped), key) == std::end(kMapped)) {
+        canonical::keep_extension(out.extensions, "generationConfig." + std::string(key), value, kDefaults);
       }
     }
   }
   for (const auto& [key, value] : root) {
-    if (!is_known_member(key) && !value.is_null()) out.extensions.emplace(key, value);
+    if (!is_known_member(key)) canonical::keep_extension(out.extensions, key, value, kDefaults);
   }
   if (!reader.ok()) return *reader.error();
   return out;

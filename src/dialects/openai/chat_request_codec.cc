@@ -24,6 +24,11 @@ constexpr std::string_view kKnownMembers[] = {
     "stream", "stream_options", "reasoning_effort",
     "models"};  // OpenRouter's fallback list, consumed by the router
 
+// Members other dialects cannot express, at the value that asks for nothing (the API's default).
+constexpr canonical::DocumentedDefault kDefaults[] = {
+    {"logprobs", false}, {"top_logprobs", std::int64_t{0}}, {"store", false}, {"service_tier", "auto"},
+    {"verbosity", "medium"}};
+
 bool is_known_member(std::string_view key) {
   for (std::string_view known : kKnownMembers) {
     if (known == key) return true;
@@ -361,7 +366,7 @@ Result<canonical::Request> decode_chat_request(std::string_view body) {
     out.thinking.effort = *effort;
   }
   for (const auto& member : root) {
-    if (!is_known_member(member.key()) && !member.value().is_null()) out.extensions.emplace(member.key(), member.value());
+    if (!is_known_member(member.key())) canonical::keep_extension(out.extensions, member.key(), member.value(), kDefaults);
   }
   if (!reader.ok()) return *reader.error();
   return out;

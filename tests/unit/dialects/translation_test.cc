@@ -151,6 +151,63 @@ TEST(Translation, UnsupportedParametersAreRefusedByNameUnlessDropped) {
   EXPECT_EQ(dropped.value().find("logprobs"), std::string::npos);
 }
 
+// Clients send members that ask for nothing on every call (LangChain's Gemini client always
+// sends "safetySettings": [] and "stopSequences": []): empty lists and documented defaults
+// are not refused by a target that cannot express them; the same members asking for
+// something still are.
+TEST(Translation, ParametersThatAskForNothingAreNotRefused) {
+  canonical::EncodeOptions strict = options_for("target-model");
+  strict.unsupported = canonical::UnsupportedParams::reject;
+  auto refusal = [&](Dialect source, std::string_view body, Dialect target) -> std::string {
+    auto request = codec_for(source).decode_request(body, "m", false);
+    if (!request) return "decode: " + request.error().message;
+    auto encoded = codec_for(target).encode_request(request.value(), strict);
+    return encoded ? "" : encoded.error().message;
+  };
+  constexpr std::string_view kGeminiNothing =
+      R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}],"safetySettings":[],"tools":[],)"
+      R"("generationConfig":{"stopSequences":[],"responseLogprobs":false,"candidateCount":1}})";
+  constexpr std::string_view kOpenAINothing =
+      R"({"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[],"n":1,"stream":false,"logprobs":false,)"
+      R"("top_logprobs":0,"store":false,"service_tier":"auto","presence_penalty":0,"frequency_penalty":0,"stop":[],)"
+      R"("metadata":{},"prediction":null})";
+  constexpr std::string_view kAnthropicNothing =
+      R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"tools":[],"stop_sequences":[],)"
+      R"("service_tier":"auto","output_config":{}})";
+  for (Dialect target : kDialects) {
+    if (target != Dialect::gemini) {
+      EXPECT_EQ(refusal(Dialect::gemini, kGeminiNothing, target), "") << dialect_name(target);
+    }
+    if (target != Dialect::openai_chat) {
+      EXPECT_EQ(refusal(Dialect::openai_chat, kOpenAINothing, target), "") << dialect_name(target);
+    }
+    if (target != Dialect::anthropic_messages) {
+      EXPECT_EQ(refusal(Dialect::anthropic_messages, kAnthropicNothing, target), "") << dialect_name(target);
+    }
+  }
+  // The same members asking for something are still refused, by name.
+  EXPECT_NE(refusal(Dialect::gemini,
+                    R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}],)"
+                    R"("safetySettings":[{"category":"HARM_CATEGORY_HARASSMENT","threshold":"BLOCK_NONE"}]})",
+                    Dialect::openai_chat)
+                .find("'safetySettings'"),
+            std::string::npos);
+  EXPECT_NE(refusal(Dialect::openai_chat, R"({"model":"m","messages":[{"role":"user","content":"hi"}],"logprobs":true})",
+                    Dialect::anthropic_messages)
+                .find("'logprobs'"),
+            std::string::npos);
+  EXPECT_NE(refusal(Dialect::openai_chat,
+                    R"({"model":"m","messages":[{"role":"user","content":"hi"}],"presence_penalty":0.5})",
+                    Dialect::anthropic_messages)
+                .find("'presence_penalty'"),
+            std::string::npos);
+  EXPECT_NE(refusal(Dialect::anthropic_messages,
+                    R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"service_tier":"standard_only"})",
+                    Dialect::gemini)
+                .find("'service_tier'"),
+            std::string::npos);
+}
+
 TEST(Translation, JsonModeBecomesAForcedToolForAnthropicAndTextAgain) {
   auto request = decode_request_fixture(Dialect::openai_chat, "openai/openai.chat.request.json_schema.json");
   ASSERT_TRUE(request);
