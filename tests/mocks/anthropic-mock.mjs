@@ -373,10 +373,10 @@ export function anthropicAnswer(body, behaviour = {}) {
   const blocks = [];
   let output = answer.usage.output;
   if (answer.kind === 'text') {
-    blocks.push({ type: 'text', text: answer.text, citations: null });
+    blocks.push({ type: 'text', text: answer.text });
   } else {
     if (view.toolChoice.mode === 'auto') {
-      blocks.push({ type: 'text', text: PREAMBLE, citations: null });
+      blocks.push({ type: 'text', text: PREAMBLE });
       output += PREAMBLE.split(/\s+/).length;
     }
     for (const call of answer.calls) {

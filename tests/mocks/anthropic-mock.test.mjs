@@ -50,7 +50,7 @@ describe('anthropic mock', () => {
       assert.match(res.headers.get('request-id'), /^req_/);
       const body = await readJSON(res);
       assert.deepEqual(Object.keys(body), ['id', 'type', 'role', 'model', 'content', 'stop_reason', 'stop_sequence', 'usage', 'stop_details', 'container']);
-      assert.deepEqual(body.content, [{ type: 'text', text: 'Hello from mock: Hi', citations: null }]);
+      assert.deepEqual(body.content, [{ type: 'text', text: 'Hello from mock: Hi' }]);
       assert.deepEqual({ in: body.usage.input_tokens, out: body.usage.output_tokens }, { in: 1, out: 4 });
     });
 

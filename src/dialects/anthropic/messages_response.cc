@@ -122,7 +122,7 @@ std::string encode_message(const canonical::Response& response, std::string_view
   for (const auto& block : response.content) {
     if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
       if (text->text.empty()) continue;
-      json.begin_object().member("type", "text").member("text", text->text).key("citations").null().end_object();
+      json.begin_object().member("type", "text").member("text", text->text).end_object();
     } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
       json::error_code ec;
       json::value input = json_fields::parse_document(call->arguments, ec);

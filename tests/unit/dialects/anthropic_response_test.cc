@@ -14,7 +14,7 @@ std::string dom_encode(const canonical::Response& response, std::string_view mod
   json::array content;
   for (const auto& block : response.content) {
     if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
-      if (!text->text.empty()) content.push_back(json::object{{"type", "text"}, {"text", text->text}, {"citations", nullptr}});
+      if (!text->text.empty()) content.push_back(json::object{{"type", "text"}, {"text", text->text}});
     } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
       json::error_code ec;
       json::value input = json::parse(call->arguments, ec);
