@@ -230,7 +230,15 @@ function gatewayYaml() {
     // OpenRouter's per-request `models`.
     'or-a': { deployments: [{ provider: 'oai', model: 'gpt-or-a' }] },
     'or-b': { deployments: [{ provider: 'oai', model: 'gpt-or-b' }] },
-    // The circuit breaker.
+    // The circuit breaker: one that stays open for the whole test, so a skip is certain, and
+    // one whose 300 ms cooldown the test waits out.
+    'cool-hold': {
+      cooldown: { failures: 2, window: '30s', duration: '30s' },
+      deployments: [
+        { provider: 'oai', model: 'gpt-hold-bad', priority: 0 },
+        { provider: 'oai', model: 'gpt-hold-good', priority: 1 },
+      ],
+    },
     cool: {
       cooldown: { failures: 2, window: '30s', duration: '300ms' },
       deployments: [
@@ -822,15 +830,15 @@ describe("OpenRouter's per-request `models` list (OpenAI clients)", () => {
   });
 });
 
-describe('circuit breaker (cooldown: failures 2, window 30s, duration 300ms)', () => {
+describe('circuit breaker (cooldown: failures 2, window 30s; durations 30 s and 300 ms)', () => {
   const bad = { provider: 'oai', model: 'gpt-cool-bad' };
   const good = { provider: 'oai', model: 'gpt-cool-good' };
 
   /** One request to `cool`; returns { deployment, attempts, counts } (the client must see 200). */
-  async function coolRequest(script = []) {
+  async function coolRequest(script = [], alias = 'cool', pair = [bad, good]) {
     const mark = markRequests();
     env.oai.script(script);
-    const res = await env.client.chat(chatBody({ model: 'cool' }));
+    const res = await env.client.chat(chatBody({ model: alias }));
     assert.equal(res.status, 200, await res.clone().text());
     assert.equal((await readJSON(res)).choices[0].message.content, ANSWER);
     const entry = await accessLogEntry(env.gateway, res.headers.get('x-request-id'));
@@ -838,7 +846,7 @@ describe('circuit breaker (cooldown: failures 2, window 30s, duration 300ms)', (
       deployment: res.headers.get('x-switchyard-deployment'),
       attempts: res.headers.get('x-switchyard-attempts'),
       attemptLog: entry.attempt_log,
-      counts: attemptsSince(mark, [bad, good]),
+      counts: attemptsSince(mark, pair),
     };
   }
 
@@ -848,38 +856,48 @@ describe('circuit breaker (cooldown: failures 2, window 30s, duration 300ms)', (
     assertOpenAIError(body);
   });
 
-  it('after 2 failures the deployment is skipped; after the cooldown one probe goes through (half-open)', async () => {
+  it('after 2 failures the deployment is skipped for the whole cooldown', async () => {
+    const [bad, good] = [{ provider: 'oai', model: 'gpt-hold-bad' }, { provider: 'oai', model: 'gpt-hold-good' }];
     // Two failures in a row, each time served by the second deployment.
     for (let i = 0; i < 2; i++) {
-      const r = await coolRequest([status(503)]);
+      const r = await coolRequest([status(503)], 'cool-hold', [bad, good]);
       assert.equal(r.deployment, label(good));
       assert.deepEqual(r.counts, { [label(bad)]: 1, [label(good)]: 1 });
     }
-    let state = await deploymentState('cool', bad.model);
+    const state = await deploymentState('cool-hold', bad.model);
     assert.equal(state.state, 'cooling_down', JSON.stringify(state));
-    assert.ok(state.cooldown_remaining_ms > 0 && state.cooldown_remaining_ms <= 300, JSON.stringify(state));
+    assert.ok(state.cooldown_remaining_ms > 0 && state.cooldown_remaining_ms <= 30_000, JSON.stringify(state));
     assert.equal(state.failures, 2);
     assert.equal(state.provider, 'oai');
-    assert.equal((await deploymentState('cool', good.model)).state, 'healthy');
-    assert.equal(await metricState('cool', 'oai', bad.model), 1);
+    assert.equal((await deploymentState('cool-hold', good.model)).state, 'healthy');
+    assert.equal(await metricState('cool-hold', 'oai', bad.model), 1);
 
-    // Cooling down: the failing deployment's upstream sees nothing.
-    const skipped = await coolRequest();
-    assert.deepEqual(skipped.counts, { [label(bad)]: 0, [label(good)]: 1 });
-    assert.equal(skipped.attempts, '1');
-    assert.equal(skipped.attemptLog, attemptLog([good, '200']));
+    // Cooling down (30 s, longer than this test): the failing deployment's upstream sees nothing.
+    for (let i = 0; i < 3; i++) {
+      const skipped = await coolRequest([], 'cool-hold', [bad, good]);
+      assert.deepEqual(skipped.counts, { [label(bad)]: 0, [label(good)]: 1 });
+      assert.equal(skipped.attempts, '1');
+      assert.equal(skipped.attemptLog, attemptLog([good, '200']));
+    }
+  });
 
-    // After the cooldown: half-open. The probe fails: cooling down again, the request still served.
+  // Only the moves the test waits for are checked here, never a state that holds for 300 ms
+  // alone: the test must pass on a machine slow enough to take longer than that per request.
+  it('after the cooldown one probe goes through (half-open): a failure reopens, a success closes', async () => {
+    for (let i = 0; i < 2; i++) assert.equal((await coolRequest([status(503)])).deployment, label(good));
     await waitFor(async () => (await deploymentState('cool', bad.model)).state === 'half_open', {
       timeoutMs: 2000,
       message: 'gpt-cool-bad to become half_open',
     });
+    // Half-open holds until a request comes: nothing moves it on a timer.
     assert.equal(await metricState('cool', 'oai', bad.model), 2);
+
+    // The probe fails: the breaker opens again (its third failure), the request still served.
     const failedProbe = await coolRequest([status(503)]);
     assert.deepEqual(failedProbe.counts, { [label(bad)]: 1, [label(good)]: 1 });
-    state = await deploymentState('cool', bad.model);
-    assert.equal(state.state, 'cooling_down', `after a failed probe: ${JSON.stringify(state)}`);
-    assert.deepEqual((await coolRequest()).counts, { [label(bad)]: 0, [label(good)]: 1 });
+    let state = await deploymentState('cool', bad.model);
+    assert.equal(state.failures, 3, JSON.stringify(state));
+    assert.notEqual(state.state, 'healthy', `after a failed probe: ${JSON.stringify(state)}`);
 
     // Half-open again; this probe succeeds and closes the circuit.
     await waitFor(async () => (await deploymentState('cool', bad.model)).state === 'half_open', {
