@@ -30,11 +30,12 @@ describe('chat completions passthrough', () => {
     return { res, upstream };
   }
 
-  // Compact JSON with an unusual field and a fractional number: a re-serialising gateway would
-  // change the bytes (key order, number format) even though the JSON would still compare equal.
+  // Compact JSON with a field the gateway does not model, keys out of order and a number written
+  // unusually: a re-serialising gateway would change the bytes (key order, number format) even
+  // though the JSON would still compare equal.
   const requestText =
     '{"model":"fast","messages":[{"role":"developer","content":"You are terse."},{"role":"user","content":"Say hello"}],' +
-    '"max_completion_tokens":64,"temperature":0.2,"x_custom":{"a":[1,2]}}';
+    '"max_completion_tokens":64,"temperature":0.20,"metadata":{"z":"1","a":"2"},"prediction":{"type":"content","content":"Hello"}}';
 
   describe('non-streaming', () => {
     it('forwards the request with only the model rewritten to the deployment model', async () => {
@@ -45,10 +46,20 @@ describe('chat completions passthrough', () => {
       assert.deepEqual(JSON.parse(upstream[0].body), { ...JSON.parse(requestText), model: 'gpt-4o-mini' });
     });
 
-    it('keeps an unknown field and its bytes intact', async () => {
+    it('keeps a field it does not model and its bytes intact', async () => {
       const { res, upstream } = await roundTrip(requestText);
       await res.arrayBuffer();
-      assert.ok(upstream[0].body.includes('"x_custom":{"a":[1,2]}'), `upstream body: ${upstream[0].body}`);
+      assert.ok(upstream[0].body.includes('"prediction":{"type":"content","content":"Hello"}'), `upstream body: ${upstream[0].body}`);
+      assert.ok(upstream[0].body.includes('"temperature":0.20,"metadata":{"z":"1","a":"2"}'), `upstream body: ${upstream[0].body}`);
+    });
+
+    it('passes an argument the provider does not know to it, and relays its refusal', async () => {
+      const { res, upstream } = await roundTrip('{"model":"fast","messages":[{"role":"user","content":"Hi"}],"x_custom":{"a":[1,2]}}');
+      assert.equal(res.status, 400);
+      assert.deepEqual(await res.json(), {
+        error: { message: 'Unrecognized request argument supplied: x_custom', type: 'invalid_request_error', param: null, code: null },
+      });
+      assert.equal(upstream.length, 1);
     });
 
     it('forwards the body byte-for-byte apart from the model value', async () => {

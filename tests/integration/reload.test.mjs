@@ -29,7 +29,7 @@ function configText(mockUrl, version, { server = {} } = {}) {
   const models = {
     main: {
       strategy: 'weighted',
-      deployments: [1, 2].map((n, i) => ({ provider: 'up', model: `gen-${version}-${n}`, weight: weights[i] })),
+      deployments: [1, 2].map((n, i) => ({ provider: 'up', model: `gpt-gen-${version}-${n}`, weight: weights[i] })),
     },
     // Kept by both versions, with the same breaker: its live state must survive every reload.
     cool: {
@@ -71,7 +71,7 @@ function replaceByRename(file, text) {
   renameSync(temporary, file);
 }
 
-const deploymentsOf = (version) => [1, 2].map((n) => `up/gen-${version}-${n}`);
+const deploymentsOf = (version) => [1, 2].map((n) => `up/gpt-gen-${version}-${n}`);
 
 describe('hot reload under load', () => {
   let mock;
@@ -225,7 +225,7 @@ describe('reload triggers', () => {
       await waitFor(async () => (await describeConfig(client)).hash !== before.hash, { message: 'the signal reload' });
       const afterSignal = await describeConfig(client);
       assert.equal(afterSignal.trigger, 'signal');
-      assert.deepEqual(await mainDeployments(client), ['gen-b-1', 'gen-b-2']);
+      assert.deepEqual(await mainDeployments(client), ['gpt-gen-b-1', 'gpt-gen-b-2']);
 
       const bad = invalidFiles(mock.url)[0];
       writeFileSync(gateway.configPath, bad.text);
@@ -254,10 +254,10 @@ describe('reload triggers', () => {
       };
       writeFileSync(gateway.configPath, configText(mock.url, 'b'));
       await changed('a write in place');
-      assert.deepEqual(await mainDeployments(client), ['gen-b-1', 'gen-b-2']);
+      assert.deepEqual(await mainDeployments(client), ['gpt-gen-b-1', 'gpt-gen-b-2']);
       replaceByRename(gateway.configPath, configText(mock.url, 'a'));
       await changed('a rename over the file');
-      assert.deepEqual(await mainDeployments(client), ['gen-a-1', 'gen-a-2']);
+      assert.deepEqual(await mainDeployments(client), ['gpt-gen-a-1', 'gpt-gen-a-2']);
       // Nothing reloads when the file did not change.
       writeFileSync(path.join(path.dirname(gateway.configPath), 'unrelated.txt'), 'hello');
       await new Promise((resolve) => setTimeout(resolve, 400));
@@ -288,7 +288,7 @@ describe('reload triggers', () => {
       symlinkSync('..v2', path.join(volume, '..data_tmp'));
       renameSync(path.join(volume, '..data_tmp'), path.join(volume, '..data'));
       await waitFor(async () => (await describeConfig(client)).hash !== hash, { message: 'the symlink swap' });
-      assert.deepEqual(await mainDeployments(client), ['gen-b-1', 'gen-b-2']);
+      assert.deepEqual(await mainDeployments(client), ['gpt-gen-b-1', 'gpt-gen-b-2']);
     } finally {
       await gateway.stop();
     }
@@ -314,7 +314,7 @@ describe('reload triggers', () => {
       const problems = (await readJSON(refused)).errors;
       assert.equal(problems.length, 2, problems.join('\n'));
       for (const problem of problems) assert.match(problem, new RegExp(`^${gateway.configPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: `));
-      assert.deepEqual(await mainDeployments(client), ['gen-b-1', 'gen-b-2']);
+      assert.deepEqual(await mainDeployments(client), ['gpt-gen-b-1', 'gpt-gen-b-2']);
 
       // Only the master key may reload.
       const anonymous = await client.request('/admin/reload', { method: 'POST', apiKey: 'sk-someone' });
@@ -359,7 +359,7 @@ describe('reload triggers', () => {
       assert.equal(info.config.auth.master_key, '[redacted]');
       assert.equal(info.config.providers.up.api_key, '[redacted]');
       assert.equal(info.config.providers.up.base_url, mock.url);
-      assert.deepEqual(info.config.models.main.deployments.map((d) => [d.model, d.weight]), [['gen-a-1', 1], ['gen-a-2', 3]]);
+      assert.deepEqual(info.config.models.main.deployments.map((d) => [d.model, d.weight]), [['gpt-gen-a-1', 1], ['gpt-gen-a-2', 3]]);
       const denied = await client.get('/admin/config', { apiKey: null });
       assert.equal(denied.status, 401);
       await denied.text();

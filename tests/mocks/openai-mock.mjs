@@ -49,7 +49,9 @@
 // (mock-answers.mjs): "Hello from mock: <last user text>"; tool calls when tools are offered
 // (arguments streamed in 2–3 fragments); "Tool said: …" after tool messages; {"answer":"Hello"} in
 // JSON mode. Requests are also checked the way the real API checks what gateways translate
-// (openai-extras.mjs: tool message pairing, tool_choice without tools, content part types, …).
+// (openai-extras.mjs: tool message pairing, tool_choice without tools, content part types, …),
+// and refused as the real API refuses unknown arguments, out-of-range numbers and models outside
+// OpenAI's families (openai-strict.mjs).
 //
 // Azure OpenAI: startOpenAIMock({ azure: true, apiKey }) serves
 // POST /openai/deployments/{deployment}/chat/completions?api-version=… (and …/embeddings) with an
@@ -80,6 +82,7 @@ import {
   validateChatDetails,
   validateEmbeddings,
 } from './openai-extras.mjs';
+import { CHAT_FIELDS, isKnownModel, modelNotFound, validateArguments } from './openai-strict.mjs';
 
 const FIXTURES = new URL('../fixtures/openai/', import.meta.url);
 const fixture = (name) => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
@@ -148,6 +151,8 @@ function validateChatRequest(request) {
   if (request === null || typeof request !== 'object' || Array.isArray(request)) {
     return invalidRequest('Invalid request body: expected a JSON object.', null, 'invalid_type');
   }
+  const argumentError = validateArguments(request, CHAT_FIELDS);
+  if (argumentError) return argumentError;
   if (typeof request.model !== 'string' || request.model === '') {
     return invalidRequest('you must provide a model parameter', 'model', 'missing_required_parameter');
   }
@@ -409,6 +414,8 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     if (deployment !== null && request !== null && typeof request === 'object') request.model = deployment;
     const invalid = validateChatRequest(request);
     if (invalid) return sendJSON(res, record, 400, invalid);
+    // Azure: the deployment names the model, whatever the customer called it.
+    if (deployment === null && !isKnownModel(request.model)) return sendJSON(res, record, 404, modelNotFound(request.model));
 
     if (request.stream === true && behaviour.kind === 'firehose') return sendFirehose(res, record, request, behaviour);
     const answer = mockAnswer(request, behaviour);
@@ -453,6 +460,7 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     }
     const invalid = validateEmbeddings(request, { modelRequired: deployment === null });
     if (invalid) return sendJSON(res, record, 400, invalid);
+    if (deployment === null && !isKnownModel(request.model)) return sendJSON(res, record, 404, modelNotFound(request.model));
     return sendJSON(res, record, 200, embeddingsBody(request, deployment ?? request.model));
   }
 

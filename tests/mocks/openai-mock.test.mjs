@@ -114,7 +114,7 @@ describe('openai mock', () => {
 
     it('joins the text parts of array content', async () => {
       const body = await readJSON(
-        await post({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'a b' }, { type: 'text', text: 'c' }] }] }),
+        await post({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'text', text: 'a b' }, { type: 'text', text: 'c' }] }] }),
       );
       assert.equal(body.choices[0].message.content, 'Hello from mock: a b c');
       assert.equal(body.usage.prompt_tokens, 3);
@@ -152,15 +152,33 @@ describe('openai mock', () => {
       ['missing messages', { model: 'm' }, 400, { param: 'messages' }],
       ['empty messages', { model: 'm', messages: [] }, 400, { param: 'messages' }],
       ['stream_options without stream', { ...request, stream_options: { include_usage: true } }, 400, { param: 'stream_options' }],
+      // What a gateway leaks when it forwards what it should have translated or dropped.
+      ['an unknown argument', { ...request, foo: 1 }, 400, { message: 'Unrecognized request argument supplied: foo', param: null, code: null }],
+      ["Anthropic's top_k", { ...request, top_k: 40 }, 400, { message: 'Unrecognized request argument supplied: top_k' }],
+      ['an unknown model', { ...request, model: 'gpt-9' }, 404, { message: 'The model `gpt-9` does not exist or you do not have access to it.', code: 'model_not_found' }],
+      ["another vendor's model", { ...request, model: 'claude-sonnet-4-5' }, 404, { code: 'model_not_found' }],
+      ['an alias name', { ...request, model: 'mock' }, 404, { code: 'model_not_found' }],
+      ['top_p above 1', { ...request, top_p: 5 }, 400, { message: "Invalid 'top_p': decimal above maximum value. Expected a value <= 1, but got 5 instead.", param: 'top_p', code: 'decimal_above_max_value' }],
+      ['max_tokens below 1', { ...request, max_tokens: -1 }, 400, { message: "Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, but got -1 instead.", param: 'max_tokens', code: 'integer_below_min_value' }],
+      ['a string temperature', { ...request, temperature: 'hot' }, 400, { param: 'temperature', code: 'invalid_type' }],
+      ['a fractional n', { ...request, n: 1.5 }, 400, { param: 'n', code: 'invalid_type' }],
     ];
     for (const [name, body, status, expected, headers] of cases) {
       it(`answers ${name} with ${status}`, async () => {
         const res = await post(body, headers);
         assert.equal(res.status, status);
         const { error } = await readJSON(res);
+        assert.equal(error.type, 'invalid_request_error');
         for (const [key, value] of Object.entries(expected)) assert.equal(error[key], value);
       });
     }
+
+    it('accepts every documented argument at the edges of its range', async () => {
+      const edges = { temperature: 2, top_p: 0, frequency_penalty: -2, presence_penalty: 2, n: 1, max_tokens: 1, seed: -5, logprobs: true, top_logprobs: 20, user: 'u', store: false };
+      const res = await post({ ...request, ...edges });
+      assert.equal(res.status, 200, await res.clone().text());
+      await res.text();
+    });
 
     it('does not echo the key it rejects', async () => {
       const text = await (await post(request, { authorization: 'Bearer sk-secret-wrong-key' })).text();
