@@ -11,8 +11,9 @@ namespace switchyard {
 namespace {
 
 // Every dialect, in the order credentials are looked for: a bearer token first.
-const std::array<const DialectCodec*, 3>& all_codecs() {
-  static const std::array<const DialectCodec*, 3> codecs{&openai::codec(), &anthropic::codec(), &gemini::codec()};
+const std::array<const DialectCodec*, 4>& all_codecs() {
+  static const std::array<const DialectCodec*, 4> codecs{&openai::codec(), &anthropic::codec(), &gemini::codec(),
+                                                         &openai::responses_codec()};
   return codecs;
 }
 

@@ -8,6 +8,7 @@ namespace switchyard {
 
 enum class Dialect {
   openai_chat,         // OpenAI Chat Completions, and every OpenAI-compatible service
+  openai_responses,    // the OpenAI Responses API
   anthropic_messages,  // Anthropic Messages
   gemini,              // Google Gemini generateContent
 };

@@ -19,6 +19,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/v1/models", Operation::list_models, Dialect::openai_chat, true},
     Route{"POST", "/v1/chat/completions", Operation::generate, Dialect::openai_chat},
     Route{"POST", "/v1/embeddings", Operation::embed, Dialect::openai_chat},
+    Route{"POST", "/v1/responses", Operation::generate, Dialect::openai_responses},
     Route{"POST", "/v1/messages", Operation::generate, Dialect::anthropic_messages},
     Route{"POST", "/v1/messages/count_tokens", Operation::count_tokens, Dialect::anthropic_messages},
     Route{"GET", "/v1beta/models", Operation::list_models, Dialect::gemini},
@@ -30,6 +31,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/models", Operation::list_models, Dialect::openai_chat, true},
     Route{"POST", "/chat/completions", Operation::generate, Dialect::openai_chat},
     Route{"POST", "/embeddings", Operation::embed, Dialect::openai_chat},
+    Route{"POST", "/responses", Operation::generate, Dialect::openai_responses},
 };
 
 struct GeminiMethod {

@@ -390,6 +390,7 @@ export const CELLS = [
   },
   {
     name: 'stop sequences',
+    applies: (client) => client !== 'openai-responses', // the Responses API has none
     async run(ctx) {
       assertText(await ctx.adapter.chat(ctx.client, { model: ctx.model, messages: [HELLO], stop: ['END', 'STOP'] }), HELLO_ANSWER);
       const native = [].concat(nativeParam(ctx, 'stop') ?? []);
@@ -398,7 +399,7 @@ export const CELLS = [
   },
   {
     name: 'whitespace-only stop sequence',
-    applies: (client) => client !== 'anthropic', // the Anthropic API itself rejects them
+    applies: (client) => client !== 'anthropic' && client !== 'openai-responses', // rejected by Anthropic; no stop in Responses
     async run(ctx) {
       // Anthropic rejects whitespace-only stop sequences. The gateway may drop them or refuse the
       // request (a 400 in the client's dialect) — but must never send them to an upstream that rejects them.
@@ -503,7 +504,7 @@ export const CELLS = [
   },
   {
     name: 'count tokens',
-    applies: (client) => client !== 'openai', // no token-counting endpoint in the OpenAI API
+    applies: (client) => !client.startsWith('openai'), // no token-counting endpoint in the OpenAI API
     async run(ctx) {
       // Providers with a counting endpoint answer exactly (the mocks count words, system included);
       // the gateway may estimate for the others.

@@ -14,7 +14,7 @@ import { ADAPTERS } from './clients.mjs';
 import { MASTER_KEY, PROVIDERS, startGateways, startMocks } from './env.mjs';
 import { Matrix } from './matrix.mjs';
 
-const CLIENTS = ['openai', 'anthropic', 'gemini'];
+const CLIENTS = ['openai', 'openai-responses', 'anthropic', 'gemini'];
 const column = (client, provider) => `${ADAPTERS[client].label}→${provider.type}`;
 
 const matrix = new Matrix(

@@ -197,6 +197,111 @@ const openaiAdapter = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// OpenAI Responses (the same SDK's responses.create / responses.stream)
+
+function responsesInput(req) {
+  const input = [];
+  let lastIds = [];
+  for (const m of req.messages) {
+    if (m.role === 'user') {
+      input.push({
+        role: 'user',
+        content: m.image
+          ? [
+              { type: 'input_text', text: m.text },
+              { type: 'input_image', image_url: `data:${m.image.mime};base64,${m.image.data}`, detail: 'auto' },
+            ]
+          : m.text,
+      });
+    } else if (m.role === 'assistant' && m.calls) {
+      lastIds = m.calls.map((_, i) => toolCallId.openai(i));
+      m.calls.forEach((c, i) => input.push({ type: 'function_call', call_id: lastIds[i], name: c.name, arguments: JSON.stringify(c.args) }));
+    } else if (m.role === 'assistant') {
+      input.push({ role: 'assistant', content: m.text });
+    } else if (m.role === 'tool') {
+      m.results.forEach((r, i) => input.push({ type: 'function_call_output', call_id: lastIds[i], output: resultText(r.content) }));
+    }
+  }
+  return input;
+}
+
+function responsesBody(req) {
+  if (req.stop !== undefined) throw new Error('the Responses API has no stop sequences');
+  return {
+    model: req.model,
+    ...(req.system !== undefined ? { instructions: req.system } : {}),
+    input: responsesInput(req),
+    ...(req.tools
+      ? {
+          tools: TOOLS.map((t) => ({
+            type: 'function',
+            name: t.name,
+            description: t.description,
+            parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+            strict: true,
+          })),
+        }
+      : {}),
+    ...(req.json ? { text: { format: { type: 'json_schema', name: 'answer', schema: ANSWER_SCHEMA, strict: true } } } : {}),
+    ...(req.maxTokens !== undefined ? { max_output_tokens: req.maxTokens } : {}),
+    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    ...(req.topP !== undefined ? { top_p: req.topP } : {}),
+    store: false,
+  };
+}
+
+function responsesResult(response, extra = {}) {
+  const output = response.output ?? [];
+  const calls = output.filter((i) => i.type === 'function_call').map((i) => ({ id: i.call_id, name: i.name, args: parseArgs(i.arguments) }));
+  const reason = response.incomplete_details?.reason;
+  const finish = response.status === 'incomplete' ? (reason === 'max_output_tokens' ? 'length' : reason) : calls.length > 0 ? 'tool_calls' : 'stop';
+  const u = response.usage;
+  return {
+    text: output
+      .filter((i) => i.type === 'message')
+      .flatMap((i) => i.content)
+      .filter((p) => p.type === 'output_text')
+      .map((p) => p.text)
+      .join(''),
+    calls,
+    finish,
+    nativeFinish: response.status,
+    usage: u ? { input: u.input_tokens, output: u.output_tokens } : null,
+    raw: response,
+    ...extra,
+  };
+}
+
+const responsesAdapter = {
+  ...openaiAdapter,
+  name: 'openai-responses',
+  label: 'openai (responses)',
+  async chat(client, req) {
+    const body = responsesBody(req);
+    if (!req.stream) return responsesResult(await client.responses.create(body));
+    const stream = client.responses.stream(body);
+    return responsesResult(await stream.finalResponse());
+  },
+  async openStream(client, req) {
+    const stream = await client.responses.create({ ...responsesBody(req), stream: true });
+    return {
+      async *texts() {
+        for await (const event of stream) yield event.type === 'response.output_text.delta' ? event.delta : '';
+      },
+    };
+  },
+  async agentLoop(client, { model, text, results }) {
+    const body = responsesBody({ model, messages: [{ role: 'user', text }], tools: true });
+    const first = await client.responses.create(body);
+    const calls = first.output.filter((i) => i.type === 'function_call');
+    if (calls.length === 0) throw new Error(`the first answer has no tool calls: ${JSON.stringify(first.output)}`);
+    // As the Responses docs do it: the output items go back as returned, then one output per call.
+    const input = [...body.input, ...first.output, ...calls.map((c) => ({ type: 'function_call_output', call_id: c.call_id, output: resultText(results[c.name]) }))];
+    return responsesResult(await client.responses.create({ ...body, input }));
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 // Anthropic
 
 function anthropicBody(req) {
@@ -460,4 +565,4 @@ const geminiAdapter = {
   headers: () => null, // ApiError keeps no headers
 };
 
-export const ADAPTERS = { openai: openaiAdapter, anthropic: anthropicAdapter, gemini: geminiAdapter };
+export const ADAPTERS = { openai: openaiAdapter, 'openai-responses': responsesAdapter, anthropic: anthropicAdapter, gemini: geminiAdapter };

@@ -8,6 +8,8 @@
 namespace switchyard::openai {
 
 const DialectCodec& codec();
+// The Responses API (POST /v1/responses).
+const DialectCodec& responses_codec();
 
 // A chunk with nothing to show yet: a role-only or empty delta, a comment, a choices-less
 // chunk such as Azure's prompt filter results.

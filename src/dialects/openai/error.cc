@@ -9,9 +9,7 @@
 namespace switchyard::openai {
 namespace json = boost::json;
 
-namespace {
-
-std::string_view error_type(ErrorKind kind) {
+std::string_view error_type_name(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::invalid_request:
     case ErrorKind::not_found:
@@ -32,6 +30,8 @@ std::string_view error_type(ErrorKind kind) {
   return "server_error";
 }
 
+namespace {
+
 json::value nullable(const std::string& text) {
   if (text.empty()) return nullptr;
   return json::string(text);
@@ -40,7 +40,7 @@ json::value nullable(const std::string& text) {
 json::object error_object(const GatewayError& error) {
   json::object inner;
   inner["message"] = error.message;
-  inner["type"] = error_type(error.kind);
+  inner["type"] = error_type_name(error.kind);
   inner["param"] = nullable(error.param);
   inner["code"] = nullable(error.code);
   json::object outer;
