@@ -331,6 +331,7 @@ class Compiler {
         continue;
       }
       provider_lines_[spec.name] = it->first.Mark().line + 1;
+      provider_types_.erase(spec.name);
       check_keys(body, where,
                  {"type", "base_url", "api_key", "api_keys", "api_version", "headers", "ca_file", "timeouts"});
       auto type_node = body["type"];
@@ -346,6 +347,7 @@ class Compiler {
         continue;
       }
       spec.type = *type;
+      provider_types_[spec.name] = info;
       if (auto url = body["base_url"]) {
         if (!info->takes_base_url) {
           error(url, where + ": the " + spec.type + " provider takes no base_url");
@@ -512,7 +514,7 @@ class Compiler {
       error(entry, at + " must be a mapping with 'provider' and 'model'");
       return std::nullopt;
     }
-    check_keys(entry, at, {"provider", "model", "unsupported_params", "weight", "priority", "rpm", "tpm", "timeouts"});
+    check_keys(entry, at, {"provider", "model", "api", "unsupported_params", "weight", "priority", "rpm", "tpm", "timeouts"});
     auto provider = entry["provider"];
     auto model = entry["model"];
     if (!provider) error(entry, at + ": missing 'provider'");
@@ -532,6 +534,7 @@ class Compiler {
     routing::Deployment deployment;
     deployment.provider = *provider_name;
     deployment.model = *model_name;
+    if (auto api = entry["api"]) read_api(api, at, deployment);
     if (auto policy = entry["unsupported_params"]) {
       auto value = scalar(policy, at + ".unsupported_params");
       if (value == "drop") {
@@ -595,6 +598,26 @@ class Compiler {
   const EnvLookup& env_;
   std::vector<std::string> errors_;
   std::map<std::string, int> provider_lines_;
+  std::map<std::string, const providers::ProviderTypeInfo*> provider_types_;
+
+  // `api: responses` sends a deployment's requests through the OpenAI Responses API, for
+  // models OpenAI serves only there; `api: chat` (the default) through the provider's own.
+  void read_api(const YAML::Node& node, const std::string& at, routing::Deployment& deployment) {
+    auto value = scalar(node, at + ".api");
+    if (!value) return;
+    if (*value != "chat" && *value != "responses") {
+      error(node, at + ".api must be chat or responses");
+      return;
+    }
+    auto type = provider_types_.find(deployment.provider);
+    if (type == provider_types_.end()) return;  // the provider's own error says why
+    std::optional<Dialect> api = providers::api_dialect(*type->second, *value);
+    if (!api) {
+      error(node, at + ".api: providers of type " + std::string(type->second->type) + " do not offer the " + *value + " API");
+      return;
+    }
+    if (*value != "chat") deployment.api = api;
+  }
   std::vector<std::string> env_references_;
 };
 

@@ -61,6 +61,7 @@ json::object alias(const routing::ModelAlias& alias) {
                        {"priority", d.priority},
                        {"unsupported_params",
                         d.unsupported_params == canonical::UnsupportedParams::drop ? "drop" : "reject"}};
+    if (d.api) entry["api"] = providers::api_name(*d.api);
     if (d.limits.rpm > 0) entry["rpm"] = d.limits.rpm;
     if (d.limits.tpm > 0) entry["tpm"] = d.limits.tpm;
     if (d.timeouts) entry["timeouts"] = timeouts(*d.timeouts);

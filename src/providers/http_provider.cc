@@ -71,10 +71,12 @@ OpenAIProvider::OpenAIProvider(const ProviderSpec& spec, http::UpstreamTarget ta
         return key.empty() ? http::HeaderList{} : http::HeaderList{{"authorization", "Bearer " + key}};
       }),
       chat_path_(base_path() + "/chat/completions"),
+      responses_path_(base_path() + "/responses"),
       embeddings_path_(base_path() + "/embeddings") {}
 
 std::string_view OpenAIProvider::path_for(const ProviderCall& call, std::string&) const {
-  return call.operation == Operation::embed ? embeddings_path_ : chat_path_;
+  if (call.operation == Operation::embed) return embeddings_path_;
+  return call.dialect == Dialect::openai_responses ? responses_path_ : chat_path_;
 }
 
 AzureOpenAIProvider::AzureOpenAIProvider(const ProviderSpec& spec, http::UpstreamTarget target)

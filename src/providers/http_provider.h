@@ -49,6 +49,7 @@ class OpenAIProvider final : public HttpProvider {
 
  private:
   std::string chat_path_;
+  std::string responses_path_;
   std::string embeddings_path_;
 };
 

@@ -41,17 +41,28 @@ struct ProviderTypeInfo {
   // The embedded default configures a provider of this type, named after it, when this
   // environment variable holds a key. Empty: never.
   std::string_view default_key_env = {};
+  // A deployment may say `api: responses`: this type also serves the OpenAI Responses API.
+  bool offers_responses_api = false;
 };
 
 const std::vector<ProviderTypeInfo>& provider_types();
 const ProviderTypeInfo* find_provider_type(std::string_view type);
+
+// The APIs a deployment may name (`api: chat`, `api: responses`): the dialect its requests
+// go out in, or nullopt when providers of `type` do not offer that API. "chat" is the type's own.
+std::optional<Dialect> api_dialect(const ProviderTypeInfo& type, std::string_view api);
+// The name `api_dialect` takes for a dialect a deployment was set to.
+std::string_view api_name(Dialect dialect);
 
 enum class Operation { generate, count_tokens, embed };
 
 struct ProviderCall {
   Operation operation = Operation::generate;
   std::string model;  // the upstream's name for the model (some APIs put it in the URL)
-  std::string body;   // in the provider's dialect
+  std::string body;   // in `dialect`
+  // The API the body is written for: the provider's own, or another it also offers (an
+  // OpenAI deployment reached through the Responses API).
+  Dialect dialect = Dialect::openai_chat;
   bool stream = false;
   http::UpstreamTimeouts timeouts;
   bool first_token_by_caller = false;  // see http::UpstreamRequest

@@ -10,7 +10,7 @@ namespace switchyard::providers {
 const std::vector<ProviderTypeInfo>& provider_types() {
   static const std::vector<ProviderTypeInfo> types = {
       {"openai", Dialect::openai_chat, false, "https://api.openai.com/v1",
-       "OpenAI, or any OpenAI-compatible service given its base_url", true, false, "OPENAI_API_KEY"},
+       "OpenAI, or any OpenAI-compatible service given its base_url", true, false, "OPENAI_API_KEY", true},
       {"azure-openai", Dialect::openai_chat, true, "", "Azure OpenAI: base_url is the resource endpoint", true, true},
       {"anthropic", Dialect::anthropic_messages, false, "https://api.anthropic.com", "Anthropic Messages API", true,
        false, "ANTHROPIC_API_KEY"},
@@ -20,6 +20,14 @@ const std::vector<ProviderTypeInfo>& provider_types() {
   };
   return types;
 }
+
+std::optional<Dialect> api_dialect(const ProviderTypeInfo& type, std::string_view api) {
+  if (api == "chat") return type.dialect;
+  if (api == "responses" && type.offers_responses_api) return Dialect::openai_responses;
+  return std::nullopt;
+}
+
+std::string_view api_name(Dialect dialect) { return dialect == Dialect::openai_responses ? "responses" : "chat"; }
 
 const ProviderTypeInfo* find_provider_type(std::string_view type) {
   for (const auto& info : provider_types()) {

@@ -87,7 +87,8 @@ void Router::append_alias(const ModelAlias& alias, std::vector<Candidate>& out, 
       plan.rate_limited = true;
       return;
     }
-    out.push_back({slot.provider, deployment.model, deployment.unsupported_params, slot.health.get(), breaker,
+    out.push_back({slot.provider, deployment.model, deployment.api.value_or(slot.provider->dialect()),
+                   deployment.unsupported_params, slot.health.get(), breaker,
                    deployment.timeouts ? deployment.timeouts : alias.timeouts, deployment.limits, slot.label, nullptr});
   };
   if (alias.deployments.size() == 1) {
@@ -119,7 +120,8 @@ void Router::append_direct(std::string_view name, std::vector<Candidate>& out, P
   std::shared_ptr<DeploymentHealth> health =
       live_->direct(provider->second->identity(), provider->second->name(), model);
   DeploymentHealth* state = health.get();
-  out.push_back({provider->second.get(), std::string(model), canonical::UnsupportedParams::reject, state, false,
+  out.push_back({provider->second.get(), std::string(model), provider->second->dialect(),
+                 canonical::UnsupportedParams::reject, state, false,
                  std::nullopt, {}, std::string(name), std::move(health)});
 }
 

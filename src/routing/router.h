@@ -26,6 +26,8 @@ struct Deployment {
   std::string model;  // the name the provider knows the model by
   // What translation does with a parameter this provider's API cannot take.
   canonical::UnsupportedParams unsupported_params = canonical::UnsupportedParams::reject;
+  // The API requests go out in, when not the provider's own (`api: responses`).
+  std::optional<Dialect> api;
   double weight = 1;
   int priority = 0;
   RateLimits limits;  // the upstream key's rpm/tpm; over them the deployment is skipped
@@ -54,6 +56,7 @@ struct ModelAlias {
 struct Candidate {
   const providers::Provider* provider = nullptr;
   std::string model;
+  Dialect dialect{};  // the API its requests are written for (the router always sets it)
   canonical::UnsupportedParams unsupported_params = canonical::UnsupportedParams::reject;
   // Live state, shared with every snapshot that has the deployment. A configured
   // deployment's is kept by the router (alive while its snapshot is); a client-named one's

@@ -63,7 +63,7 @@ class AttemptLoop {
         FirstToken first;
         first.response = co_await contender->attempt.provider().send(contender->call, exchange().upstreams);
         if (generation() && request_.stream && is_success(first.response)) {
-          co_await read_to_first_token(first, true, codec_for(contender->attempt.provider().dialect()), deadline);
+          co_await read_to_first_token(first, true, codec_for(contender->call.dialect), deadline);
         }
         tried.emplace(Contested{std::move(contender->attempt), std::move(first)});
       }
@@ -101,7 +101,7 @@ class AttemptLoop {
   std::optional<Contender> prepare(routing::Attempt attempt, bool backup) {
     at(attempt);
     const routing::Candidate& candidate = attempt.candidate();
-    auto body = operation_.build_body(candidate, codec_for(candidate.provider->dialect()));
+    auto body = operation_.build_body(candidate, codec_for(candidate.dialect));
     if (!body) {
       bool fatal = body.error().fault == Fault::request && !backup;
       plan_.report(attempt, Verdict::failure(fatal ? Fault::request : Fault::candidate), Clock::now());
@@ -112,6 +112,7 @@ class AttemptLoop {
     }
     providers::ProviderCall call;
     call.operation = operation_.upstream_operation();
+    call.dialect = candidate.dialect;
     call.model = candidate.model;
     call.stream = request_.stream;
     call.body = std::move(body.value());
@@ -144,7 +145,7 @@ class AttemptLoop {
   net::awaitable<bool> judge(Contested& tried) {
     routing::Attempt& attempt = tried.attempt;
     at(attempt);
-    const DialectCodec& upstream = codec_for(attempt.provider().dialect());
+    const DialectCodec& upstream = codec_for(attempt.candidate().dialect);
     if (!tried.first.response) {
       context_.upstream_time += Clock::now() - attempt.started();
       const GatewayError& error = tried.first.response.error();

@@ -83,7 +83,7 @@ net::awaitable<FirstToken> exchange_to_first_token(const providers::Provider& pr
   Clock::time_point deadline = Clock::now() + call.timeouts.first_token;
   result.response = co_await provider.send(call, pool);
   if (!generation || !is_success(result.response)) co_return result;
-  co_await read_to_first_token(result, call.stream, codec_for(provider.dialect()), deadline);
+  co_await read_to_first_token(result, call.stream, codec_for(call.dialect), deadline);
   co_return result;
 }
 

@@ -2,11 +2,12 @@
 // clients.mjs, run for every (client SDK, provider type) pair. A cell throws (an AssertionError with a
 // useful message) when the outcome is wrong.
 //
-// A cell may have applies(clientName) → false for pairs where it means nothing (shown as –).
+// A cell may have applies(clientName, providerType) → false for pairs where it means nothing (shown as –).
 // A cell gets ctx = {
 //   adapter, client        the client SDK adapter and its instance
 //   model                  the model name the client sends (a gateway alias, or the upstream model)
-//   providerType           'openai' | 'azure-openai' | 'anthropic' | 'gemini': what the mock upstream speaks
+//   providerType           'openai' | 'openai-responses' | 'azure-openai' | 'anthropic' | 'gemini': what the
+//                          mock upstream speaks ('openai-responses': the OpenAI mock's POST /v1/responses)
 //   mock                   that mock (script(), reset(), requests…)
 //   upstream()             the last generation request the mock received: { record, body }
 // }
@@ -30,12 +31,13 @@ const TOOL_RESULTS = [
 /** Extra usage each upstream reports in the usage cells: cached prompt tokens and reasoning tokens. */
 export const USAGE_EXTRAS = {
   openai: { cached_tokens: 2, reasoning_tokens: 3 },
+  'openai-responses': { cached_tokens: 2, reasoning_tokens: 3 },
   'azure-openai': { cached_tokens: 2, reasoning_tokens: 3 },
   anthropic: { cache_read_tokens: 2, cache_creation_tokens: 1 },
   gemini: { cached_tokens: 2, thoughts_tokens: 3 },
 };
 /** How many upstream stream events to send before the mid-stream error, so that one text delta got out. */
-export const MIDSTREAM_AFTER = { openai: 2, 'azure-openai': 3, anthropic: 4, gemini: 1 };
+export const MIDSTREAM_AFTER = { openai: 2, 'openai-responses': 5, 'azure-openai': 3, anthropic: 4, gemini: 1 };
 
 const dialectOf = (providerType) => (providerType === 'azure-openai' ? 'openai' : providerType);
 
@@ -54,6 +56,10 @@ function upstreamTurns(providerType, body) {
   switch (dialectOf(providerType)) {
     case 'openai':
       return body.messages.filter((m) => m.role !== 'system' && m.role !== 'developer').map((m) => ({ role: m.role, text: textOf(m.content) }));
+    case 'openai-responses':
+      return body.input
+        .filter((i) => (i.type ?? 'message') === 'message' && i.role !== 'system' && i.role !== 'developer')
+        .map((i) => ({ role: i.role, text: textOf(i.content) }));
     case 'anthropic':
       return body.messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, text: textOf(m.content) }));
     case 'gemini':
@@ -71,6 +77,10 @@ export function upstreamUsage(providerType, record) {
     case 'openai': {
       const u = events.map((e) => e.usage).filter(Boolean).at(-1);
       return u ? { input: u.prompt_tokens, output: u.completion_tokens } : null;
+    }
+    case 'openai-responses': {
+      const u = events.map((e) => e.response?.usage ?? e.usage).filter(Boolean).at(-1);
+      return u ? { input: u.input_tokens, output: u.output_tokens } : null;
     }
     case 'anthropic': {
       if (!isStream) {
@@ -98,6 +108,8 @@ export function generationRecords(providerType, mock) {
   switch (dialectOf(providerType)) {
     case 'openai':
       return mock.chatRequests();
+    case 'openai-responses':
+      return mock.responsesRequests();
     case 'anthropic':
       return mock.messageRequests();
     case 'gemini':
@@ -152,6 +164,12 @@ function assertNativeSystem(ctx) {
       assert.ok(system.some((m) => textOf(m.content).includes(SYSTEM)), `no system/developer message with the prompt: ${JSON.stringify(body.messages)}`);
       break;
     }
+    case 'openai-responses': {
+      const system = body.input.filter((i) => i.role === 'system' || i.role === 'developer');
+      const found = (body.instructions ?? '').includes(SYSTEM) || system.some((i) => textOf(i.content).includes(SYSTEM));
+      assert.ok(found, `neither instructions nor a system/developer item hold the prompt: ${JSON.stringify(body)}`);
+      break;
+    }
     case 'anthropic': {
       // Top-level `system`; with anthropic-version 2026-10-21 a role:"system" message is native too.
       const asMessage =
@@ -188,6 +206,7 @@ function nativeParam(ctx, name) {
   const config = body.generationConfig ?? body.generation_config ?? {};
   const native = {
     openai: { maxTokens: body.max_completion_tokens ?? body.max_tokens, temperature: body.temperature, topP: body.top_p, stop: body.stop },
+    'openai-responses': { maxTokens: body.max_output_tokens, temperature: body.temperature, topP: body.top_p, stop: undefined },
     anthropic: { maxTokens: body.max_tokens, temperature: body.temperature, topP: body.top_p, stop: body.stop_sequences },
     gemini: {
       maxTokens: config.maxOutputTokens ?? config.max_output_tokens,
@@ -329,13 +348,20 @@ export const CELLS = [
       const messages = [{ role: 'user', text: 'What is in this image?', image: { mime: 'image/png', data: TINY_PNG_BASE64 } }];
       assertText(await ctx.adapter.chat(ctx.client, { model: ctx.model, messages }), 'Hello from mock: What is in this image?');
       const { body } = ctx.upstream();
-      const user = dialectOf(ctx.providerType) === 'gemini' ? body.contents.at(-1).parts : body.messages.at(-1).content;
+      const turns = { gemini: () => body.contents.at(-1).parts, 'openai-responses': () => body.input.at(-1).content };
+      const user = (turns[dialectOf(ctx.providerType)] ?? (() => body.messages.at(-1).content))();
       assert.ok(Array.isArray(user), `the user turn has no parts: ${JSON.stringify(user)}`);
       switch (dialectOf(ctx.providerType)) {
         case 'openai':
           assert.ok(
             user.some((p) => p.type === 'image_url' && p.image_url?.url === `data:image/png;base64,${TINY_PNG_BASE64}`),
             `no image_url data URL part: ${JSON.stringify(user)}`,
+          );
+          break;
+        case 'openai-responses':
+          assert.ok(
+            user.some((p) => p.type === 'input_image' && p.image_url === `data:image/png;base64,${TINY_PNG_BASE64}`),
+            `no input_image data URL part: ${JSON.stringify(user)}`,
           );
           break;
         case 'anthropic':
@@ -390,7 +416,8 @@ export const CELLS = [
   },
   {
     name: 'stop sequences',
-    applies: (client) => client !== 'openai-responses', // the Responses API has none
+    // The Responses API has no stop sequences: a client cannot send them, an upstream cannot take them.
+    applies: (client, providerType) => client !== 'openai-responses' && providerType !== 'openai-responses',
     async run(ctx) {
       assertText(await ctx.adapter.chat(ctx.client, { model: ctx.model, messages: [HELLO], stop: ['END', 'STOP'] }), HELLO_ANSWER);
       const native = [].concat(nativeParam(ctx, 'stop') ?? []);
@@ -538,7 +565,7 @@ export const CELLS = [
  */
 export function itPassesTheCells({ adapter, providerType, getClient, getMock, model, skip = [] }) {
   for (const cell of CELLS) {
-    if (skip.includes(cell.name) || cell.applies?.(adapter.name) === false) continue;
+    if (skip.includes(cell.name) || cell.applies?.(adapter.name, providerType) === false) continue;
     it(`cell: ${cell.name}`, async () => {
       const mock = getMock();
       mock.reset();

@@ -55,7 +55,7 @@ for (const clientName of CLIENTS) {
     for (const provider of PROVIDERS) {
       describe(`→ ${provider.type}`, () => {
         for (const cell of CELLS) {
-          if (cell.applies?.(clientName) === false) {
+          if (cell.applies?.(clientName, provider.type) === false) {
             matrix.na(cell.name, column(clientName, provider));
             continue;
           }

@@ -286,7 +286,12 @@ const responsesAdapter = {
     const stream = await client.responses.create({ ...responsesBody(req), stream: true });
     return {
       async *texts() {
-        for await (const event of stream) yield event.type === 'response.output_text.delta' ? event.delta : '';
+        for await (const event of stream) {
+          // The published error event has no `error` member, on which alone the SDK throws: an
+          // application checks the event's type, as here.
+          if (event.type === 'error') throw new OpenAISDK.APIError(undefined, event, event.message, undefined);
+          yield event.type === 'response.output_text.delta' ? event.delta : '';
+        }
       },
     };
   },

@@ -1,8 +1,9 @@
 // The conformance environment: one mock per provider type and a gateway configured against all of
 // them (the contract of the translation layer):
 //
-//   providers: oai (openai), azure (azure-openai), ant (anthropic), gem (gemini)
-//   models:    m-openai, m-azure, m-anthropic, m-gemini (+ the extra models a file asks for)
+//   providers: oai (openai), oair (openai, its deployment reached with `api: responses`),
+//              azure (azure-openai), ant (anthropic), gem (gemini)
+//   models:    m-openai, m-openai-responses, m-azure, m-anthropic, m-gemini (+ the extra models a file asks for)
 //
 // If the gateway refuses that config (an older binary that does not know a provider type), one
 // gateway per provider is started instead, so the columns it does support still run; a column
@@ -19,6 +20,8 @@ export const AZURE_API_VERSION = '2024-10-21';
 
 export const PROVIDERS = [
   { type: 'openai', name: 'oai', alias: 'm-openai', model: 'gpt-4o-mini' },
+  // The column's name; the gateway's provider is of type openai, its deployment `api: responses`.
+  { type: 'openai-responses', name: 'oair', alias: 'm-openai-responses', model: 'gpt-4.1', gatewayType: 'openai', api: 'responses' },
   { type: 'azure-openai', name: 'azure', alias: 'm-azure', model: 'my-gpt4o-deployment' },
   { type: 'anthropic', name: 'ant', alias: 'm-anthropic', model: 'claude-sonnet-4-5' },
   { type: 'gemini', name: 'gem', alias: 'm-gemini', model: 'gemini-2.5-flash' },
@@ -29,7 +32,7 @@ export async function startMocks(types = PROVIDERS.map((p) => p.type)) {
   const mocks = {};
   try {
     for (const type of types) {
-      if (type === 'openai') mocks[type] = await startOpenAIMock({ apiKey: UPSTREAM_KEY });
+      if (type === 'openai' || type === 'openai-responses') mocks[type] = await startOpenAIMock({ apiKey: UPSTREAM_KEY });
       if (type === 'azure-openai') mocks[type] = await startOpenAIMock({ apiKey: UPSTREAM_KEY, azure: true });
       if (type === 'anthropic') mocks[type] = await startAnthropicMock({ apiKey: UPSTREAM_KEY });
       if (type === 'gemini') mocks[type] = await startGeminiMock({ apiKey: UPSTREAM_KEY });
@@ -45,7 +48,7 @@ const q = (s) => JSON.stringify(s); // YAML double-quoted scalar (JSON strings a
 
 /** The provider's base_url as the contract spells it (OpenAI with /v1, the others without). */
 function baseUrl(type, mock) {
-  return type === 'openai' ? mock.url : mock.url.replace(/\/v1$/, '');
+  return type === 'openai' || type === 'openai-responses' ? mock.url : mock.url.replace(/\/v1$/, '');
 }
 
 /**
@@ -67,7 +70,7 @@ export function conformanceConfig(mocks, providers = PROVIDERS, extraModels = []
   for (const p of providers) {
     lines.push(
       `  ${p.name}:`,
-      `    type: ${p.type}`,
+      `    type: ${p.gatewayType ?? p.type}`,
       `    base_url: ${q(baseUrl(p.type, mocks[p.type]))}`,
       `    api_key: ${q(UPSTREAM_KEY)}`,
       ...(p.type === 'azure-openai' ? [`    api_version: ${q(AZURE_API_VERSION)}`] : []),
@@ -82,6 +85,7 @@ export function conformanceConfig(mocks, providers = PROVIDERS, extraModels = []
   ];
   for (const m of models) {
     lines.push(`  ${m.alias}:`, '    deployments:', `      - provider: ${m.provider.name}`, `        model: ${q(m.model)}`);
+    if (m.provider.api) lines.push(`        api: ${m.provider.api}`);
   }
   return `${lines.join('\n')}\n`;
 }

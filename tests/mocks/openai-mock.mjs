@@ -82,6 +82,15 @@ import {
   validateChatDetails,
   validateEmbeddings,
 } from './openai-extras.mjs';
+import {
+  createResponsesState,
+  newResponseId,
+  resolveRequest,
+  responseFrames,
+  responseObject,
+  responsesAnswer,
+  storeResponse,
+} from './openai-responses.mjs';
 import { CHAT_FIELDS, isKnownModel, modelNotFound, validateArguments } from './openai-strict.mjs';
 
 const FIXTURES = new URL('../fixtures/openai/', import.meta.url);
@@ -261,6 +270,7 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
   const inFlight = new WeakMap(); // connection -> requests without a finished response
   const closing = new AbortController();
   const state = { lastFirehose: null };
+  const responsesState = createResponsesState();
 
   const responseHeaders = (extra = {}) => ({
     'x-request-id': randomId('req_', 16),
@@ -310,7 +320,9 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     else socket.destroy();
   }
 
-  async function sendStream(res, record, frames, behaviour) {
+  // `options`: the error frame of error_midstream, and how many frames precede the first
+  // content (for slow_first_content); Chat Completions' by default.
+  async function sendStream(res, record, frames, behaviour, options = {}) {
     begin(res, record, 200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -318,7 +330,7 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     });
     const chunkCount = frames.length - 1; // the last frame is [DONE]
     const stopAfter = Math.max(0, Math.min(behaviour.after_chunks ?? 0, chunkCount));
-    const preamble = azure ? 2 : 1; // Azure's prompt-filter chunk, the role-only chunk
+    const preamble = options.preamble ?? (azure ? 2 : 1); // Azure's prompt-filter chunk, the role-only chunk
 
     for (let i = 0; i < frames.length; i++) {
       if (behaviour.kind === 'truncate' && i === stopAfter) {
@@ -328,7 +340,7 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
         return;
       }
       if (behaviour.kind === 'error_midstream' && i === stopAfter) {
-        await write(res, record, `data: ${JSON.stringify(MIDSTREAM_ERROR)}\n\n`);
+        await write(res, record, options.errorFrame ?? `data: ${JSON.stringify(MIDSTREAM_ERROR)}\n\n`);
         res.end();
         return;
       }
@@ -448,6 +460,62 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     return sendJSON(res, record, 200, body);
   }
 
+  // POST /v1/responses: validated and answered like a chat request (the same behaviours), and
+  // kept for previous_response_id, item_reference and GET/DELETE unless store is false.
+  async function handleResponses(req, res, record) {
+    const behaviour = queue.shift() ?? { kind: 'normal' };
+    record.behaviour = behaviour;
+    if (req.headers.authorization !== `Bearer ${apiKey}`) return sendJSON(res, record, 401, ERROR_BODIES[401]);
+    switch (behaviour.kind) {
+      case 'status':
+        return sendScriptedStatus(res, record, behaviour);
+      case 'reset':
+        return resetConnection(req);
+      case 'hang':
+        return;
+      case 'slow_first_byte':
+        await sleep(behaviour.delay_ms ?? 1000, undefined, { signal: closing.signal });
+        if (res.destroyed) return;
+        break;
+    }
+    let request;
+    try {
+      request = JSON.parse(record.body);
+    } catch {
+      return sendJSON(res, record, 400, invalidRequest('We could not parse the JSON body of your request.'));
+    }
+    const resolved = resolveRequest(request, responsesState);
+    if (resolved.error) return sendJSON(res, record, resolved.error.status, resolved.error.body);
+    const { output, usage } = responsesAnswer(request, resolved.conversation, behaviour);
+    const body = responseObject(request, { id: newResponseId(), createdAt: Math.floor(Date.now() / 1000), status: 'completed', output, usage });
+    storeResponse(responsesState, request, resolved.conversation, body);
+    if (request.stream === true) {
+      const { frames, errorFrame } = responseFrames(request, body);
+      return sendStream(res, record, [...frames, ''], behaviour, { preamble: 4, errorFrame: errorFrame('The server had an error.') });
+    }
+    if (behaviour.kind === 'error_midstream') return sendJSON(res, record, 500, ERROR_BODIES[500]);
+    return sendJSON(res, record, 200, body);
+  }
+
+  // GET /v1/responses/{id}[/input_items] and DELETE /v1/responses/{id}.
+  function handleStoredResponse(req, res, record, pathname) {
+    if (req.headers.authorization !== `Bearer ${apiKey}`) return sendJSON(res, record, 401, ERROR_BODIES[401]);
+    const [, id, sub] = /^\/v1\/responses\/([^/]+)(\/input_items)?$/.exec(pathname) ?? [];
+    const stored = responsesState.responses.get(id);
+    if (!stored || (sub && req.method !== 'GET')) {
+      return sendJSON(res, record, 404, invalidRequest(`Response with id '${id}' not found.`, null, null));
+    }
+    if (req.method === 'DELETE') {
+      responsesState.responses.delete(id);
+      return sendJSON(res, record, 200, { id, object: 'response', deleted: true });
+    }
+    if (sub) {
+      const data = [...stored.conversation].reverse();
+      return sendJSON(res, record, 200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false });
+    }
+    return sendJSON(res, record, 200, stored.body);
+  }
+
   function handleEmbeddings(req, res, record, deployment = null) {
     if (azure ? req.headers['api-key'] !== apiKey : req.headers.authorization !== `Bearer ${apiKey}`) {
       return sendJSON(res, record, 401, azure ? AZURE_ACCESS_DENIED : ERROR_BODIES[401]);
@@ -536,6 +604,10 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     }
     if (req.method === 'POST' && pathname === '/v1/chat/completions') return handleChat(req, res, record);
     if (req.method === 'POST' && pathname === '/v1/embeddings') return handleEmbeddings(req, res, record);
+    if (req.method === 'POST' && pathname === '/v1/responses') return handleResponses(req, res, record);
+    if ((req.method === 'GET' || req.method === 'DELETE') && pathname.startsWith('/v1/responses/')) {
+      return handleStoredResponse(req, res, record, pathname);
+    }
     if (req.method === 'GET' && (pathname === '/v1/models' || pathname.startsWith('/v1/models/'))) {
       return handleModels(req, res, record, pathname);
     }
@@ -619,6 +691,8 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     get lastFirehose() {
       return state.lastFirehose;
     },
+    /** The POST /v1/responses requests received so far. */
+    responsesRequests: () => requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/responses')),
     /** The chat requests received so far, parsed. */
     chatRequests: () =>
       requests.filter(

@@ -104,6 +104,32 @@ models:
   EXPECT_TRUE(has_error(result, 6, "unknown provider 'oia' (defined: oai)"));
 }
 
+TEST(ConfigLoader, ADeploymentMayBeReachedThroughTheResponsesApiOfAnOpenAIProvider) {
+  auto result = load(R"(providers:
+  oai: {type: openai}
+  ant: {type: anthropic}
+models:
+  new:
+    deployments:
+      - {provider: oai, model: gpt-5-pro, api: responses}
+      - {provider: oai, model: gpt-4.1, api: chat}
+  wrong:
+    deployments:
+      - {provider: ant, model: claude, api: responses}
+      - {provider: oai, model: gpt-4.1, api: completions}
+)");
+  EXPECT_FALSE(result.snapshot);
+  EXPECT_TRUE(has_error(result, 11, "providers of type anthropic do not offer the responses API"));
+  EXPECT_TRUE(has_error(result, 12, "api must be chat or responses"));
+  EXPECT_EQ(result.errors.size(), 2u);
+
+  auto good = load("providers:\n  oai: {type: openai}\nmodels:\n  new:\n    deployments:\n"
+                   "      - {provider: oai, model: gpt-5-pro, api: responses}\n      - {provider: oai, model: gpt-4.1}\n");
+  ASSERT_TRUE(good.snapshot) << (good.errors.empty() ? "" : good.errors[0]);
+  EXPECT_EQ(good.snapshot->models[0].deployments[0].api, Dialect::openai_responses);
+  EXPECT_FALSE(good.snapshot->models[0].deployments[1].api);
+}
+
 TEST(ConfigLoader, RejectsBadUrls) {
   auto result = load(R"(providers:
   a: {type: openai, base_url: not a url}
