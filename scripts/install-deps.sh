@@ -11,6 +11,8 @@ APT_PACKAGES=(
   libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm openssl curl
+  # Tests read the embedded database the way an operator would.
+  sqlite3
   # The benchmark harness (bench/run.sh, smoke-run by `make test`): upstream, baseline and load.
   nginx-light wrk
 )

@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "server/config_reloader.h"
 #include "server/gateway.h"
 #include "server/runtime.h"
+#include "store/sqlite_response_store.h"
 #include "telemetry/access_log.h"
 #ifdef SWITCHYARD_TEST_HOOKS
 #include "telemetry/outcome_file.h"
@@ -98,6 +100,16 @@ switchyard::server::SinkSet make_sinks() {
   }
 #endif
   return sinks;
+}
+
+switchyard::Result<std::unique_ptr<switchyard::store::SqliteResponseStore>> open_response_store(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return switchyard::make_error(switchyard::ErrorKind::internal,
+                                  "cannot create the data directory " + dir + ": " + ec.message(), "store_unavailable");
+  }
+  return switchyard::store::SqliteResponseStore::open((std::filesystem::path(dir) / "switchyard.db").string());
 }
 
 }  // namespace
@@ -185,7 +197,13 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  server::Gateway gateway(active, make_sinks(), reloader.get());
+  // The embedded database: opened once, before serving; a reload does not move it.
+  auto responses = open_response_store(config::data_directory(snapshot, env, flags.config));
+  if (!responses) {
+    std::cerr << "switchyard: " << responses.error().message << '\n';
+    return 1;
+  }
+  server::Gateway gateway(active, make_sinks(), reloader.get(), responses.value().get());
   switchyard::http::Server listener(snapshot.server, gateway);
   if (auto problem = listener.bind()) {
     std::cerr << "switchyard: " << *problem << '\n';

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <map>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -63,13 +64,14 @@ class Compiler {
       error(root, "the top level must be a mapping of sections (server, auth, providers, models, ...)");
       return finish(std::move(snapshot));
     }
-    check_keys(root, "top level", {"server", "auth", "log", "timeouts", "providers", "models"});
+    check_keys(root, "top level", {"server", "auth", "log", "timeouts", "providers", "models", "storage"});
     if (auto node = root["server"]) read_server(node, snapshot.server);
     if (auto node = root["auth"]) read_auth(node, snapshot);
     if (auto node = root["log"]) read_log(node, snapshot);
     if (auto node = root["timeouts"]) read_timeouts(node, "timeouts", snapshot.timeouts);
     if (auto node = root["providers"]) read_providers(node, snapshot);
     if (auto node = root["models"]) read_models(node, snapshot);
+    if (auto node = root["storage"]) read_storage(node, snapshot.storage);
     if (snapshot.providers.empty()) error(root, "no providers are configured; add a 'providers' section");
     if (errors_.empty()) {
       if (auto problem = exposure_problem(snapshot)) error(root["server"] ? root["server"] : root, *problem);
@@ -272,6 +274,20 @@ class Compiler {
     check_keys(node, "auth", {"master_key"});
     if (auto key = node["master_key"]) {
       if (auto value = scalar(key, "auth.master_key")) snapshot.master_key = *value;
+    }
+  }
+
+  void read_storage(const YAML::Node& node, Storage& storage) {
+    if (!expect_map(node, "storage")) return;
+    check_keys(node, "storage", {"dir", "response_retention"});
+    if (auto dir = node["dir"]) {
+      if (auto value = scalar(dir, "storage.dir")) {
+        if (value->empty()) error(dir, "storage.dir must not be empty");
+        storage.dir = *value;
+      }
+    }
+    if (auto retention = node["response_retention"]) {
+      if (auto value = duration(retention, "storage.response_retention")) storage.response_retention = *value;
     }
   }
 
@@ -654,7 +670,25 @@ LoadResult load_config_file(const std::string& path, const EnvLookup& env) {
   }
   std::stringstream text;
   text << file.rdbuf();
-  return load_config_text(text.str(), path, env);
+  LoadResult result = load_config_text(text.str(), path, env);
+  // A relative storage.dir is the config file's neighbour, whatever the working directory.
+  if (result.snapshot) {
+    std::filesystem::path dir = result.snapshot->storage.dir;
+    if (!dir.empty() && dir.is_relative()) {
+      result.snapshot->storage.dir = (std::filesystem::path(path).parent_path() / dir).string();
+    }
+  }
+  return result;
+}
+
+std::string data_directory(const Snapshot& snapshot, const EnvLookup& env, const std::string& config_path) {
+  if (!snapshot.storage.dir.empty()) return snapshot.storage.dir;
+  if (auto dir = env("SWITCHYARD_DATA_DIR"); dir && !dir->empty()) return *dir;
+  if (!config_path.empty()) {
+    std::string parent = std::filesystem::path(config_path).parent_path().string();
+    return parent.empty() ? "." : parent;
+  }
+  return ".";
 }
 
 Snapshot embedded_default(const EnvLookup& env) {

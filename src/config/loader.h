@@ -28,6 +28,10 @@ LoadResult load_config_text(std::string_view text, const std::string& source_nam
 // and a provider for each of OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY that is set.
 Snapshot embedded_default(const EnvLookup& env);
 
+// Where the embedded database lives: storage.dir, else $SWITCHYARD_DATA_DIR, else the
+// directory of the config file (`config_path`, empty for the embedded default), else ".".
+std::string data_directory(const Snapshot& snapshot, const EnvLookup& env, const std::string& config_path);
+
 // Serving beyond loopback without a master key would open the providers' keys to anyone
 // who can reach the port; returns why the snapshot must not be served, if so.
 std::optional<std::string> exposure_problem(const Snapshot& snapshot);

@@ -105,6 +105,8 @@ std::string render_redacted(const Snapshot& snapshot) {
       {"timeouts", timeouts(snapshot.timeouts)},
       {"providers", std::move(providers)},
       {"models", std::move(models)},
+      {"storage", json::object{{"dir", snapshot.storage.dir},
+                               {"response_retention", format_duration(snapshot.storage.response_retention)}}},
   };
   return json::serialize(root);
 }

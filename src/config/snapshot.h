@@ -6,12 +6,20 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/units.h"
 #include "http/server.h"
 #include "http/upstream.h"
 #include "providers/provider.h"
 #include "routing/router.h"
 
 namespace switchyard::config {
+
+// Where the gateway keeps what it must remember (the embedded SQLite database), and for how
+// long. Read once at start: a reload does not move the database.
+struct Storage {
+  std::string dir;  // empty: $SWITCHYARD_DATA_DIR, else the config file's directory, else the working directory
+  Millis response_retention{std::chrono::hours(24 * 30)};  // stored Responses API answers; 0: none kept
+};
 
 struct Snapshot {
   std::string source;  // the file it came from, or "embedded default"
@@ -21,6 +29,7 @@ struct Snapshot {
   http::UpstreamTimeouts timeouts;  // defaults for every provider
   std::vector<providers::ProviderSpec> providers;
   std::vector<routing::ModelAlias> models;
+  Storage storage;
 };
 
 }  // namespace switchyard::config

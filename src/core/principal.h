@@ -25,4 +25,10 @@ struct Principal {
 
 std::string_view principal_kind_name(Principal::Kind kind);
 
+// Who owns what a principal creates (a stored response): the same caller later, and no one else.
+inline std::string owner_of(const Principal& principal) {
+  return principal.kind == Principal::Kind::virtual_key ? "key:" + principal.key_id
+                                                         : std::string(principal_kind_name(principal.kind));
+}
+
 }  // namespace switchyard

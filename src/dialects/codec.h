@@ -7,6 +7,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -102,6 +104,36 @@ struct ErrorCodec {
   int overloaded_status;
 };
 
+// For APIs whose server keeps conversations (the Responses API): what a request refers to of
+// one, the request with those references resolved, and what of an answer to keep. The
+// gateway keeps them itself for providers that do not (see store/response_store.h).
+struct ConversationRefs {
+  std::string previous_id;            // previous_response_id
+  std::vector<std::string> item_ids;  // item_reference inputs
+  bool store = false;                 // the client wants the answer kept (the API's default)
+  bool refers() const { return !previous_id.empty() || !item_ids.empty(); }
+};
+
+struct KeptAnswer {
+  std::string id;            // the answer's own id
+  std::string body;          // the answer as a later GET returns it
+  std::string conversation;  // JSON array: the input items it answered, then its output items
+};
+
+struct ConversationCodec {
+  ConversationRefs (*references)(std::string_view body);
+  // `previous`: the previous response's conversation (a JSON array), empty when not known
+  // here; `items`: the referenced items found, as (id, item JSON). What is not resolved stays
+  // in the request, for an upstream that keeps conversations itself.
+  Result<std::string> (*expand)(std::string_view body, std::string_view previous,
+                                const std::vector<std::pair<std::string, std::string>>& items);
+  // What to keep of an answer to the (expanded) request; nullopt when it is not an answer.
+  std::optional<KeptAnswer> (*keep)(std::string_view request, std::string_view answer);
+  // The bodies of GET …/{id}/input_items and DELETE …/{id}.
+  std::string (*input_items_body)(const KeptAnswer& kept);
+  std::string (*deleted_body)(std::string_view id);
+};
+
 struct EmbeddingsCodec {
   // `single`: the route takes one input rather than a batch (RouteMatch::single_input).
   Result<canonical::EmbeddingRequest> (*decode_request)(std::string_view body, std::string_view path_model, bool single);
@@ -133,15 +165,17 @@ struct ClientAuth {
 struct DialectCodec : ChatCodec, ErrorCodec {
   DialectCodec(Dialect id, ChatCodec chat, ErrorCodec errors, ClientAuth client_auth,
                const ModelListCodec& model_list_codec, const EmbeddingsCodec* embeddings_codec = nullptr,
-               const CountTokensCodec* count_tokens_codec = nullptr)
+               const CountTokensCodec* count_tokens_codec = nullptr,
+               const ConversationCodec* conversation_codec = nullptr)
       : ChatCodec(chat), ErrorCodec(errors), dialect(id), auth(client_auth), model_list(model_list_codec),
-        embeddings(embeddings_codec), count_tokens(count_tokens_codec) {}
+        embeddings(embeddings_codec), count_tokens(count_tokens_codec), conversation(conversation_codec) {}
 
   Dialect dialect;
   ClientAuth auth;
   const ModelListCodec& model_list;
   const EmbeddingsCodec* embeddings;      // null: no embeddings API
   const CountTokensCodec* count_tokens;   // null: no counting API (the gateway estimates)
+  const ConversationCodec* conversation;  // null: the API keeps no conversations
 };
 
 const DialectCodec& codec_for(Dialect dialect);

@@ -60,14 +60,34 @@ bool match_gemini(std::string_view method, std::string_view path, RouteMatch& ma
   for (const GeminiMethod& candidate : kGeminiMethods) {
     if (candidate.name != name) continue;
     if (method != "POST") {
-      match = {Operation::wrong_method, Dialect::gemini, {}, false, false, false, "POST"};
+      match = {Operation::wrong_method, Dialect::gemini, {}, false, false, false, "POST", {}, false};
       return true;
     }
     match = {candidate.operation, Dialect::gemini, std::string(rest.substr(0, colon)), candidate.stream,
-             candidate.single_input, false, {}};
+             candidate.single_input, false, {}, {}, false};
     return true;
   }
   return false;
+}
+
+// /v1/responses/{id} (GET, DELETE) and /v1/responses/{id}/input_items (GET).
+bool match_stored_response(std::string_view method, std::string_view path, RouteMatch& match) {
+  std::string_view rest;
+  for (std::string_view prefix : {std::string_view("/v1/responses/"), std::string_view("/responses/")}) {
+    if (path.starts_with(prefix)) rest = path.substr(prefix.size());
+  }
+  if (rest.empty()) return false;
+  constexpr std::string_view kItems = "/input_items";
+  bool items = rest.ends_with(kItems);
+  if (items) rest.remove_suffix(kItems.size());
+  if (rest.empty() || rest.find('/') != std::string_view::npos) return false;
+  match.dialect = Dialect::openai_responses;
+  bool allowed = method == "GET" || (method == "DELETE" && !items);
+  match.operation = allowed ? Operation::stored_response : Operation::wrong_method;
+  match.allowed_method = items ? "GET" : "GET or DELETE";
+  match.resource = std::string(rest);
+  match.input_items = items;
+  return true;
 }
 
 }  // namespace
@@ -77,10 +97,11 @@ RouteMatch match_route(std::string_view method, std::string_view target) {
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   RouteMatch match;
   if (match_gemini(method, path, match)) return match;
+  if (match_stored_response(method, path, match)) return match;
   for (const Route& route : kRoutes) {
     if (route.path != path) continue;
-    if (route.method == method) return {route.operation, route.dialect, {}, false, false, route.shared_path, {}};
-    match = {Operation::wrong_method, route.dialect, {}, false, false, false, route.method};
+    if (route.method == method) return {route.operation, route.dialect, {}, false, false, route.shared_path, {}, {}, false};
+    match = {Operation::wrong_method, route.dialect, {}, false, false, false, route.method, {}, false};
   }
   if (match.operation == Operation::unknown_path && path.starts_with("/v1beta/")) match.dialect = Dialect::gemini;
   return match;

@@ -16,6 +16,7 @@ enum class Operation {
   generate,      // chat completions, messages, generateContent
   count_tokens,
   embed,
+  stored_response,    // GET or DELETE /v1/responses/{id}, GET …/{id}/input_items
   admin_deployments,  // routing state, for operators
   admin_config,       // the configuration in force
   admin_reload,       // reload the configuration file
@@ -34,6 +35,8 @@ struct RouteMatch {
   // from the request's headers (model_list_codec).
   bool shared_path = false;
   std::string_view allowed_method;         // for wrong_method
+  std::string resource;                    // stored_response: the id; `input_items` says which view
+  bool input_items = false;
 };
 
 // `target` may carry a query string; it is ignored for matching.

@@ -57,6 +57,9 @@ class StreamEncoder {
   virtual ~StreamEncoder() = default;
   // Appends the client-dialect frames for one canonical event.
   virtual void encode(const canonical::StreamEvent& event, std::string& out) = 0;
+  // The whole answer the stream told, for dialects whose stream ends by restating it (the
+  // Responses API's response.completed); empty for the others.
+  virtual std::string final_answer() const { return {}; }
 };
 
 }  // namespace switchyard

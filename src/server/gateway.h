@@ -14,8 +14,10 @@ namespace switchyard::server {
 class Gateway final : public http::RequestHandler {
  public:
   // `config` and `reloader` (null: no file to reload) must outlive the gateway.
-  Gateway(ActiveConfig& config, SinkSet sinks, ConfigReloader* reloader = nullptr)
-      : sinks_(std::move(sinks)), services_{config, sinks_, draining_, reloader} {}
+  // `responses` (null: none are kept) must outlive the gateway too.
+  Gateway(ActiveConfig& config, SinkSet sinks, ConfigReloader* reloader = nullptr,
+          store::ResponseStore* responses = nullptr)
+      : sinks_(std::move(sinks)), services_{config, sinks_, draining_, reloader, responses} {}
 
   boost::asio::awaitable<void> handle(http::Exchange& exchange) override { return run_pipeline(services_, exchange); }
   http::ClientResponse reject(const http::Rejection& rejection) override {

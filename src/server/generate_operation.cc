@@ -4,6 +4,8 @@
 // relayed frame by frame, or translated event by event.
 #include "server/operations.h"
 
+#include <chrono>
+
 #include "http/sse.h"
 #include "server/responses.h"
 #include "server/upstream_relay.h"
@@ -28,7 +30,32 @@ class GenerateOperation final : public OperationHandler {
     auto view = client_.inspect_request(body(), scope_.route.model, scope_.route.stream);
     if (!view) return view.take_error();
     view_ = std::move(view.value());
+    if (client_.conversation && scope_.responses) refs_ = client_.conversation->references(body());
     return ParsedRequest{view_.model, view_.stream, view_.fallback_models, std::nullopt};
+  }
+
+  bool needs_state() const override { return refs_.refers(); }
+
+  // The conversation a Responses request continues, when this gateway kept it: the request
+  // is rewritten to carry it, so everything after sees a self-contained request. References
+  // not found here stay, for an upstream that keeps conversations itself.
+  net::awaitable<std::optional<GatewayError>> load_state() override {
+    std::string owner = owner_of(outcome().principal);
+    std::string previous;
+    if (!refs_.previous_id.empty()) {
+      std::optional<store::StoredResponse> stored = co_await scope_.responses->get(refs_.previous_id, owner);
+      if (stored) previous = std::move(stored->conversation);
+    }
+    std::vector<std::pair<std::string, std::string>> items;
+    for (const std::string& id : refs_.item_ids) {
+      std::optional<std::string> item = co_await scope_.responses->find_item(id, owner);
+      if (item) items.emplace_back(id, std::move(*item));
+    }
+    if (previous.empty() && items.empty()) co_return std::nullopt;
+    auto expanded = client_.conversation->expand(body(), previous, items);
+    if (!expanded) co_return expanded.take_error();
+    expanded_body_ = std::move(expanded.value());
+    co_return std::nullopt;
   }
 
   Result<std::string> build_body(const routing::Candidate& candidate, const DialectCodec& upstream) override {
@@ -66,6 +93,7 @@ class GenerateOperation final : public OperationHandler {
       if (!decoded) co_return before_commit(decoded.error());
       outcome().usage = decoded->usage;
       reply.body = client_.encode_response(decoded.value(), view_.model);
+      if (std::optional<std::string> kept = keep_answer(reply.body)) reply.body = std::move(*kept);
     }
     outcome().status = 200;
     // In a statement of its own: g++ 12 miscompiles a co_await whose argument is a class
@@ -77,7 +105,20 @@ class GenerateOperation final : public OperationHandler {
   }
 
  private:
-  std::string_view body() const { return scope_.exchange.request.body; }
+  std::string_view body() const { return expanded_body_.empty() ? std::string_view(scope_.exchange.request.body) : expanded_body_; }
+
+  // Keeps a translated Responses answer for the client's next turn, unless it asked not to (a
+  // Responses upstream keeps its own). Returns the answer as kept (`store: true`).
+  std::optional<std::string> keep_answer(std::string_view answer) {
+    std::chrono::seconds retention = std::chrono::duration_cast<std::chrono::seconds>(scope_.runtime->response_retention);
+    if (!client_.conversation || !scope_.responses || !refs_.store || retention.count() <= 0) return std::nullopt;
+    std::optional<KeptAnswer> kept = client_.conversation->keep(body(), answer);
+    if (!kept) return std::nullopt;
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    scope_.responses->put(store::StoredResponse{kept->id, owner_of(outcome().principal), kept->body, kept->conversation,
+                                                now.count(), (now + retention).count()});
+    return std::move(kept->body);
+  }
   Outcome& outcome() { return scope_.context.outcome; }
   http::ResponseChannel& channel() { return scope_.exchange.response; }
 
@@ -207,6 +248,7 @@ class GenerateOperation final : public OperationHandler {
           finished = true;
         }
         encoder->encode(event, outgoing);
+        if (std::holds_alternative<canonical::MessageStop>(event)) keep_answer(encoder->final_answer());
       }
       if (finished) break;  // the last events go out with the end of the stream
       if (!outgoing.empty() && !co_await channel().write_chunk(outgoing)) {
@@ -223,6 +265,8 @@ class GenerateOperation final : public OperationHandler {
   const DialectCodec& client_;
   RequestView view_;
   std::optional<Result<canonical::Request>> decoded_;
+  ConversationRefs refs_;      // what a Responses request refers to, and whether to keep its answer
+  std::string expanded_body_;  // the request with those references resolved, when any were
 };
 
 }  // namespace

@@ -28,4 +28,6 @@ GatewayError candidate_lacks(const routing::Candidate& candidate, std::string_vi
 
 boost::asio::awaitable<void> OperationHandler::answer_locally() { co_return; }
 
+boost::asio::awaitable<std::optional<GatewayError>> OperationHandler::load_state() { co_return std::nullopt; }
+
 }  // namespace switchyard::server

@@ -21,6 +21,7 @@
 #include "routing/router.h"
 #include "server/request_context.h"
 #include "server/runtime.h"
+#include "store/response_store.h"
 
 namespace switchyard::server {
 
@@ -32,6 +33,7 @@ struct RequestScope {
   std::shared_ptr<const Runtime> runtime;
   RouteMatch route;
   const DialectCodec& client;
+  store::ResponseStore* responses = nullptr;  // kept Responses API answers; null: none
 };
 
 // What parse makes of a request: what admission and routing need.
@@ -68,6 +70,12 @@ class OperationHandler {
 
   // Parse: the body in the client's dialect; an error is the client's 4xx.
   virtual Result<ParsedRequest> parse() = 0;
+
+  // Whether the request refers to state the gateway keeps (a Responses API conversation),
+  // which load_state() then resolves before any attempt; an error refuses the request. Only
+  // such requests pay for that step.
+  virtual bool needs_state() const { return false; }
+  virtual boost::asio::awaitable<std::optional<GatewayError>> load_state();
 
   // Whether it answers without an upstream (a model list; a token count the first
   // deployment cannot make); answer_locally() then does.

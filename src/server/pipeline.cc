@@ -106,6 +106,7 @@ std::unique_ptr<OperationHandler> make_operation(RequestScope& scope) {
     case Operation::embed: return make_embed_operation(scope);
     case Operation::count_tokens: return make_count_tokens_operation(scope);
     case Operation::list_models: return make_model_list_operation(scope);
+    case Operation::stored_response: return make_stored_response_operation(scope);
     default: return nullptr;
   }
 }
@@ -150,7 +151,7 @@ net::awaitable<void> run_pipeline(const GatewayServices& services, http::Exchang
 
   RouteMatch route = match_route(request.method(), request.target());
   const DialectCodec& client = codec_for(route.dialect);  // whose shape answers and errors take
-  RequestScope scope{exchange, context, services.config.runtime(), std::move(route), client};
+  RequestScope scope{exchange, context, services.config.runtime(), std::move(route), client, services.responses};
 
   // Errors are values on the data plane; an exception is a bug. It still gets a 500 in
   // the caller's dialect (or an in-stream error) and a settled record.
@@ -159,7 +160,11 @@ net::awaitable<void> run_pipeline(const GatewayServices& services, http::Exchang
     Decision decision = route_to_admission(scope, services);  // phases 1 to 4
     if (auto* admitted = std::get_if<Admitted>(&decision)) {
       // 5, 6. attempts and respond (or an answer the operation makes itself)
-      if (admitted->operation->answers_locally()) {
+      std::optional<GatewayError> refusal;
+      if (admitted->operation->needs_state()) refusal = co_await admitted->operation->load_state();
+      if (refusal) {
+        co_await send_error(exchange, context, scope.client, *refusal);
+      } else if (admitted->operation->answers_locally()) {
         co_await admitted->operation->answer_locally();
       } else {
         co_await run_attempts(scope, *admitted->operation, admitted->request);

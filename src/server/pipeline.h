@@ -16,6 +16,10 @@
 #include "server/active_config.h"
 #include "server/request_context.h"
 
+namespace switchyard::store {
+class ResponseStore;
+}
+
 namespace switchyard::server {
 
 class ConfigReloader;
@@ -26,6 +30,7 @@ struct GatewayServices {
   const SinkSet& sinks;
   const std::atomic<bool>& draining;
   ConfigReloader* reloader = nullptr;  // null: nothing to reload (the embedded default)
+  store::ResponseStore* responses = nullptr;  // null: no Responses API answers are kept
 };
 
 boost::asio::awaitable<void> run_pipeline(const GatewayServices& services, http::Exchange& exchange);

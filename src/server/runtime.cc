@@ -11,8 +11,10 @@ Result<std::shared_ptr<const Runtime>> build_runtime(const config::Snapshot& sna
     if (!provider) return provider.take_error();
     providers.emplace(spec.name, std::move(provider.value()));
   }
-  return std::make_shared<const Runtime>(snapshot.models, std::move(providers), std::move(live), snapshot.master_key,
-                                         snapshot.timeouts);
+  auto runtime = std::make_shared<Runtime>(snapshot.models, std::move(providers), std::move(live), snapshot.master_key,
+                                           snapshot.timeouts);
+  runtime->response_retention = snapshot.storage.response_retention;
+  return std::shared_ptr<const Runtime>(std::move(runtime));
 }
 
 }  // namespace switchyard::server

@@ -27,6 +27,7 @@ struct Runtime {
   policy::Admission admission;
   http::UpstreamTimeouts timeouts;
   std::size_t max_response_size = 64 * 1024 * 1024;  // a non-streamed upstream body
+  Millis response_retention{0};  // how long stored Responses API answers are kept; 0: none are
 };
 
 // `live` is the gateway's live state (a fresh one when null, as for --check-config).

@@ -47,11 +47,14 @@ for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) 
 
 // ---------------------------------------------------------------------------------------------
 
-/** process.env without provider keys, plus `extra`. */
+/**
+ * process.env without provider keys, plus `extra`. Each gateway keeps its database in a fresh
+ * temp dir unless `extra` says where (SWITCHYARD_DATA_DIR), never in the working directory.
+ */
 export function gatewayEnv(extra = {}) {
   const env = { ...process.env };
   for (const name of SCRUBBED_ENV) delete env[name];
-  return { ...env, ...extra };
+  return { ...env, SWITCHYARD_DATA_DIR: makeTempDir(), ...extra };
 }
 
 /** A fresh temp dir, removed at exit. */

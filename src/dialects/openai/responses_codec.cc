@@ -5,6 +5,7 @@
 #include "dialects/openai/codec.h"
 #include "dialects/openai/error.h"
 #include "dialects/openai/models.h"
+#include "dialects/openai/responses_conversation.h"
 #include "dialects/openai/responses_request.h"
 #include "dialects/openai/responses_response.h"
 #include "dialects/openai/responses_stream.h"
@@ -54,7 +55,8 @@ const ErrorCodec kErrors{
 
 const ModelListCodec kModelList{.body = model_list_body, .marker_header = {}};
 
-const DialectCodec kCodec{Dialect::openai_responses, kChat, kErrors, ClientAuth{credentials::bearer_token}, kModelList};
+const DialectCodec kCodec{Dialect::openai_responses, kChat,      kErrors, ClientAuth{credentials::bearer_token},
+                          kModelList,                nullptr,    nullptr, &kResponsesConversation};
 
 }  // namespace
 

@@ -416,6 +416,11 @@ Result<canonical::Request> decode_responses_request(std::string_view body) {
   for (const auto& member : root) {
     if (!is_known_member(member.key())) canonical::keep_extension(out.extensions, member.key(), member.value(), kDefaults);
   }
+  if (auto previous = reader.string(root, "previous_response_id", ""); previous && reader.ok()) {
+    // Not kept by this gateway, and the deployment keeps no conversations of its own.
+    return make_error(ErrorKind::invalid_request, "Previous response with id '" + *previous + "' not found.",
+                      "previous_response_not_found", "previous_response_id");
+  }
   if (!reader.ok()) return *reader.error();
   if (out.messages.empty()) return invalid("'input' must hold at least one message", "input");
   return out;

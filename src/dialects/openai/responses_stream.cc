@@ -47,10 +47,17 @@ void ResponsesStreamEncoder::frame(std::string_view type, std::string& out, Body
 
 void ResponsesStreamEncoder::response_frame(std::string_view type, std::string_view status, std::string& out) {
   bool final = status != "in_progress";
-  frame(type, out, [&](JsonWriter& json) {
-    json.key("response");
-    write_response_object(json, ids_, model_, status, output_, stop_reason_, final ? &usage_ : nullptr);
-  });
+  std::string response;
+  JsonWriter json(response);
+  write_response_object(json, ids_, model_, status, output_, stop_reason_, final ? &usage_ : nullptr);
+  out += "event: ";
+  out += type;
+  out += "\ndata: {\"type\":";
+  append_json_string(out, type);
+  out += ",\"sequence_number\":" + std::to_string(sequence_++) + ",\"response\":";
+  out += response;
+  out += "}\n\n";
+  if (final) final_answer_ = std::move(response);
 }
 
 void ResponsesStreamEncoder::open_block(const canonical::BlockStart& start, std::string& out) {

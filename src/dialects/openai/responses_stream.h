@@ -20,6 +20,7 @@ class ResponsesStreamEncoder final : public StreamEncoder {
  public:
   explicit ResponsesStreamEncoder(std::string model);
   void encode(const canonical::StreamEvent& event, std::string& out) override;
+  std::string final_answer() const override { return final_answer_; }
 
  private:
   // `event: TYPE\ndata: {"type":TYPE,"sequence_number":N,` + the rest written by `body`.
@@ -38,6 +39,7 @@ class ResponsesStreamEncoder final : public StreamEncoder {
   canonical::StopReason stop_reason_ = canonical::StopReason::end_turn;
   Usage usage_;
   bool failed_ = false;
+  std::string final_answer_;  // the response object of response.completed / incomplete
 };
 
 // Responses events -> canonical events (a Responses upstream serving another dialect).
