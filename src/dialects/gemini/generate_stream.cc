@@ -26,12 +26,19 @@ void GenerateStreamDecoder::decode(const http::SseEvent& event, std::vector<cano
     done_ = true;
     return;
   }
-  if (!started_) {
-    started_ = true;
-    out.push_back(canonical::MessageStart{json_fields::string_or_empty(chunk, "responseId"), json_fields::string_or_empty(chunk, "modelVersion"), {}});
-  }
   if (const json::value* usage = chunk.if_contains("usageMetadata"); usage && usage->is_object()) {
     usage_ = parse_usage(usage->get_object());  // a running total: the latest is the answer
+  }
+  if (!started_) {
+    started_ = true;
+    // Gemini reports the prompt's count on its first chunk: the input side goes out at the start,
+    // where Anthropic clients (LangChain's ChatAnthropic) read it.
+    Usage input_side;
+    input_side.input_tokens = usage_.input_tokens;
+    input_side.cache_read_tokens = usage_.cache_read_tokens;
+    input_side.reported = usage_.reported;
+    out.push_back(canonical::MessageStart{json_fields::string_or_empty(chunk, "responseId"),
+                                          json_fields::string_or_empty(chunk, "modelVersion"), input_side});
   }
   const json::value* candidates = chunk.if_contains("candidates");
   if (!candidates || !candidates->is_array() || candidates->get_array().empty()) {

@@ -69,7 +69,8 @@ std::string_view response_status_for(canonical::StopReason reason) {
                                                                                                        : "completed";
 }
 
-void write_output_item(JsonWriter& json, const std::string& id, const canonical::Block& block, std::string_view status) {
+void write_output_item(JsonWriter& json, const std::string& id, const canonical::Block& block, std::string_view status,
+                       bool with_logprobs) {
   if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
     json.begin_object().member("type", "function_call").member("id", id).member("call_id", call->id);
     json.member("name", call->name).member("arguments", call->arguments).member("status", status).end_object();
@@ -87,7 +88,9 @@ void write_output_item(JsonWriter& json, const std::string& id, const canonical:
     json.key("content").begin_array();
     if (status != "in_progress") {
       json.begin_object().member("type", "output_text").member("text", text->text);
-      json.key("annotations").begin_array().end_array().key("logprobs").begin_array().end_array().end_object();
+      json.key("annotations").begin_array().end_array();
+      if (with_logprobs) json.key("logprobs").begin_array().end_array();
+      json.end_object();
     }
     json.end_array().end_object();
   }
@@ -95,7 +98,7 @@ void write_output_item(JsonWriter& json, const std::string& id, const canonical:
 
 void write_response_object(JsonWriter& json, ResponseIds& ids, std::string_view model, std::string_view status,
                            const std::vector<canonical::Block>& output, canonical::StopReason stop_reason,
-                           const Usage* usage) {
+                           const Usage* usage, bool with_logprobs) {
   json.begin_object().member("id", ids.response).member("object", "response").member("created_at", ids.created_at);
   json.member("status", status).key("error").null().key("incomplete_details");
   if (status == "incomplete") {
@@ -107,7 +110,7 @@ void write_response_object(JsonWriter& json, ResponseIds& ids, std::string_view 
   json.key("output").begin_array();
   std::string_view item_status = status == "in_progress" ? "in_progress" : "completed";
   for (std::size_t i = 0; i < output.size(); ++i) {
-    write_output_item(json, ids.item(i, output[i]), output[i], item_status);
+    write_output_item(json, ids.item(i, output[i]), output[i], item_status, with_logprobs);
   }
   json.end_array();
   json.member("parallel_tool_calls", true).key("previous_response_id").null();
@@ -115,7 +118,7 @@ void write_response_object(JsonWriter& json, ResponseIds& ids, std::string_view 
   json.member("store", false).member("temperature", std::int64_t{1});
   json.key("text").begin_object().key("format").begin_object().member("type", "text").end_object().end_object();
   json.member("tool_choice", "auto").key("tools").begin_array().end_array().member("top_p", std::int64_t{1});
-  json.member("truncation", "disabled").key("user").null().key("metadata").begin_object().end_object();
+  json.member("truncation", "disabled").key("metadata").begin_object().end_object();
   json.key("usage");
   if (usage) {
     write_responses_usage(json, *usage);
@@ -136,7 +139,7 @@ std::string encode_responses_response(const canonical::Response& response, std::
     if (!text || !text->text.empty()) output.push_back(block);
   }
   write_response_object(json, ids, model, response_status_for(response.stop_reason), output, response.stop_reason,
-                        &response.usage);
+                        &response.usage, true);
   return out;
 }
 

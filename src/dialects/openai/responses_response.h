@@ -33,12 +33,14 @@ struct ResponseIds {
 
 // The whole `response` object; `status` is in_progress, completed or incomplete (the
 // stop reason says which reason an incomplete one gives).
+// `with_logprobs`: output_text parts carry `logprobs: []`, as whole answers do (streamed ones do not).
 void write_response_object(JsonWriter& json, ResponseIds& ids, std::string_view model, std::string_view status,
                            const std::vector<canonical::Block>& output, canonical::StopReason stop_reason,
-                           const Usage* usage);
+                           const Usage* usage, bool with_logprobs);
 
 // One output item: a message with one output_text part, a function_call, or reasoning.
-void write_output_item(JsonWriter& json, const std::string& id, const canonical::Block& block, std::string_view status);
+void write_output_item(JsonWriter& json, const std::string& id, const canonical::Block& block, std::string_view status,
+                       bool with_logprobs);
 
 std::string encode_responses_response(const canonical::Response& response, std::string_view model);
 Result<canonical::Response> decode_responses_response(std::string_view body);

@@ -49,7 +49,7 @@ void ResponsesStreamEncoder::response_frame(std::string_view type, std::string_v
   bool final = status != "in_progress";
   std::string response;
   JsonWriter json(response);
-  write_response_object(json, ids_, model_, status, output_, stop_reason_, final ? &usage_ : nullptr);
+  write_response_object(json, ids_, model_, status, output_, stop_reason_, final ? &usage_ : nullptr, false);
   out += "event: ";
   out += type;
   out += "\ndata: {\"type\":";
@@ -74,7 +74,7 @@ void ResponsesStreamEncoder::open_block(const canonical::BlockStart& start, std:
   auto index = static_cast<std::int64_t>(start.index);
   frame("response.output_item.added", out, [&](JsonWriter& json) {
     json.member("output_index", index).key("item");
-    write_output_item(json, id, block, "in_progress");
+    write_output_item(json, id, block, "in_progress", false);
   });
   if (start.kind == canonical::BlockKind::text) {
     frame("response.content_part.added", out, [&](JsonWriter& json) {
@@ -121,7 +121,7 @@ void ResponsesStreamEncoder::close_block(std::size_t index, std::string& out) {
   }
   frame("response.output_item.done", out, [&](JsonWriter& json) {
     json.member("output_index", at).key("item");
-    write_output_item(json, id, block, "completed");
+    write_output_item(json, id, block, "completed", false);
   });
 }
 
@@ -178,10 +178,7 @@ std::string responses_error_event(const GatewayError& error, std::int64_t sequen
   std::string out = "event: error\ndata: ";
   JsonWriter json(out);
   json.begin_object().member("type", "error").member("sequence_number", sequence_number).member("code", code);
-  json.member("message", error.message).key("param").null();
-  json.key("error").begin_object().member("type", error_type_name(error.kind)).member("code", code);
   json.member("message", error.message).key("param").null().end_object();
-  json.end_object();
   out += "\n\n";
   return out;
 }

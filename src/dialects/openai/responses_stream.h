@@ -73,9 +73,8 @@ class ResponsesStreamTap {
   bool saw_error_ = false;
 };
 
-// The `error` event that ends a failed stream. Its fields are both the flat code, message and
-// param of the published format and an `error` object: the openai SDK throws only on the
-// latter, other clients read the former.
+// The `error` event that ends a failed stream, as the real API sends it: type, code, message,
+// param. (The openai SDK yields it as an event rather than throwing: a client checks its type.)
 std::string responses_error_event(const GatewayError& error, std::int64_t sequence_number);
 
 // True for the events that say nothing yet: created, in_progress, an item or part added.

@@ -152,8 +152,6 @@ TEST(OpenAIResponsesAnswer, HasTheShapeOfTheRealApisText) {
   response.usage = Usage{36, 3, 0, 0, 0, true};
   json::value ours = json::parse(encode_responses_response(response, "gpt-4o-mini"));
   json::value fixture = json::parse(testing::read_fixture("openai/openai.responses.response.text.json"));
-  json::object& expected = fixture.as_object();
-  expected["user"] = nullptr;  // the streamed responses carry it; both shapes are the real API's
   expect_same_shape(fixture, ours, "response");
   EXPECT_EQ(ours.at("output").at(0).at("content").at(0).at("text"), "Hello!");
   EXPECT_TRUE(ours.at("output").at(0).at("id").as_string().starts_with("msg_"));
@@ -166,7 +164,6 @@ TEST(OpenAIResponsesAnswer, HasTheShapeOfTheRealApisFunctionCall) {
   response.stop_reason = canonical::StopReason::tool_use;
   json::value ours = json::parse(encode_responses_response(response, "gpt-4o-mini"));
   json::value fixture = json::parse(testing::read_fixture("openai/openai.responses.response.function_call.json"));
-  fixture.as_object()["user"] = nullptr;
   expect_same_shape(fixture, ours, "response");
   EXPECT_EQ(ours.at("status"), "completed");
   EXPECT_EQ(ours.at("output").at(0).at("call_id"), "call_1");
@@ -222,16 +219,10 @@ TEST(OpenAIResponsesStream, EncodesTheFixturesEventsInItsOrderAndShape) {
     EXPECT_EQ(actual[i].first, expected[i].first) << i;
     EXPECT_EQ(actual[i].second.at("sequence_number"), static_cast<std::int64_t>(i));
     json::value fixture_event = expected[i].second;
-    // Newer answers carry logprobs and cache-write counts the recorded stream lacks.
-    if (auto* item = fixture_event.as_object().if_contains("item"); item && item->as_object().contains("content")) {
-      for (auto& part : item->as_object()["content"].as_array()) part.as_object()["logprobs"] = json::array{};
-    }
     if (auto* response = fixture_event.as_object().if_contains("response")) {
-      for (auto& item : response->as_object()["output"].as_array()) {
-        if (item.as_object().contains("content")) {
-          for (auto& part : item.as_object()["content"].as_array()) part.as_object()["logprobs"] = json::array{};
-        }
-      }
+      // `user` is in this recording and not in the non-streamed ones: the gateway leaves it out.
+      response->as_object().erase("user");
+      // Newer answers count cache writes, which this recording predates.
       if (auto* usage = response->as_object().if_contains("usage"); usage && usage->is_object()) {
         usage->as_object()["input_tokens_details"].as_object()["cache_write_tokens"] = 0;
       }
@@ -244,7 +235,7 @@ TEST(OpenAIResponsesStream, EncodesTheFixturesEventsInItsOrderAndShape) {
   EXPECT_EQ(completed.at("usage").at("output_tokens"), 20);
 }
 
-TEST(OpenAIResponsesStream, AFailureIsAnErrorEventTheSdkThrowsOn) {
+TEST(OpenAIResponsesStream, AFailureIsAnErrorEventAndNothingFollowsIt) {
   ResponsesStreamEncoder encoder("m");
   std::string ours;
   encoder.encode(canonical::MessageStart{}, ours);
@@ -254,7 +245,8 @@ TEST(OpenAIResponsesStream, AFailureIsAnErrorEventTheSdkThrowsOn) {
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[2].first, "error");
   EXPECT_EQ(events[2].second.at("code"), "upstream_truncated");
-  EXPECT_EQ(events[2].second.at("error").at("message"), "cut");
+  EXPECT_EQ(events[2].second.at("message"), "cut");
+  EXPECT_FALSE(events[2].second.as_object().contains("error"));  // the real event is flat
 }
 
 TEST(OpenAIResponsesStream, DecodesTheFixtureIntoCanonicalEvents) {

@@ -396,3 +396,28 @@ TEST(AnthropicPassthrough, LeavesOrdinaryBodiesByteExact) {
 
 }  // namespace
 }  // namespace switchyard
+
+namespace switchyard {
+namespace {
+
+// LangChain's ChatAnthropic reads input tokens from message_start only: when the upstream
+// reported them before its first content (Gemini does, on its first chunk), they are there.
+TEST(Translation, AGeminiStreamTellsAnthropicClientsItsInputAtTheStart) {
+  auto decoder = codec_for(Dialect::gemini).make_stream_decoder();
+  auto encoder = codec_for(Dialect::anthropic_messages).make_stream_encoder("claude", true);
+  std::vector<canonical::StreamEvent> events;
+  http::SseFrameSplitter splitter;
+  splitter.feed(testing::read_fixture("gemini/gemini.stream.text.sse"));
+  auto first = splitter.next_frame();
+  decoder->decode(http::parse_sse_frame(first), events);
+  ASSERT_FALSE(events.empty());
+  std::string out;
+  encoder->encode(events.front(), out);
+  ASSERT_NE(out.find("event: message_start"), std::string::npos) << out;
+  auto data = json::parse(out.substr(out.find("data: ") + 6));
+  EXPECT_EQ(data.at("message").at("usage").at("input_tokens"), 8) << out;  // the first chunk's promptTokenCount
+  EXPECT_EQ(data.at("message").at("usage").at("output_tokens"), 0);
+}
+
+}  // namespace
+}  // namespace switchyard
