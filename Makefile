@@ -38,7 +38,7 @@ test-unit:
 test-node:
 	SWITCHYARD_BIN=$(abspath $(BUILD_DIR))/switchyard \
 	  node tests/run-node.mjs tests/structure/*.test.mjs tests/mocks/*.test.mjs tests/integration/*.test.mjs \
-	    tests/e2e/*.test.mjs tests/conformance/*.test.mjs
+	    tests/e2e/*.test.mjs tests/conformance/*.test.mjs tests/clients/*.test.mjs
 	SWITCHYARD_BIN=$(abspath $(BUILD_DIR))/switchyard \
 	  node bench/hedging/run.mjs --requests 20 --tail-ms 300 --out $(abspath $(BUILD_DIR))/hedging-smoke.md
 

@@ -5,9 +5,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const MATRIX_FILE = new URL('./last-matrix.md', import.meta.url);
+const MATRIX_HEADER =
+  '# Conformance matrix\n\nWritten by `node --test tests/conformance/` (see tests/conformance/README.md); ✓ pass, ✗ fail, – does not apply, · did not run.\n\n';
 
 export class Matrix {
-  constructor(title, rows, columns) {
+  /** options: { file, header }: where publish() writes (default last-matrix.md beside this file) and that file's header. */
+  constructor(title, rows, columns, { file = MATRIX_FILE, header = MATRIX_HEADER } = {}) {
+    this.file = file;
+    this.header = header;
     this.title = title;
     this.rows = rows;
     this.columns = columns;
@@ -69,21 +74,20 @@ export class Matrix {
     return lines.join('\n');
   }
 
-  /** Prints the matrix and replaces this matrix's section of last-matrix.md. */
+  /** Prints the matrix and replaces this matrix's section of its file (last-matrix.md unless told). */
   publish() {
     const text = this.render();
     process.stdout.write(`\n${text}\n`);
     const begin = `<!-- begin ${this.title} -->`;
     const end = `<!-- end ${this.title} -->`;
-    const header =
-      '# Conformance matrix\n\nWritten by `node --test tests/conformance/` (see tests/conformance/README.md); ✓ pass, ✗ fail, – does not apply, · did not run.\n\n';
-    let file = existsSync(MATRIX_FILE) ? readFileSync(MATRIX_FILE, 'utf8') : '';
+    const header = this.header;
+    let file = existsSync(this.file) ? readFileSync(this.file, 'utf8') : '';
     const firstSection = file.indexOf('<!-- begin ');
     file = header + (firstSection >= 0 ? file.slice(firstSection) : '');
     const section = `${begin}\n_Run ${new Date().toISOString()}_\n\n${text}\n${end}\n`;
     const start = file.indexOf(begin);
     const stop = file.indexOf(end);
     file = start >= 0 && stop > start ? file.slice(0, start) + section + file.slice(stop + end.length + 1) : `${file}${section}\n`;
-    writeFileSync(MATRIX_FILE, file);
+    writeFileSync(this.file, file);
   }
 }

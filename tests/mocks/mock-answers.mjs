@@ -14,9 +14,11 @@
 // The rules:
 //   - last user turn holds tool results           → text "Tool said: <r1> | <r2>"
 //   - tools offered (choice not 'none'), last turn is plain text:
-//       choice names a tool                       → one call to it: {"city":"Paris"} when its schema has a
+//       choice names a tool, or is 'required' with
+//       a single tool offered                     → one call to it: {"city":"Paris"} when its schema has a
 //                                                   `city` property, else {"answer":"Hello"} (JSON mode
-//                                                   emulated with a forced tool)
+//                                                   emulated with a forced tool, e.g. Anthropic's
+//                                                   tool_choice "any" with one `json` tool)
 //       the text contains the word "parallel"     → one call to EACH tool, args {"city":"Paris"}
 //       otherwise                                 → one call to the first tool, args {"city":"Paris"}
 //   - JSON mode                                   → text {"answer":"Hello"}
@@ -50,7 +52,7 @@ export function decideAnswer({ texts = [], lastTurn = { kind: 'none' }, tools = 
   if (lastTurn.kind === 'tool_results') {
     answer = { kind: 'text', text: `Tool said: ${lastTurn.results.join(' | ')}` };
   } else if (tools.length > 0 && toolChoice.mode !== 'none') {
-    if (toolChoice.mode === 'tool') {
+    if (toolChoice.mode === 'tool' || (toolChoice.mode === 'required' && tools.length === 1)) {
       const tool = tools.find((t) => t.name === toolChoice.name) ?? tools[0];
       answer = { kind: 'tool_calls', calls: [{ name: tool.name, args: schemaHasCity(tool.schema) ? { ...TOOL_ARGS } : { ...JSON_ANSWER } }] };
     } else if (lastTurn.kind === 'text' && wantsParallel(lastTurn.text)) {

@@ -254,7 +254,9 @@ export function responseFrames(request, final) {
   let sequence = 0;
   const frames = [];
   const emit = (type, payload) => frames.push(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...payload })}\n\n`);
-  const pending = { ...final, status: 'in_progress', output: [], usage: null };
+  // `final` is a response object (created_at), responseObject() takes createdAt.
+  const createdAt = final.created_at;
+  const pending = { ...final, createdAt, status: 'in_progress', output: [], usage: null };
   emit('response.created', { response: responseObject(request, pending) });
   emit('response.in_progress', { response: responseObject(request, pending) });
   final.output.forEach((item, outputIndex) => {
@@ -275,7 +277,7 @@ export function responseFrames(request, final) {
     }
     emit('response.output_item.done', { output_index: outputIndex, item });
   });
-  emit('response.completed', { response: responseObject(request, final) });
+  emit('response.completed', { response: responseObject(request, { ...final, createdAt }) });
   return { frames, errorFrame: (message) => `event: error\ndata: ${JSON.stringify({ type: 'error', sequence_number: sequence++, code: 'server_error', message, param: null })}\n\n` };
 }
 
