@@ -42,7 +42,8 @@ function added(target, mode, key) {
 const throughput = (target, mode) => result(target, mode, 64)?.rps ?? NaN;
 const cpuPerRequest = (target, mode) => result(target, mode, 64)?.cpu_us_per_request ?? NaN;
 
-const translated = ['switchyard openai→anthropic', 'switchyard anthropic→openai', 'switchyard gemini→openai'];
+const translated = ['switchyard openai→anthropic', 'switchyard anthropic→openai', 'switchyard gemini→openai',
+  'switchyard responses→anthropic'];
 // With --benchmark_repetitions only the aggregates are there: take the medians.
 const microRows = (() => {
   const all = micro?.benchmarks ?? [];
@@ -73,6 +74,9 @@ if (proxy) {
       sy99 <= 2 * ng99);
     const passthrough = throughput('switchyard', mode) / throughput('nginx', mode);
     target(`Passthrough throughput at 64 connections${what}`, ratio(passthrough) + ' nginx', '≥ 1.0× nginx', passthrough >= 1);
+    // The Responses API passthrough, against nginx proxying the same Responses answers.
+    const responses = throughput('switchyard responses', mode) / throughput('nginx responses', mode);
+    target(`Responses passthrough throughput${what}`, ratio(responses) + ' nginx', '≥ 0.8× nginx', responses >= 0.8);
     for (const name of translated) {
       const value = throughput(name, mode) / throughput('nginx', mode);
       target(`${name.replace('switchyard ', 'Translated ')} throughput${what}`, ratio(value) + ' nginx', '≥ 0.8× nginx',

@@ -58,8 +58,20 @@ const anthropic = (model, stream) => ({
     temperature: 0.2, ...(stream ? { stream: true } : {}) }),
 });
 
+const responses = (model, stream) => ({
+  path: '/v1/responses',
+  headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+  body: JSON.stringify({ model, instructions: SYSTEM, input: [{ role: 'user', content: QUESTION }], temperature: 0.2,
+    store: false, ...(stream ? { stream: true } : {}) }),
+});
+
 const CASES = {
   passthrough: openai('chat'),
+  'responses passthrough': responses('responses'),
+  'responses→anthropic': responses('claude'),
+  'responses passthrough stream': responses('responses-stream', true),
+  'responses→anthropic stream': responses('claude-stream', true),
+  'openai→anthropic stream': openai('claude-stream', true),
   'passthrough stream': openai('chat-stream', true),
   'openai→anthropic': openai('claude'),
   'anthropic→openai stream': anthropic('chat-stream', true),
@@ -79,10 +91,14 @@ function gatewayConfig() {
     `  openai-json: ${provider('openai', 'openai/v1')}`,
     `  openai-sse: ${provider('openai', 'openai-stream/v1')}`,
     `  anthropic-json: ${provider('anthropic', 'anthropic')}`,
+    `  anthropic-sse: ${provider('anthropic', 'anthropic-stream')}`,
     'models:',
     '  chat: {deployments: [{provider: openai-json, model: gpt-4o-mini}]}',
     '  chat-stream: {deployments: [{provider: openai-sse, model: gpt-4o-mini}]}',
     '  claude: {deployments: [{provider: anthropic-json, model: claude-sonnet-4-5}]}',
+    '  claude-stream: {deployments: [{provider: anthropic-sse, model: claude-sonnet-4-5}]}',
+    '  responses: {deployments: [{provider: openai-json, model: gpt-4.1, api: responses}]}',
+    '  responses-stream: {deployments: [{provider: openai-sse, model: gpt-4.1, api: responses}]}',
   ].join('\n'));
   return file;
 }

@@ -1,7 +1,8 @@
 // Proxy overhead against the same fast upstream (bench/proxy/upstream.mjs), for every
 // target of issue 5: the upstream itself (`direct`), nginx as a keep-alive reverse proxy,
-// Switchyard passthrough with master-key auth, Switchyard translating (OpenAI client ->
-// Anthropic upstream, Anthropic client -> OpenAI, Gemini client -> OpenAI), and the
+// Switchyard passthrough with master-key auth (Chat Completions and the Responses API, each
+// against nginx proxying the same answers), Switchyard translating (OpenAI client -> Anthropic
+// upstream, Anthropic client -> OpenAI, Gemini client -> OpenAI, Responses client -> Anthropic), and the
 // Portkey gateway (OpenAI -> OpenAI). Each target is measured non-streaming and streaming,
 // with wrk at 1 connection (latency) and 64 connections (throughput), --runs times,
 // interleaved so drift on this shared machine spreads over every target. Also the CPU time
@@ -100,6 +101,8 @@ function gatewayConfig() {
     '  chat-stream: {deployments: [{provider: openai-sse, model: gpt-4o-mini}]}',
     '  claude: {deployments: [{provider: anthropic-json, model: claude-sonnet-4-5}]}',
     '  claude-stream: {deployments: [{provider: anthropic-sse, model: claude-sonnet-4-5}]}',
+    '  responses: {deployments: [{provider: openai-json, model: gpt-4.1, api: responses}]}',
+    '  responses-stream: {deployments: [{provider: openai-sse, model: gpt-4.1, api: responses}]}',
   ].join('\n'));
   return file;
 }
@@ -114,6 +117,10 @@ const openaiBody = (model, stream) => JSON.stringify({
 });
 const anthropicBody = (model, stream) => JSON.stringify({
   model, max_tokens: 256, system: SYSTEM, messages: [{ role: 'user', content: QUESTION }], temperature: 0.2,
+  ...(stream ? { stream: true } : {}),
+});
+const responsesBody = (model, stream) => JSON.stringify({
+  model, instructions: SYSTEM, input: [{ role: 'user', content: QUESTION }], temperature: 0.2, store: false,
   ...(stream ? { stream: true } : {}),
 });
 const geminiBody = () => JSON.stringify({
@@ -133,6 +140,18 @@ const TARGETS = [
     json: { url: `${host(PORTS.upstream)}/anthropic/v1/messages`, headers: openaiHeaders, body: anthropicBody('claude') },
     stream: { url: `${host(PORTS.upstream)}/anthropic-stream/v1/messages`, headers: openaiHeaders,
       body: anthropicBody('claude', true) } },
+  { name: 'direct-responses', sut: null, baseline: 'direct-responses',
+    json: { url: `${host(PORTS.upstream)}/openai/v1/responses`, headers: openaiHeaders, body: responsesBody('gpt-4.1') },
+    stream: { url: `${host(PORTS.upstream)}/openai-stream/v1/responses`, headers: openaiHeaders, body: responsesBody('gpt-4.1', true) } },
+  { name: 'nginx responses', sut: 'nginx', baseline: 'direct-responses',
+    json: { url: `${host(PORTS.nginx)}/openai/v1/responses`, headers: openaiHeaders, body: responsesBody('gpt-4.1') },
+    stream: { url: `${host(PORTS.nginx)}/openai-stream/v1/responses`, headers: openaiHeaders, body: responsesBody('gpt-4.1', true) } },
+  { name: 'switchyard responses', sut: 'switchyard', baseline: 'direct-responses',
+    json: { url: `${host(PORTS.switchyard)}/v1/responses`, headers: openaiHeaders, body: responsesBody('responses') },
+    stream: { url: `${host(PORTS.switchyard)}/v1/responses`, headers: openaiHeaders, body: responsesBody('responses-stream', true) } },
+  { name: 'switchyard responses→anthropic', sut: 'switchyard', baseline: 'direct-anthropic',
+    json: { url: `${host(PORTS.switchyard)}/v1/responses`, headers: openaiHeaders, body: responsesBody('claude') },
+    stream: { url: `${host(PORTS.switchyard)}/v1/responses`, headers: openaiHeaders, body: responsesBody('claude-stream', true) } },
   { name: 'nginx', sut: 'nginx', baseline: 'direct',
     json: { url: `${host(PORTS.nginx)}/openai/v1/chat/completions`, headers: openaiHeaders, body: openaiBody('gpt-4o-mini') },
     stream: { url: `${host(PORTS.nginx)}/openai-stream/v1/chat/completions`, headers: openaiHeaders,

@@ -5,6 +5,8 @@
 //   /openai-stream/v1/chat/completions    chat.completion.chunk SSE (usage chunk, [DONE])
 //   /anthropic/v1/messages                Messages JSON
 //   /anthropic-stream/v1/messages         Messages SSE (message_start .. message_stop)
+//   /openai/v1/responses                  Responses API `response` JSON
+//   /openai-stream/v1/responses           Responses API typed events (response.created .. response.completed)
 //
 // Shapes follow tests/fixtures/{openai,anthropic}; the streams carry STREAM_TOKENS deltas.
 
@@ -40,7 +42,7 @@ export function openaiStream() {
 
 export const anthropicResponse = JSON.stringify({
   id: 'msg_013Zva2CMHLNnXjNJJKqJ2EF', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929',
-  content: [{ type: 'text', text: TEXT, citations: null }], stop_reason: 'end_turn', stop_sequence: null,
+  content: [{ type: 'text', text: TEXT }], stop_reason: 'end_turn', stop_sequence: null,
   usage: { cache_creation: null, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, inference_geo: null,
     server_tool_use: null, service_tier: 'standard', input_tokens: 19, output_tokens: 20 },
 });
@@ -60,6 +62,34 @@ export function anthropicStream() {
   out += event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null },
     usage: { output_tokens: STREAM_TOKENS } });
   return out + event('message_stop', {});
+}
+
+const responseObject = (status, output, usage) => ({
+  id: 'resp_bench', object: 'response', created_at: 1741476542, status, error: null, incomplete_details: null,
+  instructions: null, max_output_tokens: null, model: 'gpt-4.1-2025-04-14', output, parallel_tool_calls: true,
+  previous_response_id: null, reasoning: { effort: null, summary: null }, store: false, temperature: 1.0,
+  text: { format: { type: 'text' } }, tool_choice: 'auto', tools: [], top_p: 1.0, truncation: 'disabled', metadata: {}, usage,
+});
+const responsesUsage = { input_tokens: 19, input_tokens_details: { cached_tokens: 0 }, output_tokens: STREAM_TOKENS,
+  output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 19 + STREAM_TOKENS };
+const messageItem = (text) => ({ type: 'message', id: 'msg_bench', status: 'completed', role: 'assistant',
+  content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] });
+
+export const responsesResponse = JSON.stringify(responseObject('completed', [messageItem(TEXT)], responsesUsage));
+
+export function responsesStream() {
+  let sequence = 0;
+  const event = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
+  const at = { item_id: 'msg_bench', output_index: 0, content_index: 0 };
+  let out = event('response.created', { response: responseObject('in_progress', [], null) });
+  out += event('response.in_progress', { response: responseObject('in_progress', [], null) });
+  out += event('response.output_item.added', { output_index: 0, item: { ...messageItem(''), status: 'in_progress', content: [] } });
+  out += event('response.content_part.added', { ...at, part: { type: 'output_text', text: '', annotations: [] } });
+  for (const word of WORDS.slice(0, STREAM_TOKENS)) out += event('response.output_text.delta', { ...at, delta: word, logprobs: [] });
+  out += event('response.output_text.done', { ...at, text: TEXT, logprobs: [] });
+  out += event('response.content_part.done', { ...at, part: { type: 'output_text', text: TEXT, annotations: [] } });
+  out += event('response.output_item.done', { output_index: 0, item: messageItem(TEXT) });
+  return out + event('response.completed', { response: responseObject('completed', [messageItem(TEXT)], responsesUsage) });
 }
 
 // nginx single-quoted string: only ' and \ need escaping.
@@ -84,6 +114,8 @@ export function upstreamServer(port) {
     location('/openai-stream/v1/chat/completions', 'text/event-stream', openaiStream()),
     location('/anthropic/v1/messages', 'application/json', anthropicResponse),
     location('/anthropic-stream/v1/messages', 'text/event-stream', anthropicStream()),
+    location('/openai/v1/responses', 'application/json', responsesResponse),
+    location('/openai-stream/v1/responses', 'text/event-stream', responsesStream()),
     `  }`,
   ].join('\n');
 }

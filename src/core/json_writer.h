@@ -67,6 +67,10 @@ class JsonWriter {
   JsonWriter& member(JsonKey name, bool flag) { return key(name).boolean(flag); }
   JsonWriter& member(JsonKey name, const boost::json::value& json) { return key(name).value(json); }
 
+  // The text written so far. After a complete member, a run of further members spelled out as
+  // text (",\"a\":1,\"b\":2") may be appended to it; the writer carries on after them.
+  std::string& buffer() { return out_; }
+
  private:
   JsonWriter& open(char bracket);
   JsonWriter& close(char bracket);

@@ -51,6 +51,15 @@ class ForwardingTap final : public PassthroughTap {
   Tap tap_;
 };
 
+// What a request refers to of a conversation the server keeps (the Responses API's
+// previous_response_id and item_reference inputs), and whether its answer is to be kept.
+struct ConversationRefs {
+  std::string previous_id;            // previous_response_id
+  std::vector<std::string> item_ids;  // item_reference inputs
+  bool store = false;                 // the client wants the answer kept (the API's default)
+  bool refers() const { return !previous_id.empty() || !item_ids.empty(); }
+};
+
 // What the gateway must know of a request before routing it.
 struct RequestView {
   std::string model;
@@ -61,6 +70,7 @@ struct RequestView {
   std::vector<std::string> fallback_models;
   // Where the body's model value lies, when the inspection placed it (OpenAI).
   json_splice::ValueSpan model_span;
+  ConversationRefs conversation;  // for dialects whose server keeps conversations
 };
 
 struct ModelListEntry {
@@ -104,15 +114,9 @@ struct ErrorCodec {
   int overloaded_status;
 };
 
-// For APIs whose server keeps conversations (the Responses API): what a request refers to of
-// one, the request with those references resolved, and what of an answer to keep. The
-// gateway keeps them itself for providers that do not (see store/response_store.h).
-struct ConversationRefs {
-  std::string previous_id;            // previous_response_id
-  std::vector<std::string> item_ids;  // item_reference inputs
-  bool store = false;                 // the client wants the answer kept (the API's default)
-  bool refers() const { return !previous_id.empty() || !item_ids.empty(); }
-};
+// For APIs whose server keeps conversations (the Responses API): the request with its
+// references resolved, and what of an answer to keep. The gateway keeps them itself for
+// providers that do not (see store/response_store.h).
 
 struct KeptAnswer {
   std::string id;            // the answer's own id
@@ -121,7 +125,6 @@ struct KeptAnswer {
 };
 
 struct ConversationCodec {
-  ConversationRefs (*references)(std::string_view body);
   // `previous`: the previous response's conversation (a JSON array), empty when not known
   // here; `items`: the referenced items found, as (id, item JSON). What is not resolved stays
   // in the request, for an upstream that keeps conversations itself.

@@ -30,11 +30,10 @@ class GenerateOperation final : public OperationHandler {
     auto view = client_.inspect_request(body(), scope_.route.model, scope_.route.stream);
     if (!view) return view.take_error();
     view_ = std::move(view.value());
-    if (client_.conversation && scope_.responses) refs_ = client_.conversation->references(body());
     return ParsedRequest{view_.model, view_.stream, view_.fallback_models, std::nullopt};
   }
 
-  bool needs_state() const override { return refs_.refers(); }
+  bool needs_state() const override { return client_.conversation && scope_.responses && refs().refers(); }
 
   // The conversation a Responses request continues, when this gateway kept it: the request
   // is rewritten to carry it, so everything after sees a self-contained request. References
@@ -42,12 +41,12 @@ class GenerateOperation final : public OperationHandler {
   net::awaitable<std::optional<GatewayError>> load_state() override {
     std::string owner = owner_of(outcome().principal);
     std::string previous;
-    if (!refs_.previous_id.empty()) {
-      std::optional<store::StoredResponse> stored = co_await scope_.responses->get(refs_.previous_id, owner);
+    if (!refs().previous_id.empty()) {
+      std::optional<store::StoredResponse> stored = co_await scope_.responses->get(refs().previous_id, owner);
       if (stored) previous = std::move(stored->conversation);
     }
     std::vector<std::pair<std::string, std::string>> items;
-    for (const std::string& id : refs_.item_ids) {
+    for (const std::string& id : refs().item_ids) {
       std::optional<std::string> item = co_await scope_.responses->find_item(id, owner);
       if (item) items.emplace_back(id, std::move(*item));
     }
@@ -105,13 +104,15 @@ class GenerateOperation final : public OperationHandler {
   }
 
  private:
+  // What a Responses request refers to of a kept conversation, and whether to keep its answer.
+  const ConversationRefs& refs() const { return view_.conversation; }
   std::string_view body() const { return expanded_body_.empty() ? std::string_view(scope_.exchange.request.body) : expanded_body_; }
 
   // Keeps a translated Responses answer for the client's next turn, unless it asked not to (a
   // Responses upstream keeps its own). Returns the answer as kept (`store: true`).
   std::optional<std::string> keep_answer(std::string_view answer) {
     std::chrono::seconds retention = std::chrono::duration_cast<std::chrono::seconds>(scope_.runtime->response_retention);
-    if (!client_.conversation || !scope_.responses || !refs_.store || retention.count() <= 0) return std::nullopt;
+    if (!client_.conversation || !scope_.responses || !refs().store || retention.count() <= 0) return std::nullopt;
     std::optional<KeptAnswer> kept = client_.conversation->keep(body(), answer);
     if (!kept) return std::nullopt;
     auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
@@ -265,7 +266,6 @@ class GenerateOperation final : public OperationHandler {
   const DialectCodec& client_;
   RequestView view_;
   std::optional<Result<canonical::Request>> decoded_;
-  ConversationRefs refs_;      // what a Responses request refers to, and whether to keep its answer
   std::string expanded_body_;  // the request with those references resolved, when any were
 };
 

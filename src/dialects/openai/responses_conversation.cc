@@ -14,30 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-ConversationRefs references(std::string_view body) {
-  std::array<json_events::TopMember, 2> members{{{"previous_response_id"}, {"store"}}};
-  auto& [previous, store] = members;
-  using Kind = json_events::TopMember::Kind;
-  ConversationRefs refs;
-  if (!json_events::read_top_members(body, members)) return refs;
-  if (previous.kind == Kind::string) refs.previous_id = previous.text;
-  refs.store = !(store.kind == Kind::boolean && !store.flag);  // kept unless store: false
-  // Item references are rare: the input is only read when the body names one.
-  if (body.find("item_reference") == std::string_view::npos) return refs;
-  json_fields::ParsedJson document(body);
-  const json::object* root = document.error() ? nullptr : document.root().if_object();
-  const json::value* input = root ? root->if_contains("input") : nullptr;
-  if (!input || !input->is_array()) return refs;
-  for (const json::value& item : input->get_array()) {
-    const json::object* fields = item.if_object();
-    if (fields && json_fields::string_or_empty(*fields, "type") == "item_reference") {
-      std::string id = json_fields::string_or_empty(*fields, "id");
-      if (!id.empty()) refs.item_ids.push_back(std::move(id));
-    }
-  }
-  return refs;
-}
-
 // A string input as the item it stands for.
 json::value message_item(std::string_view text) {
   return json::object{{"type", "message"}, {"role", "user"}, {"content", text}};
@@ -142,7 +118,6 @@ std::string deleted_body(std::string_view id) {
 }  // namespace
 
 const ConversationCodec kResponsesConversation{
-    .references = references,
     .expand = expand,
     .keep = keep,
     .input_items_body = input_items_body,

@@ -335,11 +335,29 @@ bool write_turn(JsonWriter& out, const canonical::Message& message, canonical::U
   return true;
 }
 
+// The ids of the item_reference inputs.
+std::vector<std::string> referenced_items(std::string_view body) {
+  std::vector<std::string> ids;
+  json_fields::ParsedJson document(body);
+  const json::object* root = document.error() ? nullptr : document.root().if_object();
+  const json::value* input = root ? root->if_contains("input") : nullptr;
+  if (!input || !input->is_array()) return ids;
+  for (const json::value& item : input->get_array()) {
+    const json::object* fields = item.if_object();
+    if (fields && json_fields::string_or_empty(*fields, "type") == "item_reference") {
+      std::string id = json_fields::string_or_empty(*fields, "id");
+      if (!id.empty()) ids.push_back(std::move(id));
+    }
+  }
+  return ids;
+}
+
 }  // namespace
 
 Result<RequestView> inspect_responses_request(std::string_view body) {
-  std::array<json_events::TopMember, 5> members{{{"model"}, {"input"}, {"stream"}, {"background"}, {"conversation"}}};
-  auto& [model, input, stream, background, conversation] = members;
+  std::array<json_events::TopMember, 7> members{
+      {{"model"}, {"input"}, {"stream"}, {"background"}, {"conversation"}, {"previous_response_id"}, {"store"}}};
+  auto& [model, input, stream, background, conversation, previous, store] = members;
   using Kind = json_events::TopMember::Kind;
   if (!json_events::read_top_members(body, members)) {
     return invalid("We could not parse the JSON body of your request: expected a JSON object.", {}, "invalid_json");
@@ -368,6 +386,12 @@ Result<RequestView> inspect_responses_request(std::string_view body) {
   view.model = std::move(model.text);
   view.stream = stream.kind == Kind::boolean && stream.flag;
   view.include_usage = true;  // a Responses stream always ends with its usage
+  if (previous.kind == Kind::string) view.conversation.previous_id = std::move(previous.text);
+  view.conversation.store = !(store.kind == Kind::boolean && !store.flag);  // kept unless store: false
+  // Item references are rare: the input is only read for them when the body names one.
+  if (input.kind == Kind::array && body.find("item_reference") != std::string_view::npos) {
+    view.conversation.item_ids = referenced_items(body);
+  }
   return view;
 }
 

@@ -3,6 +3,8 @@
 #include <boost/json/value.hpp>
 
 #include "core/json_fields.h"
+#include "core/json_splice.h"
+#include "dialects/openai/usage.h"
 #include "core/json_writer.h"
 #include "dialects/openai/error.h"
 #include "http/sse.h"
@@ -47,9 +49,15 @@ void ResponsesStreamEncoder::frame(std::string_view type, std::string& out, Body
 
 void ResponsesStreamEncoder::response_frame(std::string_view type, std::string_view status, std::string& out) {
   bool final = status != "in_progress";
+  // response.created and response.in_progress restate the same object: it is written once.
   std::string response;
-  JsonWriter json(response);
-  write_response_object(json, ids_, model_, status, output_, stop_reason_, final ? &usage_ : nullptr, false);
+  if (!final && !in_progress_.empty()) {
+    response = in_progress_;
+  } else {
+    JsonWriter json(response);
+    write_response_object(json, ids_, model_, status, output_, stop_reason_, final ? &usage_ : nullptr, false);
+    if (!final) in_progress_ = response;
+  }
   out += "event: ";
   out += type;
   out += "\ndata: {\"type\":";
@@ -139,10 +147,21 @@ void ResponsesStreamEncoder::encode(const canonical::StreamEvent& event, std::st
     auto at = static_cast<std::int64_t>(delta->index);
     if (auto* text = std::get_if<canonical::TextBlock>(&block); text && delta->kind == canonical::BlockDelta::Kind::text) {
       text->text += delta->text;
-      frame("response.output_text.delta", out, [&](JsonWriter& json) {
-        json.member("item_id", id).member("output_index", at).member("content_index", std::int64_t{0});
-        json.member("delta", delta->text).key("logprobs").begin_array().end_array();
-      });
+      // One frame per token: the members that stay the same for the block are written once.
+      if (text_delta_block_ != delta->index || text_delta_members_.empty()) {
+        text_delta_block_ = delta->index;
+        text_delta_members_.clear();
+        JsonWriter members(text_delta_members_);
+        members.begin_object().member("item_id", id).member("output_index", at).member("content_index", std::int64_t{0});
+        text_delta_members_.erase(0, 1);  // the opening brace: these follow the sequence number
+      }
+      out += "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":";
+      out += std::to_string(sequence_++);
+      out += ',';
+      out += text_delta_members_;
+      out += ",\"delta\":";
+      append_json_string(out, delta->text);
+      out += ",\"logprobs\":[]}\n\n";
     } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
       call->arguments += delta->text;
       frame("response.function_call_arguments.delta", out, [&](JsonWriter& json) {
@@ -291,13 +310,16 @@ void ResponsesStreamTap::on_frame(std::string_view frame) {
   bool terminal = type == "response.completed" || type == "response.incomplete" || type == "response.failed";
   if (type == "error" || type == "response.failed") saw_error_ = true;
   if (!terminal) return;
-  json::error_code ec;
-  json::value parsed = json_fields::parse_document(event.data(), ec);
-  const json::object* data = ec ? nullptr : parsed.if_object();
-  const json::object* response = data ? json_fields::object_or_null(*data, "response") : nullptr;
-  if (const json::value* usage = response ? response->if_contains("usage") : nullptr; usage && usage->is_object()) {
-    usage_ = parse_responses_usage(*usage);
-  }
+  // The final response restates every item: its usage, the last member, is found from the end
+  // and read off the parser's events rather than the whole answer built into a DOM.
+  std::string_view data = event.data();
+  auto response = json_splice::find_last_member(data, "response");
+  if (!response) return;
+  std::string_view object = data.substr(response->value_begin, response->value_end - response->value_begin);
+  auto usage = json_splice::find_last_member(object, "usage");
+  if (!usage) return;
+  Usage read = usage_from_responses_text(object.substr(usage->value_begin, usage->value_end - usage->value_begin));
+  if (read.reported) usage_ = read;
 }
 
 bool is_responses_preamble_frame(std::string_view frame) {

@@ -40,6 +40,9 @@ class ResponsesStreamEncoder final : public StreamEncoder {
   Usage usage_;
   bool failed_ = false;
   std::string final_answer_;  // the response object of response.completed / incomplete
+  std::string in_progress_;   // the response object of response.created and response.in_progress
+  std::size_t text_delta_block_ = 0;
+  std::string text_delta_members_;  // "item_id":…,"output_index":…,"content_index":0 of that block
 };
 
 // Responses events -> canonical events (a Responses upstream serving another dialect).

@@ -34,10 +34,18 @@ Usage parse_usage(const json::value& usage) {
 
 namespace {
 
-// Reads the four counts straight off the parser's events. Metering runs on every
-// passthrough response, and building a DOM of the usage object cost more than finding it.
+// The member names of a usage object: Chat Completions' or the Responses API's.
+struct UsageKeys {
+  std::string_view input, output, input_details, output_details;
+};
+constexpr UsageKeys kChatKeys{"prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details"};
+constexpr UsageKeys kResponsesKeys{"input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details"};
+
+// Reads the counts straight off the parser's events. Metering runs on every passthrough
+// response, and building a DOM of the usage object cost more than finding it.
 class UsageScanner : public json_events::IgnoringHandler {
  public:
+  explicit UsageScanner(const UsageKeys& keys = kChatKeys) : keys_(keys) {}
   Usage usage;
 
   bool on_object_begin(json::error_code&) { return open(true); }
@@ -48,13 +56,14 @@ class UsageScanner : public json_events::IgnoringHandler {
     std::string_view key = last;
     field_ = Field::other;
     if (depth_ == 1) {
-      section_ = key == "prompt_tokens_details"       ? Section::prompt_details
-                 : key == "completion_tokens_details" ? Section::completion_details
-                                                      : Section::other;
-      if (key == "prompt_tokens") field_ = Field::input;
-      if (key == "completion_tokens") field_ = Field::output;
+      section_ = key == keys_.input_details    ? Section::prompt_details
+                 : key == keys_.output_details ? Section::completion_details
+                                               : Section::other;
+      if (key == keys_.input) field_ = Field::input;
+      if (key == keys_.output) field_ = Field::output;
     } else if (depth_ == 2) {
       if (section_ == Section::prompt_details && key == "cached_tokens") field_ = Field::cache_read;
+      if (section_ == Section::prompt_details && key == "cache_write_tokens") field_ = Field::cache_write;
       if (section_ == Section::completion_details && key == "reasoning_tokens") field_ = Field::reasoning;
     }
     return true;
@@ -80,6 +89,7 @@ class UsageScanner : public json_events::IgnoringHandler {
       case Field::input: usage.input_tokens = value; break;
       case Field::output: usage.output_tokens = value; break;
       case Field::cache_read: usage.cache_read_tokens = value; break;
+      case Field::cache_write: usage.cache_write_tokens = value; break;
       case Field::reasoning: usage.reasoning_tokens = value; break;
       case Field::other: break;
     }
@@ -88,7 +98,8 @@ class UsageScanner : public json_events::IgnoringHandler {
   }
 
   enum class Section { other, prompt_details, completion_details };
-  enum class Field { other, input, output, cache_read, reasoning };
+  enum class Field { other, input, output, cache_read, cache_write, reasoning };
+  const UsageKeys& keys_;
   int depth_ = 0;
   Section section_ = Section::other;  // the usage object's member we are in
   Field field_ = Field::other;         // what the next number is
@@ -194,6 +205,12 @@ Usage usage_from_text(std::string_view usage) {
   if (auto compact = read_compact_usage(usage)) return *compact;
   json::error_code ec;
   auto scanner = json_events::read_events(usage, ec, [] { return UsageScanner{}; });
+  return scanner ? scanner->usage : Usage{};
+}
+
+Usage usage_from_responses_text(std::string_view usage) {
+  json::error_code ec;
+  auto scanner = json_events::read_events(usage, ec, [] { return UsageScanner{kResponsesKeys}; });
   return scanner ? scanner->usage : Usage{};
 }
 

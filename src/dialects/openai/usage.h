@@ -20,6 +20,8 @@ Usage usage_from_response(std::string_view body);
 
 // Usage from the text of a usage object (as `usage_from_response` finds it in a body).
 Usage usage_from_text(std::string_view usage);
+// The same for the Responses API's usage object (input_tokens, output_tokens and their details).
+Usage usage_from_responses_text(std::string_view usage);
 
 // usage_from_text's way through the usage object of nearly every response and stream:
 // OpenAI's compact form, whose members are integers or objects of integers, as in
