@@ -103,6 +103,39 @@ export function upstreamUsage(providerType, record) {
   return null;
 }
 
+/**
+ * The cached-input and reasoning token counts the upstream reported in its answer (JSON or SSE):
+ * { cached, reasoning }, or null. Anthropic reports no reasoning count of its own (thinking is part
+ * of output_tokens): 0.
+ */
+export function upstreamUsageDetails(providerType, record) {
+  const body = record.response?.body ?? '';
+  const isStream = /^text\/event-stream/.test(record.response?.headers?.['content-type'] ?? '');
+  const events = isStream ? parseSSE(body).frames.map((f) => f.json).filter((e) => e && e !== '[DONE]') : [JSON.parse(body)];
+  const last = (pick) => events.map(pick).filter(Boolean).at(-1);
+  switch (dialectOf(providerType)) {
+    case 'openai': {
+      const u = last((e) => e.usage);
+      return u ? { cached: u.prompt_tokens_details?.cached_tokens ?? 0, reasoning: u.completion_tokens_details?.reasoning_tokens ?? 0 } : null;
+    }
+    case 'openai-responses': {
+      const u = last((e) => e.response?.usage ?? e.usage);
+      return u ? { cached: u.input_tokens_details?.cached_tokens ?? 0, reasoning: u.output_tokens_details?.reasoning_tokens ?? 0 } : null;
+    }
+    case 'anthropic': {
+      const u = last((e) => e.usage ?? e.message?.usage);
+      const start = events.find((e) => e.type === 'message_start')?.message?.usage;
+      const read = u?.cache_read_input_tokens ?? start?.cache_read_input_tokens;
+      return read === undefined ? null : { cached: read, reasoning: 0 };
+    }
+    case 'gemini': {
+      const u = last((e) => e.usageMetadata);
+      return u ? { cached: u.cachedContentTokenCount ?? 0, reasoning: u.thoughtsTokenCount ?? 0 } : null;
+    }
+  }
+  return null;
+}
+
 /** The generation requests (chat / messages / generateContent) a mock received so far. */
 export function generationRecords(providerType, mock) {
   switch (dialectOf(providerType)) {
@@ -473,6 +506,24 @@ export const CELLS = [
       assert.deepEqual(result.usage, expected, 'client usage');
     },
   },
+  ...[false, true].map((stream) => ({
+    name: `usage details: cached and reasoning tokens${stream ? ' (streamed)' : ''}`,
+    // The clients whose usage has both details: OpenAI's chat completions and Responses.
+    applies: (client) => client.startsWith('openai'),
+    async run(ctx) {
+      ctx.mock.script([{ kind: 'normal', ...USAGE_EXTRAS[ctx.providerType] }]);
+      const result = await ctx.adapter.chat(ctx.client, {
+        model: ctx.model,
+        messages: [{ role: 'user', text: 'Count these five words please' }],
+        stream,
+        streamUsage: true,
+      });
+      const expected = upstreamUsageDetails(ctx.providerType, ctx.upstream().record);
+      assert.ok(expected, 'the upstream reported no usage details');
+      assert.ok(expected.cached > 0, `the mock was asked to report cached tokens: ${JSON.stringify(expected)}`);
+      assert.deepEqual(result.usageDetails, expected, `usage details (raw ${JSON.stringify(result.raw?.usage)})`);
+    },
+  })),
   {
     name: 'upstream 429',
     async run(ctx) {

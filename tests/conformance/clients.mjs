@@ -116,6 +116,12 @@ function openaiResult(completion, extra = {}) {
     finish,
     nativeFinish: finish,
     usage: completion.usage ? { input: completion.usage.prompt_tokens, output: completion.usage.completion_tokens } : null,
+    usageDetails: completion.usage
+      ? {
+          cached: completion.usage.prompt_tokens_details?.cached_tokens ?? 0,
+          reasoning: completion.usage.completion_tokens_details?.reasoning_tokens ?? 0,
+        }
+      : null,
     raw: completion,
     ...extra,
   };
@@ -150,6 +156,9 @@ const openaiAdapter = {
     const final = await stream.finalChatCompletion();
     const result = openaiResult(final, { toolIndexes });
     if (!result.usage && usage) result.usage = { input: usage.prompt_tokens, output: usage.completion_tokens };
+    if (!result.usageDetails && usage) {
+      result.usageDetails = { cached: usage.prompt_tokens_details?.cached_tokens ?? 0, reasoning: usage.completion_tokens_details?.reasoning_tokens ?? 0 };
+    }
     return result;
   },
   /** Opens a raw stream (resolves once the response headers arrived), then iterates it. */
@@ -267,6 +276,7 @@ function responsesResult(response, extra = {}) {
     finish,
     nativeFinish: response.status,
     usage: u ? { input: u.input_tokens, output: u.output_tokens } : null,
+    usageDetails: u ? { cached: u.input_tokens_details?.cached_tokens ?? 0, reasoning: u.output_tokens_details?.reasoning_tokens ?? 0 } : null,
     raw: response,
     ...extra,
   };
