@@ -98,6 +98,9 @@ struct Sampling {
 
 struct Thinking {
   bool enabled = false;
+  // The client wants the reasoning itself back (Anthropic thinking blocks, Responses reasoning
+  // summaries, Gemini thought parts), not only its effect on the answer.
+  bool show = false;
   std::optional<std::int64_t> budget_tokens;
   std::string effort;  // "low" | "medium" | "high", when given as an effort level
 };

@@ -524,6 +524,18 @@ export const CELLS = [
       assert.deepEqual(result.usageDetails, expected, `usage details (raw ${JSON.stringify(result.raw?.usage)})`);
     },
   })),
+  ...[false, true].map((stream) => ({
+    name: `reasoning summary${stream ? ' (streamed)' : ''}`,
+    applies: (client) => client === 'openai-responses',
+    async run(ctx) {
+      const result = await ctx.adapter.chat(ctx.client, { model: ctx.model, messages: [HELLO], reasoning: true, stream });
+      assertText(result, HELLO_ANSWER);
+      // Claude's thinking, Gemini's thoughts and a Responses summary come back as the summary;
+      // Chat Completions has no reasoning text to show.
+      const shows = ['anthropic', 'gemini', 'openai-responses'].includes(ctx.providerType);
+      assert.equal(result.reasoning, shows ? `Thinking about: ${HELLO.text}` : '', `reasoning items: ${JSON.stringify(result.raw?.output)}`);
+    },
+  })),
   {
     name: 'upstream 429',
     async run(ctx) {

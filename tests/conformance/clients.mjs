@@ -5,7 +5,8 @@
 //
 // A neutral request:
 //   { model, system?, messages, tools?: true, json?: true, stream?: true, streamUsage?: true,
-//     maxTokens?, temperature?, topP?, stop?: [string], systemAsMessage?: true (Anthropic 2026-10-21) }
+//     maxTokens?, temperature?, topP?, stop?: [string], systemAsMessage?: true (Anthropic 2026-10-21),
+//     reasoning?: true (Responses: effort low, with a summary) }
 // with messages made of
 //   { role: 'user', text, image?: { mime, data } }
 //   { role: 'assistant', text }
@@ -255,6 +256,7 @@ function responsesBody(req) {
     ...(req.maxTokens !== undefined ? { max_output_tokens: req.maxTokens } : {}),
     ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
     ...(req.topP !== undefined ? { top_p: req.topP } : {}),
+    ...(req.reasoning ? { reasoning: { effort: 'low', summary: 'auto' } } : {}),
     store: false,
   };
 }
@@ -277,6 +279,11 @@ function responsesResult(response, extra = {}) {
     nativeFinish: response.status,
     usage: u ? { input: u.input_tokens, output: u.output_tokens } : null,
     usageDetails: u ? { cached: u.input_tokens_details?.cached_tokens ?? 0, reasoning: u.output_tokens_details?.reasoning_tokens ?? 0 } : null,
+    reasoning: output
+      .filter((i) => i.type === 'reasoning')
+      .flatMap((i) => i.summary ?? [])
+      .map((p) => p.text)
+      .join(''),
     raw: response,
     ...extra,
   };

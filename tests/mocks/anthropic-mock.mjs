@@ -39,7 +39,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
-import { decideAnswer, fragments, isBase64, sniffImageType, wordChunks } from './mock-answers.mjs';
+import { countWords, decideAnswer, fragments, isBase64, sniffImageType, thinkingText, wordChunks } from './mock-answers.mjs';
 import { applyCompleteBehaviour, applyPreBehaviour, startMockServer } from './mock-server.mjs';
 
 const FIXTURES = new URL('../fixtures/anthropic/', import.meta.url);
@@ -383,6 +383,12 @@ export function anthropicAnswer(body, behaviour = {}) {
       blocks.push({ type: 'tool_use', id: randomId('toolu_01'), name: call.name, input: call.args, caller: { type: 'direct' } });
     }
   }
+  // With thinking on, Claude thinks first: a signed thinking block, counted as output.
+  if (body.thinking?.type === 'enabled' || body.thinking?.type === 'adaptive') {
+    const thinking = thinkingText(view);
+    blocks.unshift({ type: 'thinking', thinking, signature: `sig_${Buffer.from(thinking).toString('base64')}` });
+    output += countWords(thinking);
+  }
   const cacheRead = Math.max(0, Math.min(behaviour.cache_read_tokens ?? 0, answer.usage.input));
   const cacheCreation = Math.max(0, Math.min(behaviour.cache_creation_tokens ?? 0, answer.usage.input - cacheRead));
   return {
@@ -448,7 +454,13 @@ function streamEvents(body, answer) {
     { type: 'ping' },
   ];
   answer.blocks.forEach((block, index) => {
-    if (block.type === 'text') {
+    if (block.type === 'thinking') {
+      events.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+      for (const word of wordChunks(block.thinking)) {
+        events.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: word } });
+      }
+      events.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature } });
+    } else if (block.type === 'text') {
       events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
       for (const word of wordChunks(block.text)) {
         events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: word } });

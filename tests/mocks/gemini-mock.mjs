@@ -41,7 +41,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
-import { DEFAULT_EMBEDDING_DIMENSIONS, decideAnswer, mockEmbedding, wordChunks } from './mock-answers.mjs';
+import { DEFAULT_EMBEDDING_DIMENSIONS, decideAnswer, mockEmbedding, thinkingText, wordChunks } from './mock-answers.mjs';
 import { applyCompleteBehaviour, applyPreBehaviour, startMockServer } from './mock-server.mjs';
 
 const FIXTURES = new URL('../fixtures/gemini/', import.meta.url);
@@ -398,7 +398,11 @@ function neutralView(body) {
 
 /** The answer as Gemini parts plus usageMetadata. */
 export function geminiAnswer(body, behaviour = {}) {
-  const answer = decideAnswer(neutralView(body));
+  const view = neutralView(body);
+  const answer = decideAnswer(view);
+  // includeThoughts: a thought summary part comes first.
+  const showThoughts = get(get(get(body, 'generationConfig'), 'thinkingConfig'), 'includeThoughts') === true;
+  const thought = showThoughts ? [{ text: thinkingText(view), thought: true }] : [];
   const parts = answer.kind === 'text' ? [{ text: answer.text }] : answer.calls.map((c) => ({ functionCall: { name: c.name, args: c.args } }));
   const prompt = answer.usage.input;
   const cached = Math.max(0, Math.min(behaviour.cached_tokens ?? 0, prompt));
@@ -412,13 +416,13 @@ export function geminiAnswer(body, behaviour = {}) {
     promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }],
   };
   const candidateCount = get(get(body, 'generationConfig'), 'candidateCount') ?? 1;
-  return { parts, usage, candidateCount, prompt };
+  return { parts, thought, usage, candidateCount, prompt };
 }
 
 function generateBody(model, answer) {
   return {
     candidates: Array.from({ length: answer.candidateCount }, (_, index) => ({
-      content: { parts: answer.parts, role: 'model' },
+      content: { parts: [...answer.thought, ...answer.parts], role: 'model' },
       finishReason: 'STOP',
       index,
     })),
@@ -443,7 +447,10 @@ function streamChunks(model, answer) {
     modelVersion: model,
     responseId,
   });
-  const chunks = pieces.map((parts, i) => chunk(parts, answer.parts[0]?.text === undefined && i === pieces.length - 1));
+  const chunks = [
+    ...answer.thought.map((part) => chunk([part], false)),
+    ...pieces.map((parts, i) => chunk(parts, answer.parts[0]?.text === undefined && i === pieces.length - 1)),
+  ];
   if (answer.parts[0]?.text !== undefined) chunks.push(chunk([{ text: '' }], true));
   return chunks;
 }

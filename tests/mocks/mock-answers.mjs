@@ -72,6 +72,14 @@ export function decideAnswer({ texts = [], lastTurn = { kind: 'none' }, tools = 
   return { ...answer, usage: { input, output } };
 }
 
+/**
+ * The reasoning every mock shows when asked to (Anthropic thinking, Gemini includeThoughts, a
+ * Responses reasoning summary): "Thinking about: <last user text>".
+ */
+export function thinkingText({ lastTurn = { kind: 'none' } } = {}) {
+  return `Thinking about: ${lastTurn.kind === 'text' ? lastTurn.text : 'the tool results'}`;
+}
+
 /** Splits text into word chunks that concatenate back to it (each word keeps its trailing space). */
 export const wordChunks = (text) => text.match(/\S+\s*|\s+/g) ?? [];
 

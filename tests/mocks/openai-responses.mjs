@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 
-import { decideAnswer, fragments } from './mock-answers.mjs';
+import { decideAnswer, fragments, thinkingText } from './mock-answers.mjs';
 import { RESPONSES_FIELDS, isKnownModel, modelNotFound, validateArguments } from './openai-strict.mjs';
 
 const invalidRequest = (message, param = null, code = null) => ({
@@ -196,7 +196,8 @@ export function responsesView(request, conversation) {
 
 /** The output items and usage of the deterministic answer. */
 export function responsesAnswer(request, conversation, behaviour = {}) {
-  const answer = decideAnswer(responsesView(request, conversation));
+  const view = responsesView(request, conversation);
+  const answer = decideAnswer(view);
   const output =
     answer.kind === 'text'
       ? [{ type: 'message', id: randomId('msg_'), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: answer.text, annotations: [], logprobs: [] }] }]
@@ -208,6 +209,11 @@ export function responsesAnswer(request, conversation, behaviour = {}) {
           arguments: JSON.stringify(call.args),
           status: 'completed',
         }));
+  // A reasoning summary, first, when one is asked for.
+  const summary = request.reasoning?.summary;
+  if (summary && summary !== 'none') {
+    output.unshift({ type: 'reasoning', id: randomId('rs_'), summary: [{ type: 'summary_text', text: thinkingText(view) }] });
+  }
   const reasoning = Math.max(0, behaviour.reasoning_tokens ?? 0);
   const input = answer.usage.input;
   const usage = {
@@ -260,7 +266,15 @@ export function responseFrames(request, final) {
   emit('response.created', { response: responseObject(request, pending) });
   emit('response.in_progress', { response: responseObject(request, pending) });
   final.output.forEach((item, outputIndex) => {
-    if (item.type === 'message') {
+    if (item.type === 'reasoning') {
+      const text = item.summary[0].text;
+      emit('response.output_item.added', { output_index: outputIndex, item: { ...item, summary: [] } });
+      const at = { item_id: item.id, output_index: outputIndex, summary_index: 0 };
+      emit('response.reasoning_summary_part.added', { ...at, part: { type: 'summary_text', text: '' } });
+      for (const word of text.match(/\S+\s*/g) ?? []) emit('response.reasoning_summary_text.delta', { ...at, delta: word });
+      emit('response.reasoning_summary_text.done', { ...at, text });
+      emit('response.reasoning_summary_part.done', { ...at, part: { type: 'summary_text', text } });
+    } else if (item.type === 'message') {
       const text = item.content[0].text;
       emit('response.output_item.added', { output_index: outputIndex, item: { ...item, status: 'in_progress', content: [] } });
       const at = { item_id: item.id, output_index: outputIndex, content_index: 0 };

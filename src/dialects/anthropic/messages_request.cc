@@ -388,6 +388,7 @@ Result<canonical::Request> decode_messages_request(std::string_view body) {
   if (const json::object* thinking = reader.object(root, "thinking", "")) {
     std::string type = reader.string(*thinking, "type", "thinking").value_or("");
     out.thinking.enabled = type == "enabled" || type == "adaptive";
+    out.thinking.show = out.thinking.enabled;  // Anthropic answers with the thinking blocks
     out.thinking.budget_tokens = reader.integer(*thinking, "budget_tokens", "thinking");
   }
   if (const json::object* output = reader.object(root, "output_config", "")) {

@@ -370,6 +370,7 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
     if (const json::object* thinking = reader.object(config, "thinkingConfig", "generationConfig")) {
       out.thinking.budget_tokens = reader.integer(*thinking, "thinkingBudget", "generationConfig.thinkingConfig");
       out.thinking.enabled = out.thinking.budget_tokens.value_or(0) > 0;
+      out.thinking.show = reader.boolean(*thinking, "includeThoughts", "generationConfig.thinkingConfig").value_or(false);
     }
     for (const auto& [key, value] : config) {
       static constexpr std::string_view kMapped[] = {"temperature", "topP", "topK", "maxOutputTokens", "seed",
@@ -456,7 +457,9 @@ Result<std::string> encode_generate_request(const canonical::Request& request, c
         const std::string& effort = request.thinking.effort;
         budget = effort == "low" ? 1024 : effort == "high" ? 16384 : 4096;
       }
-      out.key("thinkingConfig").begin_object().member("thinkingBudget", budget).end_object();
+      out.key("thinkingConfig").begin_object().member("thinkingBudget", budget);
+      if (request.thinking.show) out.member("includeThoughts", true);  // else Gemini keeps its thoughts to itself
+      out.end_object();
     }
     out.end_object();
   }

@@ -424,11 +424,13 @@ Result<canonical::Request> decode_responses_request(std::string_view body) {
   out.tool_choice.parallel = reader.boolean(root, "parallel_tool_calls", "");
   if (const json::object* text = reader.object(root, "text", "")) decode_text(*text, reader, out);
   if (const json::object* reasoning = reader.object(root, "reasoning", "")) {
-    // `summary` asks for the reasoning to be shown; translated thinking always is.
     if (auto effort = reader.string(*reasoning, "effort", "reasoning")) {
       out.thinking.enabled = *effort != "none" && *effort != "minimal";
       out.thinking.effort = *effort;
     }
+    // A summary asks to see the reasoning: as reasoning items, from an upstream that shows it.
+    auto summary = reader.string(*reasoning, "summary", "reasoning");
+    out.thinking.show = out.thinking.enabled && summary && *summary != "none";
   }
   canonical::Sampling& sampling = out.sampling;
   sampling.max_tokens = reader.integer(root, "max_output_tokens", "");
@@ -520,7 +522,9 @@ Result<std::string> encode_responses_request(const canonical::Request& request, 
   if (!request.user.empty()) out.member("user", request.user);
   if (request.thinking.enabled) {
     if (!request.thinking.effort.empty()) {
-      out.key("reasoning").begin_object().member("effort", request.thinking.effort).member("summary", "auto").end_object();
+      out.key("reasoning").begin_object().member("effort", request.thinking.effort);
+      if (request.thinking.show) out.member("summary", "auto");
+      out.end_object();
     } else if (!unsupported.note("thinking.budget_tokens", kDialect)) {
       return *unsupported.error();
     }
