@@ -34,6 +34,8 @@ class PassthroughTap {
   virtual bool on_frame(std::string_view frame) = 0;
   virtual Usage usage() const = 0;
   virtual bool saw_error() const = 0;
+  // The answer's own id, for APIs whose server keeps answers (the Responses API); else empty.
+  virtual std::string answer_id() const { return {}; }
 };
 
 // A PassthroughTap over a dialect's own tap that forwards every frame.
@@ -132,6 +134,8 @@ struct ConversationCodec {
                                 const std::vector<std::pair<std::string, std::string>>& items);
   // What to keep of an answer to the (expanded) request; nullopt when it is not an answer.
   std::optional<KeptAnswer> (*keep)(std::string_view request, std::string_view answer);
+  // The id of a whole answer, as the upstream keeps it; empty when it has none.
+  std::string (*answer_id)(std::string_view answer);
   // The bodies of GET …/{id}/input_items and DELETE …/{id}.
   std::string (*input_items_body)(const KeptAnswer& kept);
   std::string (*deleted_body)(std::string_view id);

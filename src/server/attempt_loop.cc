@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <random>
 
 #include "server/hedge.h"
@@ -18,6 +19,16 @@ using std::chrono::microseconds;
 
 namespace {
 
+// The plan's candidates of `provider` alone, when the request must go back to it and some are
+// there; the plan as it is otherwise (another account will say it holds no such state).
+routing::Plan pinned(routing::Plan plan, std::string_view provider) {
+  if (provider.empty()) return plan;
+  auto elsewhere = [&](const routing::Candidate& candidate) { return candidate.provider->name() != provider; };
+  if (std::all_of(plan.candidates.begin(), plan.candidates.end(), elsewhere)) return plan;
+  std::erase_if(plan.candidates, elsewhere);
+  return plan;
+}
+
 double jitter() {
   thread_local std::mt19937_64 random{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(random);
@@ -27,7 +38,8 @@ class AttemptLoop {
  public:
   AttemptLoop(RequestScope& scope, OperationHandler& operation, const ParsedRequest& request)
       : scope_(scope), context_(scope.context), operation_(operation), request_(request),
-        plan_(scope.runtime->router.plan(request.model, request.fallback_models), operation.upstream_operation(),
+        plan_(pinned(scope.runtime->router.plan(request.model, request.fallback_models), operation.pinned_provider()),
+              operation.upstream_operation(),
               request.model) {}
 
   net::awaitable<void> run() {

@@ -34,6 +34,7 @@ class GenerateOperation final : public OperationHandler {
   }
 
   bool needs_state() const override { return client_.conversation && scope_.responses && refs().refers(); }
+  std::string_view pinned_provider() const override { return pinned_provider_; }
 
   // The conversation a Responses request continues, when this gateway kept it: the request
   // is rewritten to carry it, so everything after sees a self-contained request. References
@@ -43,7 +44,13 @@ class GenerateOperation final : public OperationHandler {
     std::string previous;
     if (!refs().previous_id.empty()) {
       std::optional<store::StoredResponse> stored = co_await scope_.responses->get(refs().previous_id, owner);
-      if (stored) previous = std::move(stored->conversation);
+      if (stored) {
+        previous = std::move(stored->conversation);
+      } else {
+        // An upstream keeps it: the request goes back to that provider's account.
+        std::optional<std::string> holder = co_await scope_.responses->upstream_of(refs().previous_id, owner);
+        if (holder) pinned_provider_ = std::move(*holder);
+      }
     }
     std::vector<std::pair<std::string, std::string>> items;
     for (const std::string& id : refs().item_ids) {
@@ -86,6 +93,7 @@ class GenerateOperation final : public OperationHandler {
     copy_relayed_headers(response, reply);
     if (upstream.dialect == client_.dialect) {
       outcome().usage = upstream.usage_from_response(answer.value());
+      if (client_.conversation) note_upstream_answer(client_.conversation->answer_id(answer.value()));
       reply.body = std::move(answer.value());
     } else {
       auto decoded = upstream.decode_response(answer.value());
@@ -107,6 +115,14 @@ class GenerateOperation final : public OperationHandler {
   // What a Responses request refers to of a kept conversation, and whether to keep its answer.
   const ConversationRefs& refs() const { return view_.conversation; }
   std::string_view body() const { return expanded_body_.empty() ? std::string_view(scope_.exchange.request.body) : expanded_body_; }
+
+  // Notes which provider keeps an answer it stored itself, so the client's next turn goes back to it.
+  void note_upstream_answer(const std::string& id) {
+    std::chrono::seconds retention = std::chrono::duration_cast<std::chrono::seconds>(scope_.runtime->response_retention);
+    if (id.empty() || !scope_.responses || !refs().store || retention.count() <= 0) return;
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    scope_.responses->note_upstream(id, owner_of(outcome().principal), outcome().provider, (now + retention).count());
+  }
 
   // Keeps a translated Responses answer for the client's next turn, unless it asked not to (a
   // Responses upstream keeps its own). Returns the answer as kept (`store: true`).
@@ -196,6 +212,7 @@ class GenerateOperation final : public OperationHandler {
       piece = co_await upstream.read_some();
     }
     outcome().usage = tap->usage();
+    note_upstream_answer(tap->answer_id());
     if (tap->saw_error() && outcome().error_code.empty()) {
       outcome().ending = Ending::stream_failed;
       outcome().error_code = "upstream_stream_error";
@@ -267,6 +284,7 @@ class GenerateOperation final : public OperationHandler {
   RequestView view_;
   std::optional<Result<canonical::Request>> decoded_;
   std::string expanded_body_;  // the request with those references resolved, when any were
+  std::string pinned_provider_;  // the provider that keeps the response this one continues
 };
 
 }  // namespace

@@ -76,6 +76,9 @@ class OperationHandler {
   // such requests pay for that step.
   virtual bool needs_state() const { return false; }
   virtual boost::asio::awaitable<std::optional<GatewayError>> load_state();
+  // The provider whose account holds the state the request continues (an upstream's stored
+  // response): only its deployments can answer it. Empty: any.
+  virtual std::string_view pinned_provider() const { return {}; }
 
   // Whether it answers without an upstream (a model list; a token count the first
   // deployment cannot make); answer_locally() then does.

@@ -35,6 +35,11 @@ class ResponseStore {
   virtual boost::asio::awaitable<std::optional<std::string>> find_item(std::string item_id, std::string owner) = 0;
   // False when there was no such response for this owner.
   virtual boost::asio::awaitable<bool> remove(std::string id, std::string owner) = 0;
+
+  // Answers an upstream kept itself (an OpenAI Responses deployment): which provider account
+  // holds each, so a request continuing one goes back there. Queued, like put.
+  virtual void note_upstream(std::string id, std::string owner, std::string provider, std::int64_t expires_at) = 0;
+  virtual boost::asio::awaitable<std::optional<std::string>> upstream_of(std::string id, std::string owner) = 0;
 };
 
 }  // namespace switchyard::store

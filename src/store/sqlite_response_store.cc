@@ -35,6 +35,10 @@ constexpr std::array kMigrations = {
               "  item_id TEXT NOT NULL, response_id TEXT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,"
               "  owner TEXT NOT NULL, item TEXT NOT NULL, PRIMARY KEY (item_id, response_id));"
               "CREATE INDEX response_items_response ON response_items(response_id);"},
+    Migration{2, "where upstreams keep their own responses",
+              "CREATE TABLE upstream_responses ("
+              "  id TEXT PRIMARY KEY, owner TEXT NOT NULL, provider TEXT NOT NULL, expires_at INTEGER NOT NULL);"
+              "CREATE INDEX upstream_responses_expiry ON upstream_responses(expires_at);"},
 };
 
 // Expired responses are deleted every this many writes (and at open).
@@ -195,6 +199,8 @@ void SqliteResponseStore::purge_expired(std::int64_t now) {
   puts_since_purge_ = 0;
   Statement purge(db_, "DELETE FROM responses WHERE expires_at <= ?");
   purge.bind(1, now).step();
+  Statement upstream(db_, "DELETE FROM upstream_responses WHERE expires_at <= ?");
+  upstream.bind(1, now).step();
 }
 
 net::awaitable<std::optional<StoredResponse>> SqliteResponseStore::get(std::string id, std::string owner) {
@@ -227,6 +233,26 @@ net::awaitable<bool> SqliteResponseStore::remove(std::string id, std::string own
   return on_thread<bool>(thread_, [this, id = std::move(id), owner = std::move(owner)] {
     Statement erase(db_, "DELETE FROM responses WHERE id = ? AND owner = ?");
     return erase.bind(1, id).bind(2, owner).step() == SQLITE_DONE && sqlite3_changes(db_) > 0;
+  });
+}
+
+void SqliteResponseStore::note_upstream(std::string id, std::string owner, std::string provider, std::int64_t expires_at) {
+  net::post(thread_, [this, id = std::move(id), owner = std::move(owner), provider = std::move(provider), expires_at] {
+    Statement row(db_, "INSERT OR REPLACE INTO upstream_responses (id, owner, provider, expires_at) VALUES (?, ?, ?, ?)");
+    if (row.bind(1, id).bind(2, owner).bind(3, provider).bind(4, expires_at).step() != SQLITE_DONE) {
+      log::error("an upstream response could not be noted", {{"response_id", id}, {"error", sqlite3_errmsg(db_)}});
+    }
+    if (++puts_since_purge_ >= kPurgeEvery) purge_expired(now_seconds());
+  });
+}
+
+net::awaitable<std::optional<std::string>> SqliteResponseStore::upstream_of(std::string id, std::string owner) {
+  return on_thread<std::optional<std::string>>(thread_, [this, id = std::move(id), owner = std::move(owner)] {
+    Statement query(db_, "SELECT provider FROM upstream_responses WHERE id = ? AND owner = ? AND expires_at > ?");
+    query.bind(1, id).bind(2, owner).bind(3, now_seconds());
+    std::optional<std::string> found;
+    if (query.step() == SQLITE_ROW) found = query.text(0);
+    return found;
   });
 }
 

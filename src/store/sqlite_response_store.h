@@ -24,6 +24,8 @@ class SqliteResponseStore final : public ResponseStore {
   boost::asio::awaitable<std::optional<StoredResponse>> get(std::string id, std::string owner) override;
   boost::asio::awaitable<std::optional<std::string>> find_item(std::string item_id, std::string owner) override;
   boost::asio::awaitable<bool> remove(std::string id, std::string owner) override;
+  void note_upstream(std::string id, std::string owner, std::string provider, std::int64_t expires_at) override;
+  boost::asio::awaitable<std::optional<std::string>> upstream_of(std::string id, std::string owner) override;
 
   // The schema version the file is at (the number of migrations applied).
   int schema_version() const { return schema_version_; }

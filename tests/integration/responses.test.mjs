@@ -5,11 +5,13 @@
 // refused by name in the Responses error envelope.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 
 import { accessLogEntry } from '../support/access-log.mjs';
-import { MASTER_KEY } from '../support/config.mjs';
+import { startOpenAIMock } from '../mocks/openai-mock.mjs';
+import { MASTER_KEY, UPSTREAM_KEY } from '../support/config.mjs';
+import { startGateway } from '../support/gateway.mjs';
 import { itKeepsLogsCleanAndComplete, useGatewayWithMock } from '../support/harness.mjs';
 
 describe('the Responses API', () => {
@@ -121,4 +123,58 @@ describe('the Responses API', () => {
   });
 
   itKeepsLogsCleanAndComplete(ctx);
+});
+
+// Two OpenAI accounts behind one alias, reached through the Responses API: a response lives in
+// the account that made it, so a request continuing it must go back there, whatever the
+// alias's order says.
+describe('the Responses API across provider accounts', () => {
+  const ctx = { a: null, b: null, gateway: null };
+  before(async () => {
+    ctx.a = await startOpenAIMock({ apiKey: UPSTREAM_KEY });
+    ctx.b = await startOpenAIMock({ apiKey: UPSTREAM_KEY });
+    ctx.gateway = await startGateway({
+      config: [
+        'server: {listen: "127.0.0.1:0"}',
+        `auth: {master_key: ${JSON.stringify(MASTER_KEY)}}`,
+        'providers:',
+        `  account-a: {type: openai, base_url: ${JSON.stringify(ctx.a.url)}, api_key: ${UPSTREAM_KEY}}`,
+        `  account-b: {type: openai, base_url: ${JSON.stringify(ctx.b.url)}, api_key: ${UPSTREAM_KEY}}`,
+        'models:',
+        '  only-b: {deployments: [{provider: account-b, model: gpt-4.1, api: responses}]}',
+        // account-a first: without going back to the response's account, a follow-up lands there.
+        '  shared:',
+        '    deployments:',
+        '      - {provider: account-a, model: gpt-4.1, api: responses, priority: 0}',
+        '      - {provider: account-b, model: gpt-4.1, api: responses, priority: 1}',
+        '',
+      ].join('\n'),
+    });
+  });
+  after(async () => {
+    await ctx.gateway?.stop();
+    await ctx.a?.close();
+    await ctx.b?.close();
+  });
+
+  it('a follow-up by previous_response_id goes to the account that holds the response', async () => {
+    const openai = new OpenAI({ baseURL: `${ctx.gateway.url}/v1`, apiKey: MASTER_KEY, maxRetries: 0 });
+    const first = await openai.responses.create({ model: 'only-b', input: 'My name is Ada' });
+    assert.equal(ctx.b.responsesRequests().length, 1);
+    for (const [i, stream] of [false, true, false].entries()) {
+      const request = { model: 'shared', input: `Question ${i}`, previous_response_id: first.id };
+      const answer = stream ? await openai.responses.stream(request).finalResponse() : await openai.responses.create(request);
+      assert.equal(answer.output_text, `Hello from mock: Question ${i}`);
+    }
+    assert.equal(ctx.a.responsesRequests().length, 0, 'a follow-up went to the account that does not hold the response');
+    assert.equal(ctx.b.responsesRequests().length, 4);
+    // A new conversation follows the alias's own order.
+    await openai.responses.create({ model: 'shared', input: 'Hello' });
+    assert.equal(ctx.a.responsesRequests().length, 1);
+    // A streamed answer's id is remembered too: continuing it goes back to account-b.
+    const streamed = await openai.responses.stream({ model: 'only-b', input: 'Streamed' }).finalResponse();
+    await openai.responses.create({ model: 'shared', input: 'After the stream', previous_response_id: streamed.id });
+    assert.equal(ctx.b.responsesRequests().length, 6);
+    assert.equal(ctx.a.responsesRequests().length, 1);
+  });
 });

@@ -21,6 +21,7 @@ class Tap final : public PassthroughTap {
   }
   Usage usage() const override { return tap_.usage(); }
   bool saw_error() const override { return tap_.saw_error(); }
+  std::string answer_id() const override { return tap_.response_id(); }
 
  private:
   ResponsesStreamTap tap_;

@@ -5,6 +5,7 @@
 
 #include "core/json_fields.h"
 #include "core/json_parse.h"
+#include "core/json_splice.h"
 #include "core/json_top_members.h"
 #include "core/json_writer.h"
 #include "core/request_id.h"
@@ -108,6 +109,16 @@ std::string input_items_body(const KeptAnswer& kept) {
       {"object", "list"}, {"data", std::move(data)}, {"first_id", first}, {"last_id", last}, {"has_more", false}});
 }
 
+// The top-level id, read without a DOM: answers relayed whole are metered the same way.
+std::string answer_id(std::string_view answer) {
+  auto span = json_splice::find_member(answer, "id");
+  if (!span) return {};
+  std::string_view value = answer.substr(span->value_begin, span->value_end - span->value_begin);
+  // Response ids are plain ASCII; anything with an escape is not worth a route.
+  if (value.size() < 2 || value.front() != '"' || value.find('\\') != std::string_view::npos) return {};
+  return std::string(value.substr(1, value.size() - 2));
+}
+
 std::string deleted_body(std::string_view id) {
   std::string out;
   JsonWriter json(out);
@@ -120,6 +131,7 @@ std::string deleted_body(std::string_view id) {
 const ConversationCodec kResponsesConversation{
     .expand = expand,
     .keep = keep,
+    .answer_id = answer_id,
     .input_items_body = input_items_body,
     .deleted_body = deleted_body,
 };

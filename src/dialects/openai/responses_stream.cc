@@ -309,6 +309,18 @@ void ResponsesStreamTap::on_frame(std::string_view frame) {
   std::string_view type = event.event;
   bool terminal = type == "response.completed" || type == "response.incomplete" || type == "response.failed";
   if (type == "error" || type == "response.failed") saw_error_ = true;
+  if (type == "response.created" && response_id_.empty()) {
+    std::string_view data = event.data();
+    if (auto response = json_splice::find_member(data, "response")) {
+      std::string_view object = data.substr(response->value_begin, response->value_end - response->value_begin);
+      if (auto id = json_splice::find_member(object, "id")) {
+        std::string_view value = object.substr(id->value_begin, id->value_end - id->value_begin);
+        if (value.size() >= 2 && value.front() == '"' && value.find('\\') == std::string_view::npos) {
+          response_id_ = std::string(value.substr(1, value.size() - 2));
+        }
+      }
+    }
+  }
   if (!terminal) return;
   // The final response restates every item: its usage, the last member, is found from the end
   // and read off the parser's events rather than the whole answer built into a DOM.

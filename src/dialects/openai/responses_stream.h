@@ -70,10 +70,12 @@ class ResponsesStreamTap {
   void on_frame(std::string_view frame);
   const Usage& usage() const { return usage_; }
   bool saw_error() const { return saw_error_; }
+  const std::string& response_id() const { return response_id_; }
 
  private:
   Usage usage_;
   bool saw_error_ = false;
+  std::string response_id_;  // from response.created
 };
 
 // The `error` event that ends a failed stream, as the real API sends it: type, code, message,

@@ -57,19 +57,54 @@ TEST_F(SqliteResponseStoreTest, MigratesANewFileOnceAndKeepsItsVersion) {
   {
     auto store = SqliteResponseStore::open(path());
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_EQ(store.value()->schema_version(), 1);
+    EXPECT_EQ(store.value()->schema_version(), 2);
   }
   auto again = SqliteResponseStore::open(path());
   ASSERT_TRUE(again);
-  EXPECT_EQ(again.value()->schema_version(), 1);
+  EXPECT_EQ(again.value()->schema_version(), 2);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
   sqlite3_stmt* count = nullptr;
   sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM schema_migrations", -1, &count, nullptr);
   ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(count, 0), 1);  // applied once, not on every open
+  EXPECT_EQ(sqlite3_column_int(count, 0), 2);  // each applied once, not on every open
   sqlite3_finalize(count);
   sqlite3_close(db);
+}
+
+TEST_F(SqliteResponseStoreTest, AFileAtAnEarlierVersionGetsOnlyTheMigrationsItLacks) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    // Version 1 as it was released, with a response kept in it.
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);"
+                           "INSERT INTO schema_migrations VALUES (1, 'stored responses', 0);"
+                           "CREATE TABLE responses (id TEXT PRIMARY KEY, owner TEXT NOT NULL, body TEXT NOT NULL,"
+                           " conversation TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+                           "CREATE TABLE response_items (item_id TEXT NOT NULL, response_id TEXT NOT NULL, owner TEXT NOT NULL,"
+                           " item TEXT NOT NULL, PRIMARY KEY (item_id, response_id));"
+                           "INSERT INTO responses VALUES ('resp_old', 'master', '{}', '[]', 0, 99999999999);",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = SqliteResponseStore::open(path());
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(store.value()->schema_version(), 2);
+  EXPECT_TRUE(await(store.value()->get("resp_old", "master")));  // what it held is still there
+  store.value()->note_upstream("resp_up", "master", "oai", now() + 60);
+  EXPECT_EQ(await(store.value()->upstream_of("resp_up", "master")), std::optional<std::string>("oai"));
+}
+
+TEST_F(SqliteResponseStoreTest, RemembersWhichProviderKeepsAnUpstreamsResponseForItsOwner) {
+  auto store = SqliteResponseStore::open(path());
+  ASSERT_TRUE(store);
+  store.value()->note_upstream("resp_a", "key:a", "account-2", now() + 60);
+  store.value()->note_upstream("resp_old", "key:a", "account-1", now() - 1);
+  EXPECT_EQ(await(store.value()->upstream_of("resp_a", "key:a")), std::optional<std::string>("account-2"));
+  EXPECT_FALSE(await(store.value()->upstream_of("resp_a", "key:b")));
+  EXPECT_FALSE(await(store.value()->upstream_of("resp_old", "key:a")));
 }
 
 TEST_F(SqliteResponseStoreTest, AReadSeesTheWriteQueuedBeforeIt) {
