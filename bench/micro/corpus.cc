@@ -143,6 +143,42 @@ std::string openai_request(std::size_t fillers, bool stream) {
   return wire(body);
 }
 
+std::string responses_request(std::size_t fillers, bool stream) {
+  json::array input;
+  auto message = [&](std::string_view role, std::string_view text) {
+    input.push_back(json::object{{"role", role}, {"content", jstr(text)}});
+  };
+  message("user", kFirstQuestion);
+  input.push_back(json::object{{"type", "message"},
+                               {"role", "assistant"},
+                               {"content", json::array{json::object{{"type", "output_text"}, {"text", jstr(kCallPreamble)}}}}});
+  input.push_back(json::object{{"type", "function_call"}, {"call_id", "call_Qx81mZ0bT4"}, {"name", jstr(kToolName)},
+                               {"arguments", jstr(kCallArgs)}});
+  input.push_back(json::object{{"type", "function_call_output"}, {"call_id", "call_Qx81mZ0bT4"}, {"output", jstr(kToolResult)}});
+  message("assistant", kFirstAnswer);
+  for (std::size_t i = 0; i < fillers; ++i) {
+    message("user", user_turn(i));
+    message("assistant", assistant_turn(i));
+  }
+  message("user", kLastQuestion);
+  json::object body{
+      {"model", "gpt-4.1"},
+      {"instructions", jstr(kSystem)},
+      {"input", std::move(input)},
+      {"tools", json::array{json::object{{"type", "function"},
+                                         {"name", jstr(kToolName)},
+                                         {"description", jstr(kToolDescription)},
+                                         {"parameters", parameters_schema(false)},
+                                         {"strict", false}}}},
+      {"tool_choice", "auto"},
+      {"temperature", 0.3},
+      {"max_output_tokens", 1024},
+      {"store", false},
+  };
+  if (stream) body["stream"] = true;
+  return wire(body);
+}
+
 std::string anthropic_request(std::size_t fillers, bool stream) {
   json::array messages;
   messages.push_back(json::object{{"role", "user"}, {"content", jstr(kFirstQuestion)}});
@@ -215,6 +251,7 @@ std::string gemini_request(std::size_t fillers) {
 std::string request_with(Dialect dialect, std::size_t fillers, bool stream) {
   switch (dialect) {
     case Dialect::openai_chat: return openai_request(fillers, stream);
+    case Dialect::openai_responses: return responses_request(fillers, stream);
     case Dialect::anthropic_messages: return anthropic_request(fillers, stream);
     case Dialect::gemini: return gemini_request(fillers);
   }
@@ -267,13 +304,48 @@ std::string openai_response() {
   return wire(body);
 }
 
+std::string responses_response() {
+  json::object body{
+      {"id", "resp_67ccd2bed1ec8190b14f"},
+      {"object", "response"},
+      {"created_at", 1741476542},
+      {"status", "completed"},
+      {"error", nullptr},
+      {"incomplete_details", nullptr},
+      {"model", "gpt-4.1-2025-04-14"},
+      {"output",
+       json::array{json::object{{"type", "message"},
+                                {"id", "msg_67ccd2bf17f0"},
+                                {"status", "completed"},
+                                {"role", "assistant"},
+                                {"content", json::array{json::object{{"type", "output_text"},
+                                                                     {"text", jstr(kResponseText)},
+                                                                     {"annotations", json::array{}},
+                                                                     {"logprobs", json::array{}}}}}},
+                   json::object{{"type", "function_call"},
+                                {"id", "fc_67ccd2bf18a4"},
+                                {"call_id", "call_7fKq2LmN0pR3"},
+                                {"name", jstr(kToolName)},
+                                {"arguments", jstr(kResponseArgs)},
+                                {"status", "completed"}}}},
+      {"parallel_tool_calls", true},
+      {"store", false},
+      {"usage", json::object{{"input_tokens", 2345},
+                             {"input_tokens_details", json::object{{"cached_tokens", 2048}}},
+                             {"output_tokens", 187},
+                             {"output_tokens_details", json::object{{"reasoning_tokens", 0}}},
+                             {"total_tokens", 2532}}},
+  };
+  return wire(body);
+}
+
 std::string anthropic_response() {
   json::object body{
       {"id", "msg_01Aq9w938a90dw8qR3xLmK2v"},
       {"type", "message"},
       {"role", "assistant"},
       {"model", "claude-sonnet-4-5-20250929"},
-      {"content", json::array{json::object{{"type", "text"}, {"text", jstr(kResponseText)}, {"citations", nullptr}},
+      {"content", json::array{json::object{{"type", "text"}, {"text", jstr(kResponseText)}},
                               json::object{{"type", "tool_use"},
                                            {"id", "toolu_01A09q90qw90lq917835lq9"},
                                            {"name", jstr(kToolName)},
@@ -384,6 +456,30 @@ std::string openai_stream(std::size_t deltas) {
   return out;
 }
 
+std::string responses_stream(std::size_t deltas) {
+  auto frames = split_frames(read_fixture("openai/openai.responses.stream.text_and_tool.sse"));
+  constexpr std::string_view fx = "openai.responses.stream.text_and_tool.sse";
+  std::string out = frame_with(frames, {"event: response.created"}, fx);
+  out += frame_with(frames, {"event: response.in_progress"}, fx);
+  out += frame_with(frames, {"event: response.output_item.added", "\"type\":\"message\""}, fx);
+  out += frame_with(frames, {"event: response.content_part.added"}, fx);
+  std::string delta = frame_with(frames, {"\"delta\":\"Check\""}, fx);
+  for (const std::string& token : tokens(deltas)) out += replace_once(delta, "\"Check\"", quoted(token));
+  for (std::string_view event : {"event: response.output_text.done", "event: response.content_part.done"}) {
+    out += frame_with(frames, {event}, fx);
+  }
+  out += frame_with(frames, {"event: response.output_item.done", "\"type\":\"message\""}, fx);
+  out += replace_once(frame_with(frames, {"event: response.output_item.added", "\"type\":\"function_call\""}, fx),
+                      "get_weather", kToolName);
+  out += frame_with(frames, {"event: response.function_call_arguments.delta", "{\\\"city\\\":"}, fx);
+  out += frame_with(frames, {"event: response.function_call_arguments.delta", "Paris"}, fx);
+  out += frame_with(frames, {"event: response.function_call_arguments.done"}, fx);
+  out += replace_once(frame_with(frames, {"event: response.output_item.done", "\"type\":\"function_call\""}, fx),
+                      "get_weather", kToolName);
+  out += frame_with(frames, {"event: response.completed"}, fx);
+  return out;
+}
+
 std::string anthropic_stream(std::size_t deltas) {
   auto text = split_frames(read_fixture("anthropic/anthropic.messages.stream.text.sse"));
   auto tool = split_frames(read_fixture("anthropic/anthropic.messages.stream.thinking_tool_use.sse"));
@@ -445,6 +541,7 @@ std::string make_request(Dialect dialect, std::size_t target_bytes, bool stream)
 std::string make_response(Dialect dialect) {
   switch (dialect) {
     case Dialect::openai_chat: return openai_response();
+    case Dialect::openai_responses: return responses_response();
     case Dialect::anthropic_messages: return anthropic_response();
     case Dialect::gemini: return gemini_response();
   }
@@ -454,6 +551,7 @@ std::string make_response(Dialect dialect) {
 std::string make_stream(Dialect dialect, std::size_t text_deltas) {
   switch (dialect) {
     case Dialect::openai_chat: return openai_stream(text_deltas);
+    case Dialect::openai_responses: return responses_stream(text_deltas);
     case Dialect::anthropic_messages: return anthropic_stream(text_deltas);
     case Dialect::gemini: return gemini_stream(text_deltas);
   }

@@ -21,7 +21,8 @@ inline constexpr std::string_view kToolName = "search_docs";
 inline constexpr std::string_view kUpstreamModel = "upstream-model-x";
 inline constexpr std::string_view kClientModel = "client-model-y";
 
-inline constexpr Dialect kDialects[] = {Dialect::openai_chat, Dialect::anthropic_messages, Dialect::gemini};
+inline constexpr Dialect kDialects[] = {Dialect::openai_chat, Dialect::openai_responses, Dialect::anthropic_messages,
+                                        Dialect::gemini};
 
 // A request body in `dialect`'s wire format, compact JSON as SDKs send it, of at least
 // `target_bytes` (the smallest conversation that reaches it): a system prompt, one tool with
