@@ -53,7 +53,16 @@ struct ThinkingBlock {
   std::string redacted_data;  // set for redacted thinking; `text` is then empty
 };
 
-using Block = std::variant<TextBlock, ImageBlock, ToolCallBlock, ToolResultBlock, ThinkingBlock>;
+// A file the model reads (a PDF, a text file), inline (base64 `data` with its `media_type`)
+// or by `url`.
+struct DocumentBlock {
+  std::string media_type;
+  std::string data;
+  std::string url;
+  std::string filename;
+};
+
+using Block = std::variant<TextBlock, ImageBlock, ToolCallBlock, ToolResultBlock, ThinkingBlock, DocumentBlock>;
 
 enum class Role { system, user, assistant };
 

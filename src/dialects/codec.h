@@ -48,6 +48,13 @@ class ForwardingTap final : public PassthroughTap {
   }
   Usage usage() const override { return tap_.usage(); }
   bool saw_error() const override { return tap_.saw_error(); }
+  std::string answer_id() const override {
+    if constexpr (requires { tap_.response_id(); }) {
+      return tap_.response_id();
+    } else {
+      return {};
+    }
+  }
 
  private:
   Tap tap_;

@@ -15,7 +15,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 
-import { JSON_ANSWER, TINY_PNG_BASE64 } from '../mocks/mock-answers.mjs';
+import { JSON_ANSWER, TINY_PDF_BASE64, TINY_PNG_BASE64 } from '../mocks/mock-answers.mjs';
 import { parseSSE } from '../support/http.mjs';
 
 const HELLO = { role: 'user', text: 'Say hello' };
@@ -410,6 +410,29 @@ export const CELLS = [
           );
           break;
       }
+    },
+  },
+  {
+    name: 'file input (PDF, base64)',
+    applies: (client) => client.startsWith('openai'), // the OpenAI clients' file parts
+    async run(ctx) {
+      const messages = [{ role: 'user', text: 'What is in this file?', file: { name: 'tiny.pdf', mime: 'application/pdf', data: TINY_PDF_BASE64 } }];
+      assertText(await ctx.adapter.chat(ctx.client, { model: ctx.model, messages }), 'Hello from mock: What is in this file?');
+      const { body } = ctx.upstream();
+      const parts = {
+        openai: () => body.messages.at(-1).content,
+        'openai-responses': () => body.input.at(-1).content,
+        anthropic: () => body.messages.at(-1).content,
+        gemini: () => body.contents.at(-1).parts,
+      }[dialectOf(ctx.providerType)]();
+      const dataUrl = `data:application/pdf;base64,${TINY_PDF_BASE64}`;
+      const found = {
+        openai: (p) => p.type === 'file' && p.file?.file_data === dataUrl,
+        'openai-responses': (p) => p.type === 'input_file' && p.file_data === dataUrl,
+        anthropic: (b) => b.type === 'document' && b.source?.type === 'base64' && b.source.media_type === 'application/pdf' && b.source.data === TINY_PDF_BASE64,
+        gemini: (p) => (p.inlineData ?? p.inline_data)?.data === TINY_PDF_BASE64 && (p.inlineData ?? p.inline_data)?.mimeType === 'application/pdf',
+      }[dialectOf(ctx.providerType)];
+      assert.ok(Array.isArray(parts) && parts.some(found), `the upstream's turn has no such file: ${JSON.stringify(parts)}`);
     },
   },
   {

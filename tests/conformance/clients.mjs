@@ -8,7 +8,7 @@
 //     maxTokens?, temperature?, topP?, stop?: [string], systemAsMessage?: true (Anthropic 2026-10-21),
 //     reasoning?: true (Responses: effort low, with a summary) }
 // with messages made of
-//   { role: 'user', text, image?: { mime, data } }
+//   { role: 'user', text, image?: { mime, data }, file?: { name, mime, data } (OpenAI clients) }
 //   { role: 'assistant', text }
 //   { role: 'assistant', calls: [{ name, args }] }          (ids are made up per dialect: call_1, toolu_01…)
 //   { role: 'tool', results: [{ name, content: object }] }  (answers the calls of the turn before, in order)
@@ -64,7 +64,12 @@ function openaiMessages(req) {
               { type: 'text', text: m.text },
               { type: 'image_url', image_url: { url: `data:${m.image.mime};base64,${m.image.data}` } },
             ]
-          : m.text,
+          : m.file
+            ? [
+                { type: 'text', text: m.text },
+                { type: 'file', file: { filename: m.file.name, file_data: `data:${m.file.mime};base64,${m.file.data}` } },
+              ]
+            : m.text,
       });
     } else if (m.role === 'assistant' && m.calls) {
       lastIds = m.calls.map((_, i) => toolCallId.openai(i));
@@ -221,7 +226,12 @@ function responsesInput(req) {
               { type: 'input_text', text: m.text },
               { type: 'input_image', image_url: `data:${m.image.mime};base64,${m.image.data}`, detail: 'auto' },
             ]
-          : m.text,
+          : m.file
+            ? [
+                { type: 'input_text', text: m.text },
+                { type: 'input_file', filename: m.file.name, file_data: `data:${m.file.mime};base64,${m.file.data}` },
+              ]
+            : m.text,
       });
     } else if (m.role === 'assistant' && m.calls) {
       lastIds = m.calls.map((_, i) => toolCallId.openai(i));

@@ -95,6 +95,25 @@ function contentText(content) {
     .join(' ');
 }
 
+// A document's source as the API takes it: a base64 PDF, a URL, plain text, or a file id.
+function validateDocument(block, at) {
+  const source = block.source;
+  if (!isObject(source)) invalid(`${at}.source: Field required`);
+  if (source.type === 'base64') {
+    if (source.media_type !== 'application/pdf') invalid(`${at}.source.base64.media_type: Input should be 'application/pdf'`);
+    if (!isBase64(source.data) || !Buffer.from(source.data, 'base64').subarray(0, 5).equals(Buffer.from('%PDF-'))) {
+      invalid(`${at}.source.base64.data: The PDF specified was not valid.`);
+    }
+  } else if (source.type === 'text') {
+    if (source.media_type !== 'text/plain') invalid(`${at}.source.text.media_type: Input should be 'text/plain'`);
+    if (typeof source.data !== 'string') invalid(`${at}.source.text.data: Field required`);
+  } else if (source.type === 'url') {
+    if (typeof source.url !== 'string' || !/^https?:\/\//.test(source.url)) invalid(`${at}.source.url.url: Input should be a valid URL`);
+  } else if (source.type !== 'file' && source.type !== 'content') {
+    invalid(`${at}.source: Input tag '${source.type}' found using 'type' does not match any of the expected tags: 'base64', 'content', 'file', 'text', 'url'`);
+  }
+}
+
 function validateImage(block, at) {
   const source = block.source;
   if (!isObject(source)) invalid(`${at}.source: Field required`);
@@ -149,6 +168,9 @@ function validateBlocks(message, i) {
         break;
       case 'image':
         validateImage(block, `${at}.image`);
+        break;
+      case 'document':
+        validateDocument(block, `${at}.document`);
         break;
       case 'tool_use':
         if (typeof block.id !== 'string' || !ID_PATTERN.test(block.id)) {

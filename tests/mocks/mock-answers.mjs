@@ -138,6 +138,12 @@ export const isBase64 = (text) =>
   typeof text === 'string' && text.length > 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text) && text.length % 4 === 0;
 
 /** A real 1x1 PNG, for image-input tests. */
+/** A one-page PDF, base64: what the file-input cells send. */
+export const TINY_PDF_BASE64 = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj ' +
+    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 3 3]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+).toString('base64');
+
 export const TINY_PNG_BASE64 =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <map>
 
+#include "core/base64.h"
 #include "core/json_fields.h"
 #include "core/json_parse.h"
 #include "core/json_splice.h"
@@ -138,6 +139,21 @@ void write_image(JsonWriter& out, const canonical::ImageBlock& image) {
   out.end_object().end_object();
 }
 
+// A PDF by URL or inline; any other file inline as a plain-text document.
+void write_document(JsonWriter& out, const canonical::DocumentBlock& document) {
+  out.begin_object().member("type", "document").key("source").begin_object();
+  if (!document.url.empty()) {
+    out.member("type", "url").member("url", document.url);
+  } else if (document.media_type == "application/pdf") {
+    out.member("type", "base64").member("media_type", document.media_type).member("data", document.data);
+  } else {
+    out.member("type", "text").member("media_type", "text/plain").member("data", base64_decode(document.data).value_or(""));
+  }
+  out.end_object();
+  if (!document.filename.empty()) out.member("title", document.filename);
+  out.end_object();
+}
+
 // Whether a block becomes a content block of the turn (empty texts and foreign thinking do not).
 bool becomes_content(const canonical::Block& block) {
   if (auto* text = std::get_if<canonical::TextBlock>(&block)) return !text->text.empty();
@@ -175,6 +191,8 @@ std::optional<GatewayError> write_content(JsonWriter& out, const canonical::Mess
       out.begin_object().member("type", "text").member("text", text->text).end_object();
     } else if (auto* image = std::get_if<canonical::ImageBlock>(&block)) {
       write_image(out, *image);
+    } else if (auto* document = std::get_if<canonical::DocumentBlock>(&block)) {
+      write_document(out, *document);
     } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
       bool ok = false;
       json::value input = parse_arguments(call->arguments, ok);

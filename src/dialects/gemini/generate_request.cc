@@ -136,6 +136,11 @@ std::optional<GatewayError> write_parts(JsonWriter& out, const canonical::Messag
       if (!text->text.empty()) out.begin_object().member("text", text->text).end_object();
     } else if (auto* image = std::get_if<canonical::ImageBlock>(&block)) {
       if (auto failed = write_image(out, *image, options)) return failed;
+    } else if (auto* document = std::get_if<canonical::DocumentBlock>(&block)) {
+      // Gemini reads a PDF or text file as it reads an image: inline, or a file it hosts.
+      if (auto failed = write_image(out, canonical::ImageBlock{document->media_type, document->data, document->url}, options)) {
+        return failed;
+      }
     } else if (auto* call = std::get_if<canonical::ToolCallBlock>(&block)) {
       json::error_code ec;
       json::value args = json_fields::parse_document(call->arguments.empty() ? std::string_view("{}") : std::string_view(call->arguments), ec);
@@ -262,7 +267,12 @@ Result<canonical::Request> decode_generate_request(std::string_view body, std::s
         const json::object& data = inline_data->get_object();
         std::string mime = json_fields::string_or_empty(data, "mimeType");
         if (mime.empty()) mime = json_fields::string_or_empty(data, "mime_type");
-        message.content.push_back(canonical::ImageBlock{mime, json_fields::string_or_empty(data, "data"), {}});
+        // Anything but an image (a PDF, a text file) is a document to the other APIs.
+        if (mime.starts_with("image/")) {
+          message.content.push_back(canonical::ImageBlock{mime, json_fields::string_or_empty(data, "data"), {}});
+        } else {
+          message.content.push_back(canonical::DocumentBlock{mime, json_fields::string_or_empty(data, "data"), {}, {}});
+        }
       } else if (const json::value* file = member(*part, "fileData", "file_data"); file && file->is_object()) {
         std::string uri = json_fields::string_or_empty(file->get_object(), "fileUri");
         if (uri.empty()) uri = json_fields::string_or_empty(file->get_object(), "file_uri");

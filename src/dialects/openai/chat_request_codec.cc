@@ -6,6 +6,7 @@
 #include "core/json_parse.h"
 #include "core/json_writer.h"
 #include "dialects/openai/chat_request.h"
+#include "dialects/openai/tool_choice.h"
 
 namespace switchyard::openai {
 namespace json = boost::json;
@@ -92,6 +93,18 @@ void decode_user_content(const json::value& content, const ParamPath& path, json
       } else {
         out.push_back(canonical::ImageBlock{{}, {}, *url});
       }
+    } else if (type == "file") {
+      const json::object* file = reader.object(*fields, "file", at);
+      auto data_url = file ? reader.string(*file, "file_data", at.member("file")) : std::nullopt;
+      auto data = data_url ? parse_data_url(*data_url) : std::nullopt;
+      if (!data) {
+        reader.fail(at.member("file").str(), "'" + at.member("file").str() +
+                                                 "' must carry file_data as a base64 data URL to reach a provider of another API "
+                                                 "(file_id names a file only OpenAI holds)");
+        return;
+      }
+      out.push_back(canonical::DocumentBlock{data->media_type, data->base64_data, {},
+                                             reader.string(*file, "filename", at.member("file")).value_or("")});
     } else {
       reader.fail(at.member("type").str(), "content parts of type '" + type +
                                              "' can only be sent to OpenAI-compatible providers");
@@ -194,27 +207,6 @@ void decode_tools(const json::array& tools, json_fields::Reader& reader, canonic
   }
 }
 
-void decode_tool_choice(const json::value& choice, json_fields::Reader& reader, canonical::ToolChoice& out) {
-  using Mode = canonical::ToolChoice::Mode;
-  if (choice.is_string()) {
-    std::string_view mode = choice.get_string();
-    if (mode == "auto") out.mode = Mode::automatic;
-    else if (mode == "none") out.mode = Mode::none;
-    else if (mode == "required") out.mode = Mode::required;
-    else reader.fail("tool_choice", "'tool_choice' must be none, auto, required or a function");
-    return;
-  }
-  const json::object* fields = choice.if_object();
-  const json::object* function = fields ? reader.object(*fields, "function", "tool_choice") : nullptr;
-  auto name = function ? reader.string(*function, "name", "tool_choice.function") : std::nullopt;
-  if (!name) {
-    reader.fail("tool_choice", "'tool_choice' must be none, auto, required or {type: function, function: {name}}");
-    return;
-  }
-  out.mode = Mode::specific;
-  out.name = *name;
-}
-
 void decode_response_format(const json::object& format, json_fields::Reader& reader, canonical::ResponseFormat& out) {
   using Kind = canonical::ResponseFormat::Kind;
   std::string type = reader.string(format, "type", "response_format").value_or("");
@@ -247,7 +239,9 @@ void write_text_or_parts(JsonWriter& out, const std::vector<canonical::Block>& b
   const canonical::TextBlock* only_text = nullptr;
   for (const auto& block : blocks) {
     if (!include(block)) continue;
-    if (std::holds_alternative<canonical::ImageBlock>(block)) has_image = true;
+    if (std::holds_alternative<canonical::ImageBlock>(block) || std::holds_alternative<canonical::DocumentBlock>(block)) {
+      has_image = true;  // parts, not a string
+    }
     if (auto* text = std::get_if<canonical::TextBlock>(&block)) {
       if (!only_text) only_text = text;
       ++texts;
@@ -270,6 +264,10 @@ void write_text_or_parts(JsonWriter& out, const std::vector<canonical::Block>& b
         out.member("url", image->url);
       }
       out.end_object().end_object();
+    } else if (auto* document = std::get_if<canonical::DocumentBlock>(&block)) {
+      out.begin_object().member("type", "file").key("file").begin_object();
+      if (!document->filename.empty()) out.member("filename", document->filename);
+      out.member("file_data", make_data_url(document->media_type, document->data)).end_object().end_object();
     }
   }
   out.end_array();
@@ -329,7 +327,7 @@ Result<canonical::Request> decode_chat_request(std::string_view body) {
   if (messages) decode_messages(*messages, reader, out);
   if (const json::array* tools = reader.array(root, "tools", "")) decode_tools(*tools, reader, out);
   if (const json::value* choice = root.if_contains("tool_choice"); choice && !choice->is_null()) {
-    decode_tool_choice(*choice, reader, out.tool_choice);
+    decode_tool_choice(*choice, reader, out.tool_choice, FunctionNaming::nested);
   }
   out.tool_choice.parallel = reader.boolean(root, "parallel_tool_calls", "");
   if (const json::object* format = reader.object(root, "response_format", "")) {
@@ -397,6 +395,10 @@ Result<std::string> encode_chat_request(const canonical::Request& request, const
     };
     bool has_rest = false;
     for (const auto& block : message.content) {
+      // A file part carries its bytes; Chat Completions takes no file by URL.
+      if (auto* document = std::get_if<canonical::DocumentBlock>(&block); document && !document->url.empty()) {
+        if (!unsupported.note("file_url", kDialect)) return *unsupported.error();
+      }
       auto* result = std::get_if<canonical::ToolResultBlock>(&block);
       if (!result) {
         has_rest = has_rest || in_user_message(block);
@@ -429,18 +431,7 @@ Result<std::string> encode_chat_request(const canonical::Request& request, const
     }
     out.end_array();
   }
-  using Mode = canonical::ToolChoice::Mode;
-  switch (request.tool_choice.mode) {
-    case Mode::unset: break;
-    case Mode::automatic: out.member("tool_choice", "auto"); break;
-    case Mode::none: out.member("tool_choice", "none"); break;
-    case Mode::required: out.member("tool_choice", "required"); break;
-    case Mode::specific:
-      out.key("tool_choice").begin_object().member("type", "function").key("function").begin_object();
-      out.member("name", request.tool_choice.name).end_object().end_object();
-      break;
-  }
-  if (request.tool_choice.parallel && !request.tools.empty()) out.member("parallel_tool_calls", *request.tool_choice.parallel);
+  write_tool_choice(out, request, FunctionNaming::nested);
 
   using Kind = canonical::ResponseFormat::Kind;
   const canonical::ResponseFormat& format = request.response_format;

@@ -13,19 +13,6 @@
 namespace switchyard::openai {
 namespace {
 
-class Tap final : public PassthroughTap {
- public:
-  bool on_frame(std::string_view frame) override {
-    tap_.on_frame(frame);
-    return true;
-  }
-  Usage usage() const override { return tap_.usage(); }
-  bool saw_error() const override { return tap_.saw_error(); }
-  std::string answer_id() const override { return tap_.response_id(); }
-
- private:
-  ResponsesStreamTap tap_;
-};
 
 // A relayed stream broken after it started. Its sequence number cannot know the upstream's
 // count; clients order events by arrival.
@@ -43,7 +30,7 @@ const ChatCodec kChat{
       return std::make_unique<ResponsesStreamEncoder>(std::move(model));
     },
     .usage_from_response = usage_from_responses_body,
-    .make_passthrough_tap = [](bool) -> std::unique_ptr<PassthroughTap> { return std::make_unique<Tap>(); },
+    .make_passthrough_tap = [](bool) -> std::unique_ptr<PassthroughTap> { return std::make_unique<ForwardingTap<ResponsesStreamTap>>(); },
     .is_preamble_frame = is_responses_preamble_frame,
 };
 

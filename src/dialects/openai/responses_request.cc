@@ -1,5 +1,7 @@
 #include "dialects/openai/responses_request.h"
 
+#include "dialects/openai/tool_choice.h"
+
 #include <array>
 
 #include "core/data_url.h"
@@ -73,6 +75,25 @@ void decode_image(const json::object& part, const ParamPath& at, json_fields::Re
   }
 }
 
+// A file by data URL or by URL; a file_id names one only OpenAI holds.
+void decode_file(const json::object& part, const ParamPath& at, json_fields::Reader& reader,
+                 std::vector<canonical::Block>& out) {
+  std::string filename = reader.string(part, "filename", at).value_or("");
+  if (auto url = reader.string(part, "file_url", at)) {
+    out.push_back(canonical::DocumentBlock{{}, {}, *url, std::move(filename)});
+    return;
+  }
+  auto data_url = reader.string(part, "file_data", at);
+  auto data = data_url ? parse_data_url(*data_url) : std::nullopt;
+  if (!data) {
+    reader.fail(at.member("file_data").str(), "'" + at.str() +
+                                                  "' must carry file_data as a base64 data URL, or a file_url, to reach a "
+                                                  "provider of another API (file_id names a file only OpenAI holds)");
+    return;
+  }
+  out.push_back(canonical::DocumentBlock{data->media_type, data->base64_data, {}, std::move(filename)});
+}
+
 // A message's content: a string, or input_text / input_image parts (output_text and refusal
 // in an assistant's history).
 void decode_content(const json::value& content, const ParamPath& path, json_fields::Reader& reader,
@@ -100,6 +121,8 @@ void decode_content(const json::value& content, const ParamPath& path, json_fiel
       out.push_back(canonical::TextBlock{reader.string(*fields, "refusal", at).value_or("")});
     } else if (type == "input_image") {
       decode_image(*fields, at, reader, out);
+    } else if (type == "input_file") {
+      decode_file(*fields, at, reader, out);
     } else {
       reader.fail(at.member("type").str(), "content parts of type '" + type + "' can only be sent to OpenAI providers");
       return;
@@ -228,27 +251,6 @@ void decode_tools(const json::array& tools, json_fields::Reader& reader, canonic
   }
 }
 
-void decode_tool_choice(const json::value& choice, json_fields::Reader& reader, canonical::ToolChoice& out) {
-  using Mode = canonical::ToolChoice::Mode;
-  if (choice.is_string()) {
-    std::string_view mode = choice.get_string();
-    if (mode == "auto") out.mode = Mode::automatic;
-    else if (mode == "none") out.mode = Mode::none;
-    else if (mode == "required") out.mode = Mode::required;
-    else reader.fail("tool_choice", "'tool_choice' must be none, auto, required or a function");
-    return;
-  }
-  const json::object* fields = choice.if_object();
-  auto type = fields ? reader.string(*fields, "type", "tool_choice") : std::nullopt;
-  auto name = fields ? reader.string(*fields, "name", "tool_choice") : std::nullopt;
-  if (type != "function" || !name) {
-    reader.fail("tool_choice", "'tool_choice' must be none, auto, required or {type: function, name}");
-    return;
-  }
-  out.mode = Mode::specific;
-  out.name = *name;
-}
-
 void decode_text(const json::object& text, json_fields::Reader& reader, canonical::Request& out) {
   using Kind = canonical::ResponseFormat::Kind;
   if (const json::object* format = reader.object(text, "format", "text")) {
@@ -284,6 +286,15 @@ void write_content_parts(JsonWriter& out, const std::vector<canonical::Block>& b
       out.begin_object().member("type", "input_image");
       out.member("image_url", image->url.empty() ? make_data_url(image->media_type, image->data) : image->url);
       out.end_object();
+    } else if (auto* document = std::get_if<canonical::DocumentBlock>(&block)) {
+      out.begin_object().member("type", "input_file");
+      if (!document->filename.empty()) out.member("filename", document->filename);
+      if (!document->url.empty()) {
+        out.member("file_url", document->url);
+      } else {
+        out.member("file_data", make_data_url(document->media_type, document->data));
+      }
+      out.end_object();
     }
   }
   out.end_array();
@@ -291,7 +302,8 @@ void write_content_parts(JsonWriter& out, const std::vector<canonical::Block>& b
 
 bool has_content_part(const std::vector<canonical::Block>& blocks) {
   for (const auto& block : blocks) {
-    if (std::holds_alternative<canonical::TextBlock>(block) || std::holds_alternative<canonical::ImageBlock>(block)) {
+    if (std::holds_alternative<canonical::TextBlock>(block) || std::holds_alternative<canonical::ImageBlock>(block) ||
+        std::holds_alternative<canonical::DocumentBlock>(block)) {
       return true;
     }
   }
@@ -419,7 +431,7 @@ Result<canonical::Request> decode_responses_request(std::string_view body) {
   }
   if (const json::array* tools = reader.array(root, "tools", "")) decode_tools(*tools, reader, out);
   if (const json::value* choice = root.if_contains("tool_choice"); choice && !choice->is_null()) {
-    decode_tool_choice(*choice, reader, out.tool_choice);
+    decode_tool_choice(*choice, reader, out.tool_choice, FunctionNaming::flat);
   }
   out.tool_choice.parallel = reader.boolean(root, "parallel_tool_calls", "");
   if (const json::object* text = reader.object(root, "text", "")) decode_text(*text, reader, out);
@@ -475,18 +487,7 @@ Result<std::string> encode_responses_request(const canonical::Request& request, 
     }
     out.end_array();
   }
-  using Mode = canonical::ToolChoice::Mode;
-  switch (request.tool_choice.mode) {
-    case Mode::unset: break;
-    case Mode::automatic: out.member("tool_choice", "auto"); break;
-    case Mode::none: out.member("tool_choice", "none"); break;
-    case Mode::required: out.member("tool_choice", "required"); break;
-    case Mode::specific:
-      out.key("tool_choice").begin_object().member("type", "function").member("name", request.tool_choice.name);
-      out.end_object();
-      break;
-  }
-  if (request.tool_choice.parallel && !request.tools.empty()) out.member("parallel_tool_calls", *request.tool_choice.parallel);
+  write_tool_choice(out, request, FunctionNaming::flat);
 
   using Kind = canonical::ResponseFormat::Kind;
   const canonical::ResponseFormat& format = request.response_format;
