@@ -1,0 +1,61 @@
+#include "core/money.h"
+
+#include <limits>
+
+namespace switchyard {
+
+std::optional<std::int64_t> parse_usd_per_million_tokens(std::string_view text) {
+  // $X per million tokens = X micro-dollars per token = X × 10^6 pico-dollars per token:
+  // the decimal's digits with its fraction padded to six places are the answer.
+  std::size_t point = text.find('.');
+  std::string_view whole = text.substr(0, point);
+  std::string_view fraction = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+  if (whole.empty() || fraction.size() > 6 || (point != std::string_view::npos && fraction.empty())) return std::nullopt;
+  std::int64_t value = 0;
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max() / 10;
+  auto append = [&](char digit) {
+    if (digit < '0' || digit > '9' || value > kMax) return false;
+    value = value * 10 + (digit - '0');
+    return true;
+  };
+  for (char c : whole) {
+    if (!append(c)) return std::nullopt;
+  }
+  for (char c : fraction) {
+    if (!append(c)) return std::nullopt;
+  }
+  for (std::size_t i = fraction.size(); i < 6; ++i) {
+    if (!append('0')) return std::nullopt;
+  }
+  return value;
+}
+
+std::string format_usd(Money amount) {
+  bool negative = amount.pico < 0;
+  // The magnitude as unsigned, so the most negative value has one too.
+  unsigned __int128 magnitude = negative ? static_cast<unsigned __int128>(-(static_cast<__int128>(amount.pico)))
+                                         : static_cast<unsigned __int128>(amount.pico);
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(magnitude % 10)));
+    magnitude /= 10;
+  } while (magnitude > 0);
+  if (digits.size() < 13) digits.insert(0, 13 - digits.size(), '0');
+  digits.insert(digits.size() - 12, 1, '.');
+  return negative ? "-" + digits : digits;
+}
+
+std::optional<Money> cost_of(const Usage& usage, const TokenPrices& prices) {
+  if (usage.input_tokens < 0 || usage.output_tokens < 0 || usage.cache_read_tokens < 0 || usage.cache_write_tokens < 0) {
+    return std::nullopt;
+  }
+  __int128 uncached = static_cast<__int128>(usage.input_tokens) - usage.cache_read_tokens - usage.cache_write_tokens;
+  if (uncached < 0) return std::nullopt;
+  __int128 total = uncached * prices.input + static_cast<__int128>(usage.cache_read_tokens) * prices.cache_read +
+                   static_cast<__int128>(usage.cache_write_tokens) * prices.cache_write +
+                   static_cast<__int128>(usage.output_tokens) * prices.output;
+  if (total > std::numeric_limits<std::int64_t>::max() || total < 0) return std::nullopt;
+  return Money{static_cast<std::int64_t>(total)};
+}
+
+}  // namespace switchyard
