@@ -53,14 +53,15 @@ struct Golden {
 };
 
 TEST(Money, CostsTheGoldenUsagesAsWorkedOutByHand) {
-  // Prices per million tokens: input, output, cache read, cache write.
+  // Prices per million tokens: input, output, cache read, cache write, as data/prices.json
+  // has them (tests/structure/prices.test.mjs checks they still do).
   const TokenPrices gpt4o = per_million("2.50", "10", "1.25", "0");
   const TokenPrices gpt4o_mini = per_million("0.15", "0.60", "0.075", "0");
   const TokenPrices o3 = per_million("2", "8", "0.50", "0");
   const TokenPrices sonnet = per_million("3", "15", "0.30", "3.75");
   const TokenPrices haiku = per_million("1", "5", "0.10", "1.25");
-  const TokenPrices flash = per_million("0.30", "2.50", "0.075", "0");
-  const TokenPrices pro = per_million("1.25", "10", "0.31", "0");
+  const TokenPrices flash = per_million("0.30", "2.50", "0.03", "0");
+  const TokenPrices pro = per_million("1.25", "10", "0.125", "0");
   const Golden golden[] = {
       // 1000 × 2.5 µ$ + 500 × 10 µ$ = 2,500 + 5,000 µ$ = 0.0075 $
       {"gpt-4o plain", usage(1000, 500), gpt4o, "0.007500000000"},
@@ -96,8 +97,8 @@ TEST(Money, CostsTheGoldenUsagesAsWorkedOutByHand) {
       {"flash thinking", usage(8, 22, 0, 0, 20), flash, "0.000057400000"},
       // 75 × 0.3 + (30 + 45) × 2.5 = 22.5 + 187.5 µ$
       {"flash function call", usage(75, 75, 0, 0, 45), flash, "0.000210000000"},
-      // 1000 in, 600 cached: 400 × 0.3 + 600 × 0.075 + 100 × 2.5 = 120 + 45 + 250 µ$
-      {"flash cached", usage(1000, 100, 600), flash, "0.000415000000"},
+      // 1000 in, 600 cached: 400 × 0.3 + 600 × 0.03 + 100 × 2.5 = 120 + 18 + 250 µ$
+      {"flash cached", usage(1000, 100, 600), flash, "0.000388000000"},
       // 10,000 × 1.25 + 4,000 × 10 (3,000 thoughts) = 12,500 + 40,000 µ$
       {"pro thinking", usage(10000, 4000, 0, 0, 3000), pro, "0.052500000000"},
       // 3 × 1.25 + 1 × 10 = 3.75 + 10 µ$
