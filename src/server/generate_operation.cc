@@ -93,7 +93,7 @@ class GenerateOperation final : public OperationHandler {
     copy_relayed_headers(response, reply);
     if (upstream.dialect == client_.dialect) {
       outcome().usage = upstream.usage_from_response(answer.value());
-      if (client_.conversation) note_upstream_answer(client_.conversation->answer_id(answer.value()));
+      if (keeps_answers()) note_upstream_answer(client_.conversation->answer_id(answer.value()));
       reply.body = std::move(answer.value());
     } else {
       auto decoded = upstream.decode_response(answer.value());
@@ -116,24 +116,32 @@ class GenerateOperation final : public OperationHandler {
   const ConversationRefs& refs() const { return view_.conversation; }
   std::string_view body() const { return expanded_body_.empty() ? std::string_view(scope_.exchange.request.body) : expanded_body_; }
 
+  // Whether this request's answer is remembered: a dialect whose server keeps conversations,
+  // a store, a retention, and a client that did not say `store: false`.
+  bool keeps_answers() const {
+    return client_.conversation && scope_.responses && refs().store && retention().count() > 0;
+  }
+  std::chrono::seconds retention() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(scope_.runtime->response_retention);
+  }
+  static std::chrono::seconds now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  }
+
   // Notes which provider keeps an answer it stored itself, so the client's next turn goes back to it.
   void note_upstream_answer(const std::string& id) {
-    std::chrono::seconds retention = std::chrono::duration_cast<std::chrono::seconds>(scope_.runtime->response_retention);
-    if (id.empty() || !scope_.responses || !refs().store || retention.count() <= 0) return;
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-    scope_.responses->note_upstream(id, owner_of(outcome().principal), outcome().provider, (now + retention).count());
+    if (id.empty()) return;
+    scope_.responses->note_upstream(id, owner_of(outcome().principal), outcome().provider, (now() + retention()).count());
   }
 
   // Keeps a translated Responses answer for the client's next turn, unless it asked not to (a
   // Responses upstream keeps its own). Returns the answer as kept (`store: true`).
   std::optional<std::string> keep_answer(std::string_view answer) {
-    std::chrono::seconds retention = std::chrono::duration_cast<std::chrono::seconds>(scope_.runtime->response_retention);
-    if (!client_.conversation || !scope_.responses || !refs().store || retention.count() <= 0) return std::nullopt;
+    if (!keeps_answers()) return std::nullopt;
     std::optional<KeptAnswer> kept = client_.conversation->keep(body(), answer);
     if (!kept) return std::nullopt;
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     scope_.responses->put(store::StoredResponse{kept->id, owner_of(outcome().principal), kept->body, kept->conversation,
-                                                now.count(), (now + retention).count()});
+                                                now().count(), (now() + retention()).count()});
     return std::move(kept->body);
   }
   Outcome& outcome() { return scope_.context.outcome; }
@@ -212,7 +220,7 @@ class GenerateOperation final : public OperationHandler {
       piece = co_await upstream.read_some();
     }
     outcome().usage = tap->usage();
-    note_upstream_answer(tap->answer_id());
+    if (keeps_answers()) note_upstream_answer(tap->answer_id());
     if (tap->saw_error() && outcome().error_code.empty()) {
       outcome().ending = Ending::stream_failed;
       outcome().error_code = "upstream_stream_error";

@@ -387,6 +387,26 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     progress.done = true;
   }
 
+  // The behaviours that act before any answer (a scripted status, a reset, a hang, a slow first
+  // byte), for chat and Responses requests alike; false when the exchange is over.
+  async function beforeAnswering(req, res, record, behaviour) {
+    switch (behaviour.kind) {
+      case 'status':
+        sendScriptedStatus(res, record, behaviour);
+        return false;
+      case 'reset':
+        resetConnection(req);
+        return false;
+      case 'hang':
+        return false; // close() destroys the socket
+      case 'slow_first_byte':
+        await sleep(behaviour.delay_ms ?? 1000, undefined, { signal: closing.signal });
+        return !res.destroyed;
+      default:
+        return true;
+    }
+  }
+
   async function handleChat(req, res, record, deployment = null) {
     const behaviour = queue.shift() ?? { kind: 'normal' };
     record.behaviour = behaviour;
@@ -396,18 +416,7 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     } else if (req.headers.authorization !== `Bearer ${apiKey}`) {
       return sendJSON(res, record, 401, ERROR_BODIES[401]);
     }
-    switch (behaviour.kind) {
-      case 'status':
-        return sendScriptedStatus(res, record, behaviour);
-      case 'reset':
-        return resetConnection(req);
-      case 'hang':
-        return; // close() destroys the socket
-      case 'slow_first_byte':
-        await sleep(behaviour.delay_ms ?? 1000, undefined, { signal: closing.signal });
-        if (res.destroyed) return;
-        break;
-    }
+    if (!(await beforeAnswering(req, res, record, behaviour))) return;
 
     let request;
     try {
@@ -466,18 +475,7 @@ export async function startOpenAIMock({ port = 0, apiKey = 'sk-upstream-test', t
     const behaviour = queue.shift() ?? { kind: 'normal' };
     record.behaviour = behaviour;
     if (req.headers.authorization !== `Bearer ${apiKey}`) return sendJSON(res, record, 401, ERROR_BODIES[401]);
-    switch (behaviour.kind) {
-      case 'status':
-        return sendScriptedStatus(res, record, behaviour);
-      case 'reset':
-        return resetConnection(req);
-      case 'hang':
-        return;
-      case 'slow_first_byte':
-        await sleep(behaviour.delay_ms ?? 1000, undefined, { signal: closing.signal });
-        if (res.destroyed) return;
-        break;
-    }
+    if (!(await beforeAnswering(req, res, record, behaviour))) return;
     let request;
     try {
       request = JSON.parse(record.body);

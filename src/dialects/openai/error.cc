@@ -9,6 +9,8 @@
 namespace switchyard::openai {
 namespace json = boost::json;
 
+namespace {
+
 std::string_view error_type_name(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::invalid_request:
@@ -29,8 +31,6 @@ std::string_view error_type_name(ErrorKind kind) {
   }
   return "server_error";
 }
-
-namespace {
 
 json::value nullable(const std::string& text) {
   if (text.empty()) return nullptr;

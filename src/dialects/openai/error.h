@@ -11,9 +11,6 @@ namespace switchyard::openai {
 
 std::string error_body(const GatewayError& error);
 
-// The `type` OpenAI gives an error of this kind (invalid_request_error, server_error, …).
-std::string_view error_type_name(ErrorKind kind);
-
 // An in-stream error after the response has started: the SDK throws APIError on it.
 std::string error_frame(const GatewayError& error);
 

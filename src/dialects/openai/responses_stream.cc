@@ -6,7 +6,6 @@
 #include "core/json_splice.h"
 #include "dialects/openai/usage.h"
 #include "core/json_writer.h"
-#include "dialects/openai/error.h"
 #include "http/sse.h"
 
 namespace switchyard::openai {
