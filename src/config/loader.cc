@@ -11,8 +11,10 @@
 #include <set>
 #include <sstream>
 
+#include "core/money.h"
 #include "core/units.h"
 #include "http/endpoint.h"
+#include "pricing/model_price.h"
 
 namespace switchyard::config {
 namespace {
@@ -530,7 +532,8 @@ class Compiler {
       error(entry, at + " must be a mapping with 'provider' and 'model'");
       return std::nullopt;
     }
-    check_keys(entry, at, {"provider", "model", "api", "unsupported_params", "weight", "priority", "rpm", "tpm", "timeouts"});
+    check_keys(entry, at,
+               {"provider", "model", "api", "unsupported_params", "weight", "priority", "rpm", "tpm", "timeouts", "price"});
     auto provider = entry["provider"];
     auto model = entry["model"];
     if (!provider) error(entry, at + ": missing 'provider'");
@@ -576,7 +579,44 @@ class Compiler {
       read_timeouts(timeouts, at + ".timeouts", own);
       deployment.timeouts = own;
     }
+    if (auto price = entry["price"]) read_price(price, at + ".price", deployment);
     return deployment;
+  }
+
+  // `price: {input: 2.50, output: 10.00, cache_read: 1.25, cache_write: 3.75}`: US dollars
+  // per million tokens, read as exact decimals (never through a float).
+  void read_price(const YAML::Node& node, const std::string& at, routing::Deployment& deployment) {
+    if (!node.IsMap()) {
+      error(node, at + " must be a mapping with input and output (US dollars per million tokens)");
+      return;
+    }
+    check_keys(node, at, {"input", "output", "cache_read", "cache_write"});
+    bool valid = true;
+    auto amount = [&](const char* key, bool required) -> std::optional<std::int64_t> {
+      YAML::Node value = node[key];
+      std::string where = at + "." + key;
+      if (!value) {
+        if (required) {
+          error(node, at + ": missing '" + key + "'");
+          valid = false;
+        }
+        return std::nullopt;
+      }
+      auto text = scalar(value, where);
+      std::optional<std::int64_t> pico = text ? parse_usd_per_million_tokens(*text) : std::nullopt;
+      if (!pico) {
+        if (text) error(value, where + " must be a plain decimal number of dollars per million tokens (like 2.50), at most six decimals");
+        valid = false;
+      }
+      return pico;
+    };
+    auto input = amount("input", true);
+    auto output = amount("output", true);
+    auto cache_read = amount("cache_read", false);
+    auto cache_write = amount("cache_write", false);
+    if (!valid) return;
+    deployment.price = std::make_shared<const pricing::ModelPrice>(
+        pricing::configured_price(*input, *output, cache_read, cache_write));
   }
 
   static std::string api_version_types() {

@@ -52,6 +52,20 @@ json::object provider(const providers::ProviderSpec& spec) {
   return out;
 }
 
+// A configured price as it was written: dollars per million tokens.
+json::object price(const pricing::ModelPrice& price) {
+  json::object out;
+  const pricing::PriceStep& step = price.steps.front();
+  auto put = [&](const char* kind, const std::optional<pricing::TieredPrice>& value) {
+    if (value) out[kind] = format_usd_per_million_tokens(value->base);
+  };
+  put("input", step.input);
+  put("output", step.output);
+  put("cache_read", step.cache_read);
+  put("cache_write", step.cache_write);
+  return out;
+}
+
 json::object alias(const routing::ModelAlias& alias) {
   json::array deployments;
   for (const auto& d : alias.deployments) {
@@ -65,6 +79,7 @@ json::object alias(const routing::ModelAlias& alias) {
     if (d.limits.rpm > 0) entry["rpm"] = d.limits.rpm;
     if (d.limits.tpm > 0) entry["tpm"] = d.limits.tpm;
     if (d.timeouts) entry["timeouts"] = timeouts(*d.timeouts);
+    if (d.price) entry["price"] = price(*d.price);
     deployments.push_back(std::move(entry));
   }
   json::array fallbacks;

@@ -30,6 +30,15 @@ std::optional<std::int64_t> parse_usd_per_million_tokens(std::string_view text) 
   return value;
 }
 
+std::string format_usd_per_million_tokens(std::int64_t pico_per_token) {
+  std::string out = std::to_string(pico_per_token / 1'000'000);
+  std::string fraction = std::to_string(pico_per_token % 1'000'000);
+  fraction.insert(0, 6 - fraction.size(), '0');
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  if (!fraction.empty()) out += "." + fraction;
+  return out;
+}
+
 std::string format_usd(Money amount) {
   bool negative = amount.pico < 0;
   // The magnitude as unsigned, so the most negative value has one too.

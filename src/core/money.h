@@ -30,6 +30,9 @@ struct Money {
 // with at most six fraction digits (no sign, exponent or spaces) or one too large to hold.
 std::optional<std::int64_t> parse_usd_per_million_tokens(std::string_view text);
 
+// The inverse of parse_usd_per_million_tokens: 2,500,000 → "2.5" (no trailing zeros).
+std::string format_usd_per_million_tokens(std::int64_t pico_per_token);
+
 // The amount in dollars with all twelve fraction digits ("0.000012345000"): exact, never
 // rounded, never in exponent form. Negative amounts get a leading '-'.
 std::string format_usd(Money amount);

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "core/money.h"
 #include "core/principal.h"
 #include "core/reservation.h"
 #include "core/usage.h"
@@ -31,6 +32,7 @@ std::string_view ending_name(Ending ending);
 
 struct Outcome {
   std::string request_id;
+  std::chrono::system_clock::time_point started_at;  // when it was received, by the wall clock
   std::string method;
   std::string path;       // without the query string (it may carry a key)
   std::string_view operation;  // "generate", "embed", "count_tokens", "list_models", ... (static)
@@ -52,6 +54,9 @@ struct Outcome {
   std::optional<ErrorKind> error_kind;
   std::string error_code;  // the gateway's or the upstream's error code, when it failed
   Usage usage;
+  // What the upstream bills for `usage`, exactly: zero when no tokens were used, nullopt
+  // when tokens were used at a price nobody knows (never guessed as zero).
+  std::optional<Money> cost;
   Reservation reservation;
 
   struct Timings {

@@ -174,4 +174,9 @@ boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> MockProv
   co_return std::make_unique<BufferedResponse>(200, "text/event-stream", std::move(pieces));
 }
 
+const pricing::ModelPrice* MockProvider::list_price(std::string_view) const {
+  static const pricing::ModelPrice kFree = pricing::configured_price(0, 0, 0, 0);
+  return &kFree;
+}
+
 }  // namespace switchyard::providers

@@ -12,6 +12,8 @@ class MockProvider final : public Provider {
   explicit MockProvider(const ProviderSpec& spec) : Provider(spec, Dialect::openai_chat) {}
 
   bool supports(Operation operation) const override { return operation == Operation::generate; }
+  // Its answers cost nothing, which is a known price (not an unknown one).
+  const pricing::ModelPrice* list_price(std::string_view model) const override;
   boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> send(
       const ProviderCall& call, http::UpstreamPool& pool) const override;
 };

@@ -14,6 +14,7 @@
 #include "core/result.h"
 #include "dialects/dialect.h"
 #include "http/upstream.h"
+#include "pricing/model_price.h"
 
 namespace switchyard::providers {
 
@@ -43,6 +44,9 @@ struct ProviderTypeInfo {
   std::string_view default_key_env = {};
   // A deployment may say `api: responses`: this type also serves the OpenAI Responses API.
   bool offers_responses_api = false;
+  // The catalogue of the built-in price table (data/prices.json) that prices this type's
+  // models. Empty: none does (a price must be configured per deployment).
+  std::string_view price_catalogue = {};
 };
 
 const std::vector<ProviderTypeInfo>& provider_types();
@@ -81,8 +85,7 @@ std::string provider_identity(const ProviderSpec& spec);
 
 class Provider {
  public:
-  Provider(const ProviderSpec& spec, Dialect dialect)
-      : name_(spec.name), identity_(provider_identity(spec)), dialect_(dialect), timeouts_(spec.timeouts) {}
+  Provider(const ProviderSpec& spec, Dialect dialect);
   virtual ~Provider() = default;
   const std::string& name() const { return name_; }
   const std::string& identity() const { return identity_; }
@@ -91,6 +94,9 @@ class Provider {
   const std::optional<http::UpstreamTimeouts>& timeouts() const { return timeouts_; }
   // False when the provider's API has no such operation.
   virtual bool supports(Operation operation) const = 0;
+  // What `model` costs here by the built-in price table; null when it does not list it.
+  // Lives as long as the process.
+  virtual const pricing::ModelPrice* list_price(std::string_view model) const;
   // `call` must outlive the send: the request goes out as views of its body and model.
   virtual boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> send(
       const ProviderCall& call, http::UpstreamPool& pool) const = 0;
@@ -100,6 +106,7 @@ class Provider {
   std::string identity_;
   Dialect dialect_;
   std::optional<http::UpstreamTimeouts> timeouts_;
+  std::string_view price_catalogue_;
 };
 
 // Builds a provider from its spec; the error names what is wrong with it. `rotation` is

@@ -4,18 +4,21 @@
 #include "providers/http_provider.h"
 #include "providers/mock.h"
 #include "providers/provider.h"
+#include "pricing/price_table.h"
 
 namespace switchyard::providers {
 
 const std::vector<ProviderTypeInfo>& provider_types() {
   static const std::vector<ProviderTypeInfo> types = {
       {"openai", Dialect::openai_chat, false, "https://api.openai.com/v1",
-       "OpenAI, or any OpenAI-compatible service given its base_url", true, false, "OPENAI_API_KEY", true},
-      {"azure-openai", Dialect::openai_chat, true, "", "Azure OpenAI: base_url is the resource endpoint", true, true},
+       "OpenAI, or any OpenAI-compatible service given its base_url", true, false, "OPENAI_API_KEY", true, "openai"},
+      // Azure's global deployments bill OpenAI's list prices.
+      {"azure-openai", Dialect::openai_chat, true, "", "Azure OpenAI: base_url is the resource endpoint", true, true,
+       {}, false, "openai"},
       {"anthropic", Dialect::anthropic_messages, false, "https://api.anthropic.com", "Anthropic Messages API", true,
-       false, "ANTHROPIC_API_KEY"},
+       false, "ANTHROPIC_API_KEY", false, "anthropic"},
       {"gemini", Dialect::gemini, false, "https://generativelanguage.googleapis.com", "Google Gemini API", true, false,
-       "GEMINI_API_KEY"},
+       "GEMINI_API_KEY", false, "gemini"},
       {"mock", Dialect::openai_chat, false, "", "built-in deterministic mock, no network", false},
   };
   return types;
@@ -42,6 +45,16 @@ std::string provider_identity(const ProviderSpec& spec) {
     if (const ProviderTypeInfo* info = find_provider_type(spec.type)) base_url = info->default_base_url;
   }
   return spec.name + " " + spec.type + " " + base_url;
+}
+
+Provider::Provider(const ProviderSpec& spec, Dialect dialect)
+    : name_(spec.name), identity_(provider_identity(spec)), dialect_(dialect), timeouts_(spec.timeouts) {
+  if (const ProviderTypeInfo* info = find_provider_type(spec.type)) price_catalogue_ = info->price_catalogue;
+}
+
+const pricing::ModelPrice* Provider::list_price(std::string_view model) const {
+  if (price_catalogue_.empty()) return nullptr;
+  return pricing::PriceTable::builtin().find(price_catalogue_, model);
 }
 
 Result<std::shared_ptr<const Provider>> make_provider(const ProviderSpec& spec, std::shared_ptr<KeyRotation> rotation) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include "providers/list_prices.h"
 
 namespace switchyard::routing {
 namespace {
@@ -64,10 +63,12 @@ Router::Router(std::vector<ModelAlias> aliases, ProviderMap providers, std::shar
       auto provider = providers_.find(deployment.provider);
       std::string identity = identity_of(providers_, deployment.provider);
       const CooldownPolicy& policy = policies.at(identity + "\n" + deployment.model);
-      slots.push_back({live_->configured(identity, deployment.model, policy),
-                       provider == providers_.end() ? nullptr : provider->second.get(),
-                       (provider == providers_.end() ? deployment.provider : provider->second->name()) + "/" +
-                           deployment.model});
+      const providers::Provider* known = provider == providers_.end() ? nullptr : provider->second.get();
+      const pricing::ModelPrice* price = deployment.price ? deployment.price.get()
+                                         : known          ? known->list_price(deployment.model)
+                                                          : nullptr;
+      slots.push_back({live_->configured(identity, deployment.model, policy), known,
+                       (known ? known->name() : deployment.provider) + "/" + deployment.model, price});
     }
   }
 }
@@ -89,19 +90,22 @@ void Router::append_alias(const ModelAlias& alias, std::vector<Candidate>& out, 
     }
     out.push_back({slot.provider, deployment.model, deployment.api.value_or(slot.provider->dialect()),
                    deployment.unsupported_params, slot.health.get(), breaker,
-                   deployment.timeouts ? deployment.timeouts : alias.timeouts, deployment.limits, slot.label, nullptr});
+                   deployment.timeouts ? deployment.timeouts : alias.timeouts, deployment.limits, slot.label, nullptr,
+                   slot.price});
   };
   if (alias.deployments.size() == 1) {
     consider(0);  // one deployment has one order, whatever the strategy
   } else {
     std::vector<DeploymentFacts> facts;
     facts.reserve(alias.deployments.size());
+    std::optional<std::chrono::sys_days> today;
+    if (alias.strategy == Strategy::lowest_cost) today = pricing::day_of(std::chrono::system_clock::now());
     for (std::size_t i = 0; i < alias.deployments.size(); ++i) {
       const Deployment& deployment = alias.deployments[i];
-      std::optional<double> cost;
-      if (alias.strategy == Strategy::lowest_cost) cost = providers::list_price_per_mtok(deployment.model);
+      std::optional<std::int64_t> price;
+      if (today && slots[i].price) price = slots[i].price->base_per_token(*today);
       const DeploymentHealth& health = *slots[i].health;
-      facts.push_back({deployment.priority, deployment.weight, health.in_flight(), health.latency_us(), cost});
+      facts.push_back({deployment.priority, deployment.weight, health.in_flight(), health.latency_us(), price});
     }
     for (std::size_t i : order_deployments(alias.strategy, facts, thread_random())) consider(i);
   }
@@ -122,7 +126,7 @@ void Router::append_direct(std::string_view name, std::vector<Candidate>& out, P
   DeploymentHealth* state = health.get();
   out.push_back({provider->second.get(), std::string(model), provider->second->dialect(),
                  canonical::UnsupportedParams::reject, state, false,
-                 std::nullopt, {}, std::string(name), std::move(health)});
+                 std::nullopt, {}, std::string(name), std::move(health), provider->second->list_price(model)});
 }
 
 Plan Router::plan(std::string_view requested_model, const std::vector<std::string>& extra_models) const {

@@ -32,6 +32,8 @@ struct Deployment {
   int priority = 0;
   RateLimits limits;  // the upstream key's rpm/tpm; over them the deployment is skipped
   std::optional<http::UpstreamTimeouts> timeouts;
+  // The configured `price:`, which wins over the provider's list price.
+  std::shared_ptr<const pricing::ModelPrice> price;
 };
 
 struct RetryPolicy {
@@ -68,6 +70,9 @@ struct Candidate {
   RateLimits limits;
   std::string label;  // "provider/model", for logs and headers; spelled once per plan
   std::shared_ptr<DeploymentHealth> health_owner;
+  // What it costs: the configured price, else the list price; null when unknown. Lives as
+  // long as the router (configured) or the process (list prices).
+  const pricing::ModelPrice* price = nullptr;
 };
 
 struct Plan {
@@ -126,6 +131,7 @@ class Router {
     std::shared_ptr<DeploymentHealth> health;
     const providers::Provider* provider = nullptr;  // null if the config named none that exists
     std::string label;                              // "provider/model"
+    const pricing::ModelPrice* price = nullptr;     // see Candidate::price
   };
   // Parallel to each alias's deployments.
   std::unordered_map<const ModelAlias*, std::vector<DeploymentSlot>> slots_;

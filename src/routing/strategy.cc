@@ -1,6 +1,7 @@
 #include "routing/strategy.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 namespace switchyard::routing {
@@ -71,8 +72,8 @@ std::vector<std::size_t> order_deployments(Strategy strategy, const std::vector<
       break;
     case Strategy::lowest_cost:
       std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        // Unknown prices sort last.
-        return facts[a].cost_per_mtok.value_or(1e18) < facts[b].cost_per_mtok.value_or(1e18);
+        constexpr std::int64_t kUnknown = std::numeric_limits<std::int64_t>::max();
+        return facts[a].price_per_token.value_or(kUnknown) < facts[b].price_per_token.value_or(kUnknown);
       });
       break;
   }

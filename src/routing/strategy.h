@@ -1,6 +1,7 @@
 // How an alias orders its deployments for one request.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -13,7 +14,7 @@ enum class Strategy {
   weighted,        // random, in proportion to `weight`
   least_busy,      // fewest requests in flight first
   lowest_latency,  // lowest latency average first; unmeasured ones first, to learn them
-  lowest_cost,     // cheapest per token first (providers/list_prices.h)
+  lowest_cost,     // cheapest input plus output token first (the deployment's price)
 };
 
 std::optional<Strategy> parse_strategy(std::string_view name);
@@ -25,7 +26,7 @@ struct DeploymentFacts {
   double weight = 1;
   int in_flight = 0;
   std::int64_t latency_us = 0;
-  std::optional<double> cost_per_mtok;  // input plus output, dollars per million tokens
+  std::optional<std::int64_t> price_per_token;  // input plus output, pico-dollars; unknown sorts last
 };
 
 // The order to try deployments in, as indexes into `facts`.

@@ -94,6 +94,7 @@ class AttemptLoop {
     context_.outcome.attempts = plan_.attempts();
     context_.outcome.provider = attempt.provider().name();
     context_.outcome.upstream_model = attempt.candidate().model;
+    context_.price = attempt.candidate().price;
     last_label_ = attempt.label();
   }
 

@@ -57,8 +57,8 @@ class CountTokensOperation final : public OperationHandler {
   }
 
  private:
+  // The count is the answer, not usage: counting is free, so the request used no tokens.
   net::awaitable<void> answer_with(std::int64_t tokens) {
-    scope_.context.outcome.usage.input_tokens = tokens;
     scope_.context.outcome.status = 200;
     // In a statement of its own: g++ 12 miscompiles a co_await whose argument is a class
     // temporary inside a condition.

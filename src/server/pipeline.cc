@@ -32,6 +32,7 @@ void start_record(RequestContext& context, const std::string& request_id, std::s
   context.outcome.method = std::string(method);
   context.outcome.path = std::string(target.substr(0, target.find('?')));
   context.received_at = received_at;
+  context.outcome.started_at = std::chrono::system_clock::now();
 }
 
 // What the route phase answers itself, without a caller's key: health probes, metrics,

@@ -68,6 +68,11 @@ SettleGuard::~SettleGuard() {
   if (context_.first_token_at) {
     outcome.timings.time_to_first_token = duration_cast<microseconds>(*context_.first_token_at - context_.received_at);
   }
+  if (outcome.usage.input_tokens == 0 && outcome.usage.output_tokens == 0) {
+    outcome.cost = Money{0};
+  } else if (context_.price) {
+    outcome.cost = pricing::cost_of(outcome.usage, *context_.price, pricing::day_of(outcome.started_at));
+  }
   sinks_.settle(outcome);
 }
 

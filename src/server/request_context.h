@@ -11,6 +11,7 @@
 
 #include "core/outcome.h"
 #include "http/server.h"
+#include "pricing/model_price.h"
 
 namespace switchyard::server {
 
@@ -23,6 +24,8 @@ struct RequestContext {
   Clock::duration upstream_time{};  // inside finished upstream exchanges
   Clock::duration waited{};         // retry backoff
   bool finished = false;            // the pipeline ran to its end (not destroyed mid-way)
+  // The price of the deployment that served (or was last tried); null when unknown.
+  const pricing::ModelPrice* price = nullptr;
 
   // Time spent in the gateway itself so far: everything but upstream exchanges (finished
   // ones, and the one running since `attempt_started`, if any) and backoff.

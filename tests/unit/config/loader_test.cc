@@ -130,6 +130,48 @@ models:
   EXPECT_FALSE(good.snapshot->models[0].deployments[1].api);
 }
 
+TEST(ConfigLoader, ReadsADeploymentsPriceAsExactDecimals) {
+  auto good = load(R"(providers:
+  oai: {type: openai}
+models:
+  m:
+    deployments:
+      - {provider: oai, model: tuned, price: {input: 2.50, output: 10.00, cache_read: 1.25, cache_write: 3.75}}
+      - {provider: oai, model: other, price: {input: "0.000001", output: 0}}
+)");
+  ASSERT_TRUE(good.snapshot) << (good.errors.empty() ? "" : good.errors[0]);
+  const auto& tuned = good.snapshot->models[0].deployments[0].price;
+  ASSERT_TRUE(tuned);
+  auto day = pricing::day_of(std::chrono::system_clock::now());
+  auto prices = tuned->for_request(day, 1);
+  ASSERT_TRUE(prices);
+  EXPECT_EQ(prices->input, 2'500'000);
+  EXPECT_EQ(prices->output, 10'000'000);
+  EXPECT_EQ(prices->cache_read, 1'250'000);
+  EXPECT_EQ(prices->cache_write, 3'750'000);
+  auto other = good.snapshot->models[0].deployments[1].price->for_request(day, 1);
+  EXPECT_EQ(other->input, 1);
+  EXPECT_EQ(other->cache_read, 1);  // unpriced cache tokens bill as input
+
+  auto bad = load(R"(providers:
+  oai: {type: openai}
+models:
+  m:
+    deployments:
+      - {provider: oai, model: a, price: {input: 2.5}}
+      - {provider: oai, model: b, price: {input: 1e-6, output: -1}}
+      - {provider: oai, model: c, price: {input: 0.1234567, output: 1, cache: 1}}
+      - {provider: oai, model: d, price: 3}
+)");
+  EXPECT_FALSE(bad.snapshot);
+  EXPECT_TRUE(has_error(bad, 6, "price: missing 'output'"));
+  EXPECT_TRUE(has_error(bad, 7, "price.input must be a plain decimal number"));
+  EXPECT_TRUE(has_error(bad, 7, "price.output must be a plain decimal number"));
+  EXPECT_TRUE(has_error(bad, 8, "price.input must be a plain decimal number"));
+  EXPECT_TRUE(has_error(bad, 8, "unknown key 'cache'"));
+  EXPECT_TRUE(has_error(bad, 9, "price must be a mapping"));
+}
+
 TEST(ConfigLoader, RejectsBadUrls) {
   auto result = load(R"(providers:
   a: {type: openai, base_url: not a url}

@@ -23,7 +23,7 @@ models:
     hedge_after: 300ms
     deployments:
       - {provider: oai, model: gpt-4o-mini, weight: 3}
-      - {provider: pool, model: local, rpm: 60}
+      - {provider: pool, model: local, rpm: 60, price: {input: 0.10, output: "2"}}
 )";
 
 TEST(RenderRedacted, ShowsTheConfigurationWithoutItsSecrets) {
@@ -45,6 +45,8 @@ TEST(RenderRedacted, ShowsTheConfigurationWithoutItsSecrets) {
   EXPECT_EQ(config.at_pointer("/models/fast/hedge_after"), "300ms");
   EXPECT_EQ(config.at_pointer("/models/fast/deployments/0/weight"), 3.0);
   EXPECT_EQ(config.at_pointer("/models/fast/deployments/1/rpm"), 60);
+  EXPECT_EQ(config.at_pointer("/models/fast/deployments/1/price"), (boost::json::object{{"input", "0.1"}, {"output", "2"}}));
+  EXPECT_FALSE(config.at_pointer("/models/fast/deployments/0").as_object().contains("price"));
 }
 
 TEST(RenderRedacted, AnEmptySecretIsNullRatherThanRedacted) {

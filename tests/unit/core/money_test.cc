@@ -24,6 +24,12 @@ TEST(Money, ParsesDollarsPerMillionTokensExactly) {
   }
 }
 
+TEST(Money, PrintsPricesBackAsTheyAreWritten) {
+  for (const char* text : {"2.5", "0", "10", "0.000001", "1.25", "123456.123456"}) {
+    EXPECT_EQ(format_usd_per_million_tokens(*parse_usd_per_million_tokens(text)), text);
+  }
+}
+
 TEST(Money, PrintsEveryDigit) {
   EXPECT_EQ(format_usd(Money{0}), "0.000000000000");
   EXPECT_EQ(format_usd(Money{1}), "0.000000000001");

@@ -124,12 +124,47 @@ TEST(Router, LeastBusyPrefersFewerRequestsInFlight) {
   for (int i = 0; i < 50; ++i) EXPECT_EQ(router.plan("b").candidates[0].model, "m2");
 }
 
-TEST(Router, LowestCostUsesTheBuiltInPrices) {
-  Router router({alias("c", {deployment("a", "claude-opus-4"), deployment("a", "unknown-model"),
-                             deployment("a", "gpt-4o-mini")},
-                        Strategy::lowest_cost)},
-                providers({"a"}));
-  EXPECT_EQ(labels(router.plan("c")), (std::vector<std::string>{"a/gpt-4o-mini", "a/claude-opus-4", "a/unknown-model"}));
+ProviderMap typed_providers(std::initializer_list<std::pair<const char*, const char*>> names_and_types) {
+  ProviderMap map;
+  for (const auto& [name, type] : names_and_types) {
+    providers::ProviderSpec spec;
+    spec.name = name;
+    spec.type = type;
+    spec.base_url = "http://127.0.0.1:9";
+    map.emplace(name, providers::make_provider(spec).value());
+  }
+  return map;
+}
+
+TEST(Router, LowestCostReadsThePriceTableAndConfiguredPrices) {
+  Deployment tuned = deployment("oai", "my-finetune");
+  tuned.price = std::make_shared<const pricing::ModelPrice>(pricing::configured_price(50000, 100000, {}, {}));
+  Router router({alias("c",
+                       {deployment("ant", "claude-opus-4-20250514"), deployment("oai", "unknown-model"),
+                        deployment("oai", "gpt-4o-mini"), tuned},
+                       Strategy::lowest_cost)},
+                typed_providers({{"oai", "openai"}, {"ant", "anthropic"}}));
+  Plan plan = router.plan("c");
+  // $0.15 (0.05 + 0.10) < $0.75 (0.15 + 0.60) < $90 (15 + 75) per million; unknown last.
+  EXPECT_EQ(labels(plan), (std::vector<std::string>{"oai/my-finetune", "oai/gpt-4o-mini", "ant/claude-opus-4-20250514",
+                                                   "oai/unknown-model"}));
+  EXPECT_EQ(plan.candidates[0].price->id, "configured");
+  ASSERT_NE(plan.candidates[1].price, nullptr);
+  EXPECT_EQ(plan.candidates[1].price->id, "gpt-4o-mini");
+  EXPECT_EQ(plan.candidates[2].price->id, "claude-opus-4-0");
+  EXPECT_EQ(plan.candidates[3].price, nullptr);
+}
+
+TEST(Router, ClientNamedModelsArePricedByTheirProvider) {
+  Router router({}, typed_providers({{"oai", "openai"}, {"gem", "gemini"}, {"local", "mock"}}));
+  EXPECT_EQ(router.plan("oai/gpt-4.1").candidates[0].price->id, "gpt-4.1");
+  EXPECT_EQ(router.plan("gem/gemini-2.5-pro").candidates[0].price->id, "gemini-2.5-pro");
+  // A Gemini model is not in OpenAI's list, even if an OpenAI-type provider is asked for it.
+  EXPECT_EQ(router.plan("oai/gemini-2.5-pro").candidates[0].price, nullptr);
+  // The built-in mock is free: a known price of zero.
+  const pricing::ModelPrice* mock = router.plan("local/anything").candidates[0].price;
+  ASSERT_NE(mock, nullptr);
+  EXPECT_EQ(mock->base_per_token(pricing::day_of(std::chrono::system_clock::now())), 0);
 }
 
 TEST(Router, CoolingDeploymentsAreSkippedAndReportedWhenAllAre) {
