@@ -16,6 +16,8 @@
 #include "server/config_reloader.h"
 #include "server/gateway.h"
 #include "server/runtime.h"
+#include "ledger/ledger.h"
+#include "store/sqlite_ledger_store.h"
 #include "store/sqlite_response_store.h"
 #include "telemetry/access_log.h"
 #ifdef SWITCHYARD_TEST_HOOKS
@@ -91,9 +93,10 @@ void announce(const switchyard::config::Snapshot& snapshot, std::uint16_t port) 
 
 // The sinks every request's outcome goes to. Test builds add a file of outcomes when
 // SWITCHYARD_OUTCOME_FILE names one, for the tests that count them.
-switchyard::server::SinkSet make_sinks() {
+switchyard::server::SinkSet make_sinks(std::shared_ptr<switchyard::ledger::Ledger> ledger) {
   switchyard::server::SinkSet sinks;
   sinks.add(std::make_shared<switchyard::telemetry::AccessLogSink>());
+  if (ledger) sinks.add(std::move(ledger));
 #ifdef SWITCHYARD_TEST_HOOKS
   if (const char* path = std::getenv("SWITCHYARD_OUTCOME_FILE")) {
     sinks.add(std::make_shared<switchyard::telemetry::OutcomeFileSink>(path));
@@ -102,14 +105,23 @@ switchyard::server::SinkSet make_sinks() {
   return sinks;
 }
 
-switchyard::Result<std::unique_ptr<switchyard::store::SqliteResponseStore>> open_response_store(const std::string& dir) {
+switchyard::Status make_data_directory(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     return switchyard::make_error(switchyard::ErrorKind::internal,
                                   "cannot create the data directory " + dir + ": " + ec.message(), "store_unavailable");
   }
-  return switchyard::store::SqliteResponseStore::open((std::filesystem::path(dir) / "switchyard.db").string());
+  return switchyard::Done{};
+}
+
+// The usage ledger on the embedded database, its spool beside it; null when it is off.
+switchyard::Result<std::shared_ptr<switchyard::ledger::Ledger>> open_ledger(const std::string& dir, bool enabled) {
+  if (!enabled) return std::shared_ptr<switchyard::ledger::Ledger>();
+  auto store = switchyard::store::SqliteLedgerStore::open((std::filesystem::path(dir) / "switchyard.db").string());
+  if (!store) return store.take_error();
+  return std::make_shared<switchyard::ledger::Ledger>(std::shared_ptr<switchyard::ledger::LedgerStore>(std::move(store.value())),
+                                                      (std::filesystem::path(dir) / "ledger.spool").string());
 }
 
 }  // namespace
@@ -198,23 +210,46 @@ int main(int argc, char** argv) {
     }
   }
   // The embedded database: opened once, before serving; a reload does not move it.
-  auto responses = open_response_store(config::data_directory(snapshot, env, flags.config));
-  if (!responses) {
-    std::cerr << "switchyard: " << responses.error().message << '\n';
-    return 1;
+  std::string data_dir = config::data_directory(snapshot, env, flags.config);
+  std::unique_ptr<switchyard::store::SqliteResponseStore> responses;
+  std::shared_ptr<switchyard::ledger::Ledger> ledger;
+  {
+    auto made = make_data_directory(data_dir);
+    auto opened = made ? switchyard::store::SqliteResponseStore::open((std::filesystem::path(data_dir) / "switchyard.db").string())
+                       : made.take_error();
+    if (!opened) {
+      std::cerr << "switchyard: " << opened.error().message << '\n';
+      return 1;
+    }
+    responses = std::move(opened.value());
+    auto opened_ledger = open_ledger(data_dir, snapshot.storage.ledger);
+    if (!opened_ledger) {
+      std::cerr << "switchyard: " << opened_ledger.error().message << '\n';
+      return 1;
+    }
+    ledger = std::move(opened_ledger.value());
   }
-  server::Gateway gateway(active, make_sinks(), reloader.get(), responses.value().get());
-  switchyard::http::Server listener(snapshot.server, gateway);
-  if (auto problem = listener.bind()) {
-    std::cerr << "switchyard: " << *problem << '\n';
-    return 1;
+  {
+    server::Gateway gateway(active, make_sinks(ledger), reloader.get(), responses.get(), ledger.get());
+    switchyard::http::Server listener(snapshot.server, gateway);
+    if (auto problem = listener.bind()) {
+      std::cerr << "switchyard: " << *problem << '\n';
+      return 1;
+    }
+    if (reloader) reloader->start();
+    announce(snapshot, listener.bound_port());
+    listener.run();
+    // Before the listener and the gateway: a request still waiting on a reload settles into
+    // the gateway's sinks.
+    reloader.reset();
   }
-  if (reloader) reloader->start();
-  announce(snapshot, listener.bound_port());
-  listener.run();
-  // Before the listener and the gateway: a request still waiting on a reload settles into
-  // the gateway's sinks.
-  reloader.reset();
+  // Every request has settled (the listener is gone): what the ledger holds goes to the
+  // database (or the spool) before the process ends.
+  if (ledger) {
+    ledger->close();
+    switchyard::log::info("usage ledger drained", {{"rows_written", static_cast<std::int64_t>(ledger->counters().rows_written.load())},
+                                                    {"rows_spooled", static_cast<std::int64_t>(ledger->counters().rows_spooled.load())}});
+  }
   switchyard::log::info("stopped");
   return 0;
 }

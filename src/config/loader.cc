@@ -281,7 +281,7 @@ class Compiler {
 
   void read_storage(const YAML::Node& node, Storage& storage) {
     if (!expect_map(node, "storage")) return;
-    check_keys(node, "storage", {"dir", "response_retention"});
+    check_keys(node, "storage", {"dir", "response_retention", "ledger"});
     if (auto dir = node["dir"]) {
       if (auto value = scalar(dir, "storage.dir")) {
         if (value->empty()) error(dir, "storage.dir must not be empty");
@@ -291,6 +291,18 @@ class Compiler {
     if (auto retention = node["response_retention"]) {
       if (auto value = duration(retention, "storage.response_retention")) storage.response_retention = *value;
     }
+    if (auto ledger = node["ledger"]) {
+      if (auto value = boolean(ledger, "storage.ledger")) storage.ledger = *value;
+    }
+  }
+
+  std::optional<bool> boolean(const YAML::Node& node, std::string_view what) {
+    auto value = scalar(node, what);
+    if (!value) return std::nullopt;
+    if (*value == "true") return true;
+    if (*value == "false") return false;
+    error(node, std::string(what) + " must be true or false");
+    return std::nullopt;
   }
 
   void read_log(const YAML::Node& node, Snapshot& snapshot) {

@@ -121,7 +121,8 @@ std::string render_redacted(const Snapshot& snapshot) {
       {"providers", std::move(providers)},
       {"models", std::move(models)},
       {"storage", json::object{{"dir", snapshot.storage.dir},
-                               {"response_retention", format_duration(snapshot.storage.response_retention)}}},
+                               {"response_retention", format_duration(snapshot.storage.response_retention)},
+                               {"ledger", snapshot.storage.ledger}}},
   };
   return json::serialize(root);
 }

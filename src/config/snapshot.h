@@ -19,6 +19,7 @@ namespace switchyard::config {
 struct Storage {
   std::string dir;  // empty: $SWITCHYARD_DATA_DIR, else the config file's directory, else the working directory
   Millis response_retention{std::chrono::hours(24 * 30)};  // stored Responses API answers; 0: none kept
+  bool ledger = true;  // every request's row in the usage ledger (read at start)
 };
 
 struct Snapshot {

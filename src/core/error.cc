@@ -4,6 +4,25 @@
 
 namespace switchyard {
 
+std::string_view error_kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::invalid_request: return "invalid_request";
+    case ErrorKind::authentication: return "authentication";
+    case ErrorKind::permission: return "permission";
+    case ErrorKind::not_found: return "not_found";
+    case ErrorKind::method_not_allowed: return "method_not_allowed";
+    case ErrorKind::payload_too_large: return "payload_too_large";
+    case ErrorKind::rate_limited: return "rate_limited";
+    case ErrorKind::internal: return "internal";
+    case ErrorKind::upstream_unreachable: return "upstream_unreachable";
+    case ErrorKind::upstream_protocol: return "upstream_protocol";
+    case ErrorKind::unavailable: return "unavailable";
+    case ErrorKind::upstream_timeout: return "upstream_timeout";
+    case ErrorKind::cancelled: return "cancelled";
+  }
+  return "internal";
+}
+
 int default_status(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::invalid_request: return 400;

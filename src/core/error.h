@@ -50,6 +50,9 @@ struct GatewayError {
 // The HTTP status that goes with each kind.
 int default_status(ErrorKind kind);
 
+// The kind's name as the ledger and metrics show it: "invalid_request", "rate_limited", ...
+std::string_view error_kind_name(ErrorKind kind);
+
 // What an error of each kind says about the deployment it came from.
 Fault default_fault(ErrorKind kind);
 

@@ -142,6 +142,24 @@ JsonWriter& JsonWriter::boolean(bool flag) {
   return *this;
 }
 
+JsonWriter& JsonWriter::millis(std::int64_t micros) {
+  separate();
+  if (micros < 0) {
+    out_ += '-';
+    micros = -micros;
+  }
+  char digits[24];
+  out_.append(digits, std::to_chars(digits, digits + sizeof digits, micros / 1000).ptr);
+  if (int fraction = static_cast<int>(micros % 1000); fraction != 0) {
+    char text[5] = {'.', static_cast<char>('0' + fraction / 100), static_cast<char>('0' + fraction / 10 % 10),
+                    static_cast<char>('0' + fraction % 10), 0};
+    std::size_t size = 4;
+    while (text[size - 1] == '0') --size;
+    out_.append(text, size);
+  }
+  return *this;
+}
+
 JsonWriter& JsonWriter::null() {
   separate();
   out_ += "null";

@@ -55,6 +55,9 @@ class JsonWriter {
   JsonWriter& string(std::string_view text);
   JsonWriter& integer(std::int64_t number);
   JsonWriter& number(double number);
+  // `micros` / 1000 as a decimal number with up to three fraction digits ("12.345"): a time
+  // in milliseconds to the microsecond, without a float's rounding or exponent.
+  JsonWriter& millis(std::int64_t micros);
   JsonWriter& boolean(bool flag);
   JsonWriter& null();
   JsonWriter& value(const boost::json::value& json);

@@ -39,6 +39,7 @@ struct Outcome {
   std::string dialect;    // the client's
   Principal principal;
   std::string model;      // as the client asked
+  std::string user;       // the client's own tag for its end user (`user`, `metadata.user_id`), if any
   bool stream = false;
   bool health_probe = false;  // /healthz, /readyz, /metrics: left out of the access log
 
@@ -47,6 +48,7 @@ struct Outcome {
   std::string upstream_model;
   int upstream_status = 0;  // 0: no upstream response
   int attempts = 0;
+  bool hedged = false;      // a backup attempt raced the first (hedging)
   std::string attempt_log;  // "provider/model:outcome,...", each attempt in order
 
   int status = 0;  // sent to the client (0: nothing was sent)

@@ -12,6 +12,8 @@ struct Usage {
   std::int64_t cache_write_tokens = 0;
   std::int64_t reasoning_tokens = 0;
   bool reported = false;                // false when the upstream never told us
+  // Not reported but counted from what was relayed (a stream cut before its usage came).
+  bool estimated = false;
 };
 
 }  // namespace switchyard

@@ -26,6 +26,8 @@ constexpr std::array kRoutes = {
     Route{"GET", "/admin/deployments", Operation::admin_deployments, Dialect::openai_chat},
     Route{"GET", "/admin/config", Operation::admin_config, Dialect::openai_chat},
     Route{"POST", "/admin/reload", Operation::admin_reload, Dialect::openai_chat},
+    Route{"GET", "/admin/usage", Operation::admin_usage, Dialect::openai_chat},
+    Route{"GET", "/admin/requests", Operation::admin_requests, Dialect::openai_chat},
     Route{"GET", "/metrics", Operation::metrics, Dialect::openai_chat},
     // The OpenAI SDK's base URL includes /v1, but some clients are configured without it.
     Route{"GET", "/models", Operation::list_models, Dialect::openai_chat, true},

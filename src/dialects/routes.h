@@ -20,6 +20,8 @@ enum class Operation {
   admin_deployments,  // routing state, for operators
   admin_config,       // the configuration in force
   admin_reload,       // reload the configuration file
+  admin_usage,        // the usage ledger, grouped
+  admin_requests,     // the usage ledger, row by row
   metrics,            // Prometheus text format
   unknown_path,
   wrong_method,

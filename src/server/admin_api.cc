@@ -6,6 +6,7 @@
 #include "server/config_reloader.h"
 #include "server/responses.h"
 #include "server/upstream_relay.h"
+#include "server/usage_api.h"
 
 namespace switchyard::server {
 namespace net = boost::asio;
@@ -42,7 +43,8 @@ net::awaitable<void> answer(RequestScope& scope, int status, const std::string& 
 
 bool is_admin_operation(Operation operation) {
   return operation == Operation::admin_deployments || operation == Operation::admin_config ||
-         operation == Operation::admin_reload;
+         operation == Operation::admin_reload || operation == Operation::admin_usage ||
+         operation == Operation::admin_requests;
 }
 
 net::awaitable<void> serve_admin(RequestScope& scope, const GatewayServices& services) {
@@ -78,6 +80,18 @@ net::awaitable<void> serve_admin(RequestScope& scope, const GatewayServices& ser
       co_await answer(scope, 200, reload_success_json(*services.config.info(), result));
       co_return;
     }
+    case Operation::admin_usage:
+    case Operation::admin_requests:
+      if (!services.ledger) {
+        co_await send_error(scope.exchange, scope.context, scope.client,
+                            make_error(ErrorKind::not_found, "the usage ledger is off (storage.ledger: false)",
+                                       "ledger_off"));
+      } else if (scope.route.operation == Operation::admin_usage) {
+        co_await serve_usage(scope, *services.ledger);
+      } else {
+        co_await serve_requests(scope, *services.ledger);
+      }
+      co_return;
     default:
       co_return;
   }

@@ -4,6 +4,8 @@
 //   GET  /admin/deployments  each deployment's routing state
 //   GET  /admin/config       the configuration in force: {hash, loaded_at, source, trigger, config}
 //   POST /admin/reload       reload the configuration file; the same object, or 400 with its problems
+//   GET  /admin/usage        the usage ledger, grouped (usage_api.h)
+//   GET  /admin/requests     the usage ledger, row by row (usage_api.h)
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -150,6 +150,7 @@ class AttemptLoop {
       if (loser.finished && !loser.produced_token) plan_.report(*loser.finished, Verdict::failure(loser.fault), Clock::now());
     }
     context_.outcome.attempts = plan_.attempts();
+    if (!race.losers.empty()) context_.outcome.hedged = true;  // a backup ran
     if (!race.winner) co_return std::nullopt;
     co_return std::move(race.winner);
   }

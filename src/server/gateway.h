@@ -14,10 +14,11 @@ namespace switchyard::server {
 class Gateway final : public http::RequestHandler {
  public:
   // `config` and `reloader` (null: no file to reload) must outlive the gateway.
-  // `responses` (null: none are kept) must outlive the gateway too.
+  // `responses` (null: none are kept) and `ledger` (null: none is kept) must outlive the
+  // gateway too.
   Gateway(ActiveConfig& config, SinkSet sinks, ConfigReloader* reloader = nullptr,
-          store::ResponseStore* responses = nullptr)
-      : sinks_(std::move(sinks)), services_{config, sinks_, draining_, reloader, responses} {}
+          store::ResponseStore* responses = nullptr, ledger::Ledger* ledger = nullptr)
+      : sinks_(std::move(sinks)), services_{config, sinks_, draining_, reloader, responses, ledger} {}
 
   boost::asio::awaitable<void> handle(http::Exchange& exchange) override { return run_pipeline(services_, exchange); }
   http::ClientResponse reject(const http::Rejection& rejection) override {

@@ -16,6 +16,10 @@
 #include "server/active_config.h"
 #include "server/request_context.h"
 
+namespace switchyard::ledger {
+class Ledger;
+}
+
 namespace switchyard::store {
 class ResponseStore;
 }
@@ -31,6 +35,7 @@ struct GatewayServices {
   const std::atomic<bool>& draining;
   ConfigReloader* reloader = nullptr;  // null: nothing to reload (the embedded default)
   store::ResponseStore* responses = nullptr;  // null: no Responses API answers are kept
+  ledger::Ledger* ledger = nullptr;           // null: the usage ledger is off
 };
 
 boost::asio::awaitable<void> run_pipeline(const GatewayServices& services, http::Exchange& exchange);

@@ -2,44 +2,18 @@
 
 #include <sqlite3.h>
 
-#include <array>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <string_view>
 
 #include "core/log.h"
+#include "core/on_thread.h"
+#include "store/sqlite_database.h"
 
 namespace switchyard::store {
 namespace net = boost::asio;
 
 namespace {
-
-// The schema, one step per version. A step is never edited once released: a change is a new one.
-struct Migration {
-  int version;
-  std::string_view name;
-  std::string_view sql;
-};
-
-constexpr std::array kMigrations = {
-    Migration{1, "stored responses",
-              "CREATE TABLE responses ("
-              "  id TEXT PRIMARY KEY, owner TEXT NOT NULL, body TEXT NOT NULL, conversation TEXT NOT NULL,"
-              "  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
-              "CREATE INDEX responses_expiry ON responses(expires_at);"
-              "CREATE TABLE response_items ("
-              "  item_id TEXT NOT NULL, response_id TEXT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,"
-              "  owner TEXT NOT NULL, item TEXT NOT NULL, PRIMARY KEY (item_id, response_id));"
-              "CREATE INDEX response_items_response ON response_items(response_id);"},
-    Migration{2, "where upstreams keep their own responses",
-              "CREATE TABLE upstream_responses ("
-              "  id TEXT PRIMARY KEY, owner TEXT NOT NULL, provider TEXT NOT NULL, expires_at INTEGER NOT NULL);"
-              "CREATE INDEX upstream_responses_expiry ON upstream_responses(expires_at);"},
-};
 
 // Expired responses are deleted every this many writes (and at open).
 constexpr std::int64_t kPurgeEvery = 256;
@@ -48,118 +22,12 @@ std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// One prepared statement, finalized on every path.
-class Statement {
- public:
-  Statement(sqlite3* db, std::string_view sql) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement_, nullptr) != SQLITE_OK) {
-      statement_ = nullptr;
-    }
-  }
-  ~Statement() { sqlite3_finalize(statement_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return statement_ != nullptr; }
-  Statement& bind(int index, std::string_view text) {
-    if (statement_) sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind(int index, std::int64_t number) {
-    if (statement_) sqlite3_bind_int64(statement_, index, number);
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int step() { return statement_ ? sqlite3_step(statement_) : SQLITE_ERROR; }
-  std::string text(int column) const {
-    auto* data = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
-    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))) : std::string();
-  }
-  std::int64_t integer(int column) const { return sqlite3_column_int64(statement_, column); }
-
- private:
-  sqlite3_stmt* statement_ = nullptr;
-};
-
-bool exec(sqlite3* db, std::string_view sql, std::string* problem = nullptr) {
-  char* message = nullptr;
-  int rc = sqlite3_exec(db, std::string(sql).c_str(), nullptr, nullptr, &message);
-  if (rc != SQLITE_OK && problem) *problem = message ? message : sqlite3_errstr(rc);
-  sqlite3_free(message);
-  return rc == SQLITE_OK;
-}
-
-// Applies the migrations the file lacks; returns the version it is at, or an error.
-Result<int> migrate(sqlite3* db) {
-  std::string problem;
-  if (!exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                " applied_at INTEGER NOT NULL)",
-            &problem)) {
-    return make_error(ErrorKind::internal, "cannot create schema_migrations: " + problem, "store_unavailable");
-  }
-  Statement current(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  int version = current.step() == SQLITE_ROW ? static_cast<int>(current.integer(0)) : 0;
-  for (const Migration& migration : kMigrations) {
-    if (migration.version <= version) continue;
-    bool applied = exec(db, "BEGIN IMMEDIATE", &problem) && exec(db, migration.sql, &problem);
-    if (applied) {
-      Statement record(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
-      applied = record.bind(1, std::int64_t{migration.version}).bind(2, migration.name).bind(3, now_seconds()).step() ==
-                    SQLITE_DONE &&
-                exec(db, "COMMIT", &problem);
-    }
-    if (!applied) {
-      exec(db, "ROLLBACK");
-      return make_error(ErrorKind::internal,
-                        "migration " + std::to_string(migration.version) + " (" + std::string(migration.name) +
-                            ") failed: " + problem,
-                        "store_unavailable");
-    }
-    version = migration.version;
-  }
-  return version;
-}
-
-// Runs `work` on the store's thread and resumes the awaiting coroutine on its own executor
-// with the result.
-template <class T, class Work>
-net::awaitable<T> on_thread(net::thread_pool& thread, Work work) {
-  return net::async_initiate<decltype(net::use_awaitable), void(T)>(
-      [&thread](auto handler, Work job) {
-        net::post(thread, [handler = std::move(handler), job = std::move(job)]() mutable {
-          T result = job();
-          auto home = net::get_associated_executor(handler);
-          net::dispatch(home, [handler = std::move(handler), result = std::move(result)]() mutable {
-            handler(std::move(result));
-          });
-        });
-      },
-      net::use_awaitable, std::move(work));
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SqliteResponseStore>> SqliteResponseStore::open(const std::string& path) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string problem = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close(db);
-    return make_error(ErrorKind::internal, "cannot open the database " + path + ": " + problem, "store_unavailable");
-  }
-  // WAL lets a reader in another process (an operator's sqlite3 shell) coexist with the writer;
-  // NORMAL sync is safe under WAL and spares a flush per answer.
-  exec(db, "PRAGMA journal_mode=WAL");
-  exec(db, "PRAGMA synchronous=NORMAL");
-  exec(db, "PRAGMA foreign_keys=ON");
-  sqlite3_busy_timeout(db, 5000);
-  auto version = migrate(db);
-  if (!version) {
-    sqlite3_close(db);
-    return make_error(ErrorKind::internal, "cannot use the database " + path + ": " + version.error().message,
-                      "store_unavailable");
-  }
-  std::unique_ptr<SqliteResponseStore> store(new SqliteResponseStore(db, version.value()));
+  auto db = open_sqlite(path);
+  if (!db) return db.take_error();
+  std::unique_ptr<SqliteResponseStore> store(new SqliteResponseStore(db.value(), sqlite_schema_version(db.value())));
   store->purge_expired(now_seconds());
   return store;
 }
