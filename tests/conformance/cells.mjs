@@ -17,6 +17,7 @@ import { it } from 'node:test';
 
 import { JSON_ANSWER, TINY_PDF_BASE64, TINY_PNG_BASE64 } from '../mocks/mock-answers.mjs';
 import { parseSSE } from '../support/http.mjs';
+import { expectedCost, listedPrices, waitForLedgerRow } from '../support/ledger.mjs';
 
 const HELLO = { role: 'user', text: 'Say hello' };
 const HELLO_ANSWER = 'Hello from mock: Say hello';
@@ -131,6 +132,49 @@ export function upstreamUsageDetails(providerType, record) {
     case 'gemini': {
       const u = last((e) => e.usageMetadata);
       return u ? { cached: u.cachedContentTokenCount ?? 0, reasoning: u.thoughtsTokenCount ?? 0 } : null;
+    }
+  }
+  return null;
+}
+
+/**
+ * Everything the upstream reported in its answer (JSON or SSE) in the ledger's terms: input (cache
+ * reads and writes included), output (reasoning included), cache_read, cache_write, reasoning.
+ */
+export function upstreamLedgerUsage(providerType, record) {
+  const body = record.response?.body ?? '';
+  const isStream = /^text\/event-stream/.test(record.response?.headers?.['content-type'] ?? '');
+  const events = isStream ? parseSSE(body).frames.map((f) => f.json).filter((e) => e && e !== '[DONE]') : [JSON.parse(body)];
+  const last = (pick) => events.map(pick).filter(Boolean).at(-1);
+  switch (dialectOf(providerType)) {
+    case 'openai': {
+      const u = last((e) => e.usage);
+      return u && {
+        input: u.prompt_tokens, output: u.completion_tokens, cache_read: u.prompt_tokens_details?.cached_tokens ?? 0,
+        cache_write: 0, reasoning: u.completion_tokens_details?.reasoning_tokens ?? 0,
+      };
+    }
+    case 'openai-responses': {
+      const u = last((e) => e.response?.usage ?? e.usage);
+      return u && {
+        input: u.input_tokens, output: u.output_tokens, cache_read: u.input_tokens_details?.cached_tokens ?? 0,
+        cache_write: 0, reasoning: u.output_tokens_details?.reasoning_tokens ?? 0,
+      };
+    }
+    case 'anthropic': {
+      const start = isStream ? events.find((e) => e.type === 'message_start')?.message?.usage : events[0].usage;
+      const end = isStream ? events.filter((e) => e.type === 'message_delta').at(-1)?.usage : events[0].usage;
+      if (!start || !end) return null;
+      const read = end.cache_read_input_tokens ?? start.cache_read_input_tokens ?? 0;
+      const written = end.cache_creation_input_tokens ?? start.cache_creation_input_tokens ?? 0;
+      return { input: (end.input_tokens ?? start.input_tokens) + read + written, output: end.output_tokens, cache_read: read, cache_write: written, reasoning: 0 };
+    }
+    case 'gemini': {
+      const u = last((e) => e.usageMetadata);
+      return u && {
+        input: u.promptTokenCount + (u.toolUsePromptTokenCount ?? 0), output: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0),
+        cache_read: u.cachedContentTokenCount ?? 0, cache_write: 0, reasoning: u.thoughtsTokenCount ?? 0,
+      };
     }
   }
   return null;
@@ -545,6 +589,34 @@ export const CELLS = [
       assert.ok(expected, 'the upstream reported no usage details');
       assert.ok(expected.cached > 0, `the mock was asked to report cached tokens: ${JSON.stringify(expected)}`);
       assert.deepEqual(result.usageDetails, expected, `usage details (raw ${JSON.stringify(result.raw?.usage)})`);
+    },
+  })),
+  ...[false, true].map((stream) => ({
+    // The usage ledger's row: the tokens the upstream reported (cache and reasoning included), the
+    // cost the price table gives them in integer arithmetic (null where the model has no price).
+    name: `ledger row: tokens and cost${stream ? ' (streamed)' : ''}`,
+    async run(ctx) {
+      ctx.mock.script([{ kind: 'normal', ...USAGE_EXTRAS[ctx.providerType] }]);
+      const startedAfter = Date.now();
+      await ctx.adapter.chat(ctx.client, {
+        model: ctx.model,
+        messages: [{ role: 'user', text: 'Count these five words please' }],
+        stream,
+        streamUsage: true,
+      });
+      const reported = upstreamLedgerUsage(ctx.providerType, ctx.upstream().record);
+      assert.ok(reported, 'the upstream reported no usage');
+      const row = await waitForLedgerRow(ctx.gatewayUrl, ctx.masterKey,
+        (r) => Date.parse(r.started_at) >= startedAfter && r.stream === stream, { query: `model=${ctx.model}` });
+      const tokens = {
+        input: row.input_tokens, output: row.output_tokens, cache_read: row.cache_read_tokens,
+        cache_write: row.cache_write_tokens, reasoning: row.reasoning_tokens,
+      };
+      assert.deepEqual(tokens, reported, `ledger row ${JSON.stringify(row)}`);
+      assert.equal(row.usage_source, 'reported');
+      assert.equal(row.status, 200);
+      assert.equal(row.cost_usd, expectedCost(reported, listedPrices(ctx.priceCatalogue, ctx.upstreamModel)),
+        `cost of ${JSON.stringify(reported)} for ${ctx.upstreamModel}`);
     },
   })),
   ...[false, true].map((stream) => ({

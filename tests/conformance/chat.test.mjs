@@ -70,6 +70,10 @@ for (const clientName of CLIENTS) {
                 client: adapter.create(gateway.url, MASTER_KEY),
                 model: provider.alias,
                 providerType: provider.type,
+                gatewayUrl: gateway.url,
+                masterKey: MASTER_KEY,
+                upstreamModel: provider.model,
+                priceCatalogue: provider.priceCatalogue,
                 mock,
                 upstream: () => lastUpstream(provider.type, mock),
               });

@@ -19,12 +19,14 @@ export { MASTER_KEY };
 export const AZURE_API_VERSION = '2024-10-21';
 
 export const PROVIDERS = [
-  { type: 'openai', name: 'oai', alias: 'm-openai', model: 'gpt-4o-mini' },
+  // priceCatalogue: where data/prices.json lists the type's models (an Azure deployment's own name
+  // is in no list: its cost is unknown).
+  { type: 'openai', name: 'oai', alias: 'm-openai', model: 'gpt-4o-mini', priceCatalogue: 'openai' },
   // The column's name; the gateway's provider is of type openai, its deployment `api: responses`.
-  { type: 'openai-responses', name: 'oair', alias: 'm-openai-responses', model: 'gpt-4.1', gatewayType: 'openai', api: 'responses' },
-  { type: 'azure-openai', name: 'azure', alias: 'm-azure', model: 'my-gpt4o-deployment' },
-  { type: 'anthropic', name: 'ant', alias: 'm-anthropic', model: 'claude-sonnet-4-5' },
-  { type: 'gemini', name: 'gem', alias: 'm-gemini', model: 'gemini-2.5-flash' },
+  { type: 'openai-responses', name: 'oair', alias: 'm-openai-responses', model: 'gpt-4.1', gatewayType: 'openai', api: 'responses', priceCatalogue: 'openai' },
+  { type: 'azure-openai', name: 'azure', alias: 'm-azure', model: 'my-gpt4o-deployment', priceCatalogue: 'openai' },
+  { type: 'anthropic', name: 'ant', alias: 'm-anthropic', model: 'claude-sonnet-4-5', priceCatalogue: 'anthropic' },
+  { type: 'gemini', name: 'gem', alias: 'm-gemini', model: 'gemini-2.5-flash', priceCatalogue: 'gemini' },
 ];
 
 /** Starts one mock per provider type: { openai, 'azure-openai', anthropic, gemini }. */
