@@ -155,6 +155,13 @@ class GenerateOperation final : public OperationHandler {
 
   void client_went_away() { scope_.context.client_closed(); }
 
+  // The stream is on its way to the client: from here on, a cut stream was billed. Its input
+  // is estimated from the request (about four bytes a token) until the upstream reports it.
+  void start_estimate() {
+    scope_.context.stream_estimate.started = true;
+    scope_.context.stream_estimate.input_tokens = static_cast<std::int64_t>(body().size() + 3) / 4;
+  }
+
   // Whether a failed upstream read means the client left (the server then cancels the
   // read): nobody is there for an error event.
   bool client_left(const GatewayError& error) const {
@@ -189,6 +196,7 @@ class GenerateOperation final : public OperationHandler {
     auto piece = co_await upstream.read_some();
     if (!piece) co_return before_commit(piece.error());
     commit();
+    start_estimate();
     if (!co_await begin_event_stream(upstream)) co_return AnswerOutcome{};
     std::unique_ptr<PassthroughTap> tap = codec.make_passthrough_tap(view_.include_usage);
     http::SseFrameSplitter splitter;
@@ -210,7 +218,11 @@ class GenerateOperation final : public OperationHandler {
       splitter.feed(*piece);
       for (std::string_view frame = splitter.next_frame(); !frame.empty(); frame = splitter.next_frame()) {
         if (tap->on_frame(frame)) outgoing.append(frame);
+        // Frames are not decoded here: a relayed event stands for about one token (streams
+        // send a token or a few per event), should the stream be cut before its usage.
+        ++scope_.context.stream_estimate.output_tokens;
       }
+      outcome().usage = tap->usage();  // the upstream's last report, whenever the stream ends
       // A body that arrived whole ends with its last piece: it goes out with the end.
       if (upstream.finished()) break;
       if (!co_await channel().write_chunk(outgoing)) {
@@ -235,8 +247,10 @@ class GenerateOperation final : public OperationHandler {
     auto piece = co_await upstream.read_some();
     if (!piece) co_return before_commit(piece.error());
     commit();
+    start_estimate();
     if (!co_await begin_event_stream(upstream)) co_return AnswerOutcome{};
     std::unique_ptr<StreamDecoder> decoder = upstream_codec.make_stream_decoder();
+    std::int64_t relayed_chars = 0;
     std::unique_ptr<StreamEncoder> encoder = client_.make_stream_encoder(view_.model, view_.include_usage);
     http::SseFrameSplitter splitter;
     std::vector<canonical::StreamEvent> events;
@@ -268,7 +282,17 @@ class GenerateOperation final : public OperationHandler {
       }
       outgoing.clear();
       for (const canonical::StreamEvent& event : events) {
-        if (auto* delta = std::get_if<canonical::MessageDelta>(&event)) outcome().usage = delta->usage;
+        if (auto* delta = std::get_if<canonical::MessageDelta>(&event);
+            delta && (delta->usage.reported || !outcome().usage.reported)) {
+          outcome().usage = delta->usage;
+        }
+        if (auto* start = std::get_if<canonical::MessageStart>(&event); start && start->usage.reported) {
+          outcome().usage = start->usage;
+        }
+        if (auto* text = std::get_if<canonical::BlockDelta>(&event)) {
+          relayed_chars += static_cast<std::int64_t>(text->text.size());
+          scope_.context.stream_estimate.output_tokens = (relayed_chars + 3) / 4;  // about four characters a token
+        }
         if (auto* error = std::get_if<canonical::StreamError>(&event)) {
           stream_failed(error->error);
           finished = true;

@@ -68,6 +68,13 @@ SettleGuard::~SettleGuard() {
   if (context_.first_token_at) {
     outcome.timings.time_to_first_token = duration_cast<microseconds>(*context_.first_token_at - context_.received_at);
   }
+  // A stream cut before its usage came (the client left, the upstream reset, the process
+  // stopped) was still billed: the estimate of what was relayed stands in, marked as such.
+  if (context_.stream_estimate.started && !outcome.usage.reported) {
+    outcome.usage.input_tokens = context_.stream_estimate.input_tokens;
+    outcome.usage.output_tokens = context_.stream_estimate.output_tokens;
+    outcome.usage.estimated = true;
+  }
   if (outcome.usage.input_tokens == 0 && outcome.usage.output_tokens == 0) {
     outcome.cost = Money{0};
   } else if (context_.price) {

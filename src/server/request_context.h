@@ -26,6 +26,13 @@ struct RequestContext {
   bool finished = false;            // the pipeline ran to its end (not destroyed mid-way)
   // The price of the deployment that served (or was last tried); null when unknown.
   const pricing::ModelPrice* price = nullptr;
+  // A stream that started: what was relayed of it, for when it is cut before the upstream
+  // reported its usage (the settle phase then records this estimate, and says so).
+  struct StreamEstimate {
+    bool started = false;
+    std::int64_t input_tokens = 0;
+    std::int64_t output_tokens = 0;
+  } stream_estimate;
 
   // Time spent in the gateway itself so far: everything but upstream exchanges (finished
   // ones, and the one running since `attempt_started`, if any) and backoff.
