@@ -15,6 +15,10 @@ APT_PACKAGES=(
   sqlite3
   # The benchmark harness (bench/run.sh, smoke-run by `make test`): upstream, baseline and load.
   nginx-light wrk
+  # /metrics is checked with promtool and scraped by a real Prometheus server the tests start.
+  prometheus
+  # The ledger's PostgreSQL store is tested against a real server the tests start.
+  postgresql
 )
 
 missing=()
@@ -39,6 +43,13 @@ if ((${#missing[@]})); then
      systemctl is-active --quiet nginx 2>/dev/null; then
     $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
   fi
+  # Likewise the tests run their own Prometheus and PostgreSQL servers, never the packaged services.
+  for service in prometheus postgresql; do
+    if [[ " ${missing[*]} " == *" $service "* ]] && command -v systemctl >/dev/null 2>&1 &&
+       systemctl is-active --quiet "$service" 2>/dev/null; then
+      $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
+    fi
+  done
 fi
 
 # Test clients (the official SDKs) come from npm, pinned by tests/package-lock.json.

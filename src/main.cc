@@ -20,6 +20,7 @@
 #include "store/sqlite_ledger_store.h"
 #include "store/sqlite_response_store.h"
 #include "telemetry/access_log.h"
+#include "telemetry/request_metrics.h"
 #ifdef SWITCHYARD_TEST_HOOKS
 #include "telemetry/outcome_file.h"
 #endif
@@ -93,9 +94,11 @@ void announce(const switchyard::config::Snapshot& snapshot, std::uint16_t port) 
 
 // The sinks every request's outcome goes to. Test builds add a file of outcomes when
 // SWITCHYARD_OUTCOME_FILE names one, for the tests that count them.
-switchyard::server::SinkSet make_sinks(std::shared_ptr<switchyard::ledger::Ledger> ledger) {
+switchyard::server::SinkSet make_sinks(std::shared_ptr<switchyard::ledger::Ledger> ledger,
+                                       std::shared_ptr<switchyard::telemetry::RequestMetrics> metrics) {
   switchyard::server::SinkSet sinks;
   sinks.add(std::make_shared<switchyard::telemetry::AccessLogSink>());
+  sinks.add(std::move(metrics));
   if (ledger) sinks.add(std::move(ledger));
 #ifdef SWITCHYARD_TEST_HOOKS
   if (const char* path = std::getenv("SWITCHYARD_OUTCOME_FILE")) {
@@ -230,7 +233,9 @@ int main(int argc, char** argv) {
     ledger = std::move(opened_ledger.value());
   }
   {
-    server::Gateway gateway(active, make_sinks(ledger), reloader.get(), responses.get(), ledger.get());
+    auto metrics = std::make_shared<switchyard::telemetry::RequestMetrics>();
+    server::Gateway gateway(active, make_sinks(ledger, metrics), reloader.get(), responses.get(), ledger.get(),
+                            metrics.get());
     switchyard::http::Server listener(snapshot.server, gateway);
     if (auto problem = listener.bind()) {
       std::cerr << "switchyard: " << *problem << '\n';

@@ -39,6 +39,7 @@ struct Outcome {
   std::string dialect;    // the client's
   Principal principal;
   std::string model;      // as the client asked
+  bool model_is_alias = false;  // `model` is a configured alias (else a PROVIDER/MODEL or unknown name)
   std::string user;       // the client's own tag for its end user (`user`, `metadata.user_id`), if any
   bool stream = false;
   bool health_probe = false;  // /healthz, /readyz, /metrics: left out of the access log
@@ -46,6 +47,8 @@ struct Outcome {
   // The deployment that served it (or the last one tried), and how the attempts went.
   std::string provider;
   std::string upstream_model;
+  bool deployment_configured = false;  // the served deployment is in the configuration (not client-named)
+  std::string_view provider_system;    // the provider's GenAI system name ("openai", "anthropic", ...)
   int upstream_status = 0;  // 0: no upstream response
   int attempts = 0;
   bool hedged = false;      // a backup attempt raced the first (hedging)

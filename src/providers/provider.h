@@ -47,6 +47,8 @@ struct ProviderTypeInfo {
   // The catalogue of the built-in price table (data/prices.json) that prices this type's
   // models. Empty: none does (a price must be configured per deployment).
   std::string_view price_catalogue = {};
+  // The provider's name in OpenTelemetry's GenAI conventions (gen_ai.provider.name).
+  std::string_view system_name = {};
 };
 
 const std::vector<ProviderTypeInfo>& provider_types();
@@ -97,6 +99,8 @@ class Provider {
   // What `model` costs here by the built-in price table; null when it does not list it.
   // Lives as long as the process.
   virtual const pricing::ModelPrice* list_price(std::string_view model) const;
+  // gen_ai.provider.name: "openai", "azure.ai.openai", "anthropic", "gcp.gemini", ...
+  std::string_view system_name() const { return system_name_; }
   // `call` must outlive the send: the request goes out as views of its body and model.
   virtual boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> send(
       const ProviderCall& call, http::UpstreamPool& pool) const = 0;
@@ -107,6 +111,7 @@ class Provider {
   Dialect dialect_;
   std::optional<http::UpstreamTimeouts> timeouts_;
   std::string_view price_catalogue_;
+  std::string_view system_name_;
 };
 
 // Builds a provider from its spec; the error names what is wrong with it. `rotation` is

@@ -11,15 +11,16 @@ namespace switchyard::providers {
 const std::vector<ProviderTypeInfo>& provider_types() {
   static const std::vector<ProviderTypeInfo> types = {
       {"openai", Dialect::openai_chat, false, "https://api.openai.com/v1",
-       "OpenAI, or any OpenAI-compatible service given its base_url", true, false, "OPENAI_API_KEY", true, "openai"},
+       "OpenAI, or any OpenAI-compatible service given its base_url", true, false, "OPENAI_API_KEY", true, "openai", "openai"},
       // Azure's global deployments bill OpenAI's list prices.
       {"azure-openai", Dialect::openai_chat, true, "", "Azure OpenAI: base_url is the resource endpoint", true, true,
-       {}, false, "openai"},
+       {}, false, "openai", "azure.ai.openai"},
       {"anthropic", Dialect::anthropic_messages, false, "https://api.anthropic.com", "Anthropic Messages API", true,
-       false, "ANTHROPIC_API_KEY", false, "anthropic"},
+       false, "ANTHROPIC_API_KEY", false, "anthropic", "anthropic"},
       {"gemini", Dialect::gemini, false, "https://generativelanguage.googleapis.com", "Google Gemini API", true, false,
-       "GEMINI_API_KEY", false, "gemini"},
-      {"mock", Dialect::openai_chat, false, "", "built-in deterministic mock, no network", false},
+       "GEMINI_API_KEY", false, "gemini", "gcp.gemini"},
+      {"mock", Dialect::openai_chat, false, "", "built-in deterministic mock, no network", false, false, {}, false, {},
+       "switchyard.mock"},
   };
   return types;
 }
@@ -49,7 +50,10 @@ std::string provider_identity(const ProviderSpec& spec) {
 
 Provider::Provider(const ProviderSpec& spec, Dialect dialect)
     : name_(spec.name), identity_(provider_identity(spec)), dialect_(dialect), timeouts_(spec.timeouts) {
-  if (const ProviderTypeInfo* info = find_provider_type(spec.type)) price_catalogue_ = info->price_catalogue;
+  if (const ProviderTypeInfo* info = find_provider_type(spec.type)) {
+    price_catalogue_ = info->price_catalogue;
+    system_name_ = info->system_name;
+  }
 }
 
 const pricing::ModelPrice* Provider::list_price(std::string_view model) const {

@@ -97,6 +97,8 @@ class Router {
   Plan plan(std::string_view requested_model, const std::vector<std::string>& extra_models = {}) const;
 
   const std::vector<ModelAlias>& aliases() const { return aliases_; }
+  // Whether `name` is a configured alias (not a client-named PROVIDER/MODEL).
+  bool is_alias(std::string_view name) const { return by_name_.find(name) != by_name_.end(); }
   const ProviderMap& providers() const { return providers_; }
 
   struct DeploymentStatus {

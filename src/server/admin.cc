@@ -4,6 +4,10 @@
 #include <boost/json/value.hpp>
 
 #include "core/log.h"
+#include "core/request_gauges.h"
+#include "ledger/ledger.h"
+#include "telemetry/prometheus_text.h"
+#include "telemetry/request_metrics.h"
 
 namespace switchyard::server {
 namespace json = boost::json;
@@ -24,64 +28,70 @@ std::string deployments_json(const routing::Router& router) {
   return json::serialize(json::object{{"deployments", std::move(list)}});
 }
 
-namespace {
-
-// Label values in the Prometheus text format escape backslash, quote and newline.
-std::string label(std::string_view value) {
+std::string metrics_text(const routing::Router& router, const ActiveConfig& config,
+                         const telemetry::RequestMetrics* requests, const ledger::Ledger* ledger) {
   std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
+  if (requests) requests->append_exposition(out);
+  telemetry::PrometheusText text(out);
+  auto gauge = [&](std::string_view name, std::string_view type, std::string_view help, std::int64_t value) {
+    text.family(name, type, help);
+    text.sample(name, {}, value);
+  };
+  gauge("switchyard_inflight_requests", "gauge", "Requests being served now (the scrape included)",
+        request_gauges().in_flight.load(std::memory_order_relaxed));
+  gauge("switchyard_open_streams", "gauge", "Streamed answers going out now",
+        request_gauges().open_streams.load(std::memory_order_relaxed));
+
+  // Configured deployments only: a client-named PROVIDER/MODEL would make a series per name.
+  std::vector<routing::Router::DeploymentStatus> statuses;
+  for (auto& status : router.status()) {
+    if (!status.alias.empty()) statuses.push_back(std::move(status));
   }
-  return out;
-}
-
-}  // namespace
-
-std::string metrics_text(const routing::Router& router, const ActiveConfig& config) {
-  auto statuses = router.status();
-  std::string out;
-  auto family = [&](std::string_view name, std::string_view type, std::string_view help, auto value_of) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
-    for (const auto& d : statuses) {
-      out += name;
-      out += "{alias=\"" + label(d.alias) + "\",provider=\"" + label(d.provider) + "\",model=\"" + label(d.model) + "\"} ";
-      out += value_of(d);
-      out += '\n';
+  using Status = routing::Router::DeploymentStatus;
+  auto deployment_family = [&](std::string_view name, std::string_view type, std::string_view help, auto value_of) {
+    text.family(name, type, help);
+    for (const Status& d : statuses) {
+      text.sample(name, {{"alias", d.alias}, {"provider", d.provider}, {"model", d.model}}, value_of(d));
     }
   };
-  using Status = routing::Router::DeploymentStatus;
-  family("switchyard_deployment_state", "gauge", "0 healthy, 1 cooling down, 2 half-open (probing)",
-         [](const Status& d) { return std::to_string(static_cast<int>(d.state)); });
-  family("switchyard_deployment_in_flight", "gauge", "requests in flight",
-         [](const Status& d) { return std::to_string(d.in_flight); });
-  family("switchyard_deployment_latency_seconds", "gauge", "moving average of time to first token",
-         [](const Status& d) { return std::to_string(static_cast<double>(d.latency_us) / 1e6); });
-  family("switchyard_deployment_successes_total", "counter", "attempts that succeeded",
-         [](const Status& d) { return std::to_string(d.successes); });
-  family("switchyard_deployment_failures_total", "counter", "attempts that failed in a retryable way",
-         [](const Status& d) { return std::to_string(d.failures); });
-  out += "# HELP switchyard_config_reloads_total configuration reloads, by result\n"
-         "# TYPE switchyard_config_reloads_total counter\n";
-  out += "switchyard_config_reloads_total{result=\"success\"} " +
-         std::to_string(config.reloads_succeeded.load(std::memory_order_relaxed)) + "\n";
-  out += "switchyard_config_reloads_total{result=\"failure\"} " +
-         std::to_string(config.reloads_failed.load(std::memory_order_relaxed)) + "\n";
-  out += "# HELP switchyard_log_lines_dropped_total log lines dropped because stderr could not keep up\n"
-         "# TYPE switchyard_log_lines_dropped_total counter\n";
-  out += "switchyard_log_lines_dropped_total " + std::to_string(log::dropped_lines()) + "\n";
+  deployment_family("switchyard_deployment_state", "gauge", "Circuit breaker: 0 healthy, 1 cooling down, 2 half-open (probing)",
+                    [](const Status& d) { return std::to_string(static_cast<int>(d.state)); });
+  deployment_family("switchyard_deployment_in_flight", "gauge", "Attempts in flight at the deployment",
+                    [](const Status& d) { return std::to_string(d.in_flight); });
+  deployment_family("switchyard_deployment_latency_seconds", "gauge", "Moving average of the time to first token",
+                    [](const Status& d) { return telemetry::format_scaled(d.latency_us, 1e-6); });
+  deployment_family("switchyard_deployment_successes_total", "counter", "Attempts that succeeded",
+                    [](const Status& d) { return std::to_string(d.successes); });
+  deployment_family("switchyard_deployment_failures_total", "counter", "Attempts that failed in a retryable way",
+                    [](const Status& d) { return std::to_string(d.failures); });
+
+  text.family("switchyard_config_reloads_total", "counter", "Configuration reloads, by result");
+  text.sample("switchyard_config_reloads_total", {{"result", "success"}},
+              static_cast<std::int64_t>(config.reloads_succeeded.load(std::memory_order_relaxed)));
+  text.sample("switchyard_config_reloads_total", {{"result", "failure"}},
+              static_cast<std::int64_t>(config.reloads_failed.load(std::memory_order_relaxed)));
+
+  if (ledger) {
+    const ledger::LedgerCounters& counters = ledger->counters();
+    auto counter = [&](std::string_view name, std::string_view help, const std::atomic<std::uint64_t>& value) {
+      gauge(name, "counter", help, static_cast<std::int64_t>(value.load(std::memory_order_relaxed)));
+    };
+    gauge("switchyard_ledger_queue_depth", "gauge", "Ledger rows waiting for the writer",
+          static_cast<std::int64_t>(ledger->queue_depth()));
+    gauge("switchyard_ledger_database_up", "gauge", "1 when the ledger's last write to its database succeeded",
+          ledger->store_healthy() ? 1 : 0);
+    counter("switchyard_ledger_rows_written_total", "Ledger rows written to the database from the queue", counters.rows_written);
+    counter("switchyard_ledger_batches_written_total", "Ledger batches (transactions) written", counters.batches_written);
+    counter("switchyard_ledger_rows_spooled_total", "Ledger rows set aside in the local spool (database failing or queue full)",
+            counters.rows_spooled);
+    counter("switchyard_ledger_rows_replayed_total", "Spooled ledger rows written once the database was back",
+            counters.rows_replayed);
+    counter("switchyard_ledger_rows_dropped_total", "Ledger rows lost: neither the database nor the spool took them",
+            counters.rows_dropped);
+    counter("switchyard_ledger_write_failures_total", "Ledger batches the database refused", counters.write_failures);
+  }
+  gauge("switchyard_log_lines_dropped_total", "counter", "Log lines dropped because stderr could not keep up",
+        static_cast<std::int64_t>(log::dropped_lines()));
   return out;
 }
 

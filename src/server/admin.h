@@ -1,5 +1,6 @@
 // Operator views of the gateway's state: GET /admin/deployments (JSON) and GET /metrics
-// (Prometheus text). The metrics issue grows /metrics into the full set.
+// (Prometheus text: the request metrics, the gauges of what is in progress, each configured
+// deployment's routing state, the ledger's and the reloads' counters).
 #pragma once
 
 #include <string>
@@ -7,9 +8,21 @@
 #include "routing/router.h"
 #include "server/active_config.h"
 
+namespace switchyard {
+namespace telemetry {
+class RequestMetrics;
+}
+namespace ledger {
+class Ledger;
+}
+}  // namespace switchyard
+
 namespace switchyard::server {
 
 std::string deployments_json(const routing::Router& router);
-std::string metrics_text(const routing::Router& router, const ActiveConfig& config);
+
+// `requests` and `ledger` may be null (off).
+std::string metrics_text(const routing::Router& router, const ActiveConfig& config,
+                         const telemetry::RequestMetrics* requests, const ledger::Ledger* ledger);
 
 }  // namespace switchyard::server

@@ -40,7 +40,9 @@ class AttemptLoop {
       : scope_(scope), context_(scope.context), operation_(operation), request_(request),
         plan_(pinned(scope.runtime->router.plan(request.model, request.fallback_models), operation.pinned_provider()),
               operation.upstream_operation(),
-              request.model) {}
+              request.model) {
+    context_.outcome.model_is_alias = scope.runtime->router.is_alias(request.model);
+  }
 
   net::awaitable<void> run() {
     using Kind = routing::AttemptPlan::Step::Kind;
@@ -95,6 +97,8 @@ class AttemptLoop {
     context_.outcome.provider = attempt.provider().name();
     context_.outcome.upstream_model = attempt.candidate().model;
     context_.price = attempt.candidate().price;
+    context_.outcome.deployment_configured = !attempt.candidate().health_owner;
+    context_.outcome.provider_system = attempt.provider().system_name();
     last_label_ = attempt.label();
   }
 

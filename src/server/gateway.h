@@ -17,8 +17,9 @@ class Gateway final : public http::RequestHandler {
   // `responses` (null: none are kept) and `ledger` (null: none is kept) must outlive the
   // gateway too.
   Gateway(ActiveConfig& config, SinkSet sinks, ConfigReloader* reloader = nullptr,
-          store::ResponseStore* responses = nullptr, ledger::Ledger* ledger = nullptr)
-      : sinks_(std::move(sinks)), services_{config, sinks_, draining_, reloader, responses, ledger} {}
+          store::ResponseStore* responses = nullptr, ledger::Ledger* ledger = nullptr,
+          const telemetry::RequestMetrics* metrics = nullptr)
+      : sinks_(std::move(sinks)), services_{config, sinks_, draining_, reloader, responses, ledger, metrics} {}
 
   boost::asio::awaitable<void> handle(http::Exchange& exchange) override { return run_pipeline(services_, exchange); }
   http::ClientResponse reject(const http::Rejection& rejection) override {

@@ -157,10 +157,7 @@ class GenerateOperation final : public OperationHandler {
 
   // The stream is on its way to the client: from here on, a cut stream was billed. Its input
   // is estimated from the request (about four bytes a token) until the upstream reports it.
-  void start_estimate() {
-    scope_.context.stream_estimate.started = true;
-    scope_.context.stream_estimate.input_tokens = static_cast<std::int64_t>(body().size() + 3) / 4;
-  }
+  void start_estimate() { scope_.context.stream_started(static_cast<std::int64_t>(body().size() + 3) / 4); }
 
   // Whether a failed upstream read means the client left (the server then cancels the
   // read): nobody is there for an error event.

@@ -55,7 +55,8 @@ std::optional<LocalAnswer> answer_without_key(RequestScope& scope, const Gateway
       if (services.draining.load(std::memory_order_acquire)) return probe(503, R"({"status":"draining"})");
       return probe(200, R"({"status":"ready"})");
     case Operation::metrics: {
-      LocalAnswer metrics = probe(200, metrics_text(scope.runtime->router, services.config));
+      LocalAnswer metrics =
+          probe(200, metrics_text(scope.runtime->router, services.config, services.metrics, services.ledger));
       metrics.response->set("Content-Type", "text/plain; version=0.0.4");
       return metrics;
     }

@@ -20,6 +20,10 @@ namespace switchyard::ledger {
 class Ledger;
 }
 
+namespace switchyard::telemetry {
+class RequestMetrics;
+}
+
 namespace switchyard::store {
 class ResponseStore;
 }
@@ -36,6 +40,7 @@ struct GatewayServices {
   ConfigReloader* reloader = nullptr;  // null: nothing to reload (the embedded default)
   store::ResponseStore* responses = nullptr;  // null: no Responses API answers are kept
   ledger::Ledger* ledger = nullptr;           // null: the usage ledger is off
+  const telemetry::RequestMetrics* metrics = nullptr;  // null: no request metrics are kept
 };
 
 boost::asio::awaitable<void> run_pipeline(const GatewayServices& services, http::Exchange& exchange);

@@ -26,6 +26,13 @@ void RequestContext::set_routing_headers(http::ResponseChannel& channel, const s
                      {digits, std::to_chars(digits, digits + sizeof digits, overhead_us).ptr});
 }
 
+void RequestContext::stream_started(std::int64_t input_estimate) {
+  if (stream_estimate.started) return;
+  stream_estimate.started = true;
+  stream_estimate.input_tokens = input_estimate;
+  request_gauges().open_streams.fetch_add(1, std::memory_order_relaxed);
+}
+
 void RequestContext::record_error(const GatewayError& error) {
   outcome.status = error.status;
   outcome.error_kind = error.kind;
@@ -80,6 +87,8 @@ SettleGuard::~SettleGuard() {
   } else if (context_.price) {
     outcome.cost = pricing::cost_of(outcome.usage, *context_.price, pricing::day_of(outcome.started_at));
   }
+  request_gauges().in_flight.fetch_sub(1, std::memory_order_relaxed);
+  if (context_.stream_estimate.started) request_gauges().open_streams.fetch_sub(1, std::memory_order_relaxed);
   sinks_.settle(outcome);
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/outcome.h"
+#include "core/request_gauges.h"
 #include "http/server.h"
 #include "pricing/model_price.h"
 
@@ -41,6 +42,10 @@ struct RequestContext {
   void set_routing_headers(http::ResponseChannel& channel, const std::string& deployment,
                            std::optional<Clock::time_point> attempt_started = {}) const;
 
+  // The answer is a stream and its first event is going out: from here on it counts as an
+  // open stream, and a cut is billed (see stream_estimate).
+  void stream_started(std::int64_t input_estimate);
+
   // Records an error answer the gateway made itself (not one relayed from an upstream).
   void record_error(const GatewayError& error);
   // The client closed its connection before the answer was complete.
@@ -66,7 +71,9 @@ class SinkSet {
 // timings and ending, then hands it to every sink.
 class SettleGuard {
  public:
-  SettleGuard(RequestContext& context, const SinkSet& sinks) : context_(context), sinks_(sinks) {}
+  SettleGuard(RequestContext& context, const SinkSet& sinks) : context_(context), sinks_(sinks) {
+    request_gauges().in_flight.fetch_add(1, std::memory_order_relaxed);
+  }
   ~SettleGuard();
   SettleGuard(const SettleGuard&) = delete;
   SettleGuard& operator=(const SettleGuard&) = delete;
