@@ -17,6 +17,8 @@
 #include "server/gateway.h"
 #include "server/runtime.h"
 #include "ledger/ledger.h"
+#include "core/redact.h"
+#include "store/postgres_ledger_store.h"
 #include "store/sqlite_ledger_store.h"
 #include "store/sqlite_response_store.h"
 #include "telemetry/access_log.h"
@@ -118,12 +120,22 @@ switchyard::Status make_data_directory(const std::string& dir) {
   return switchyard::Done{};
 }
 
-// The usage ledger on the embedded database, its spool beside it; null when it is off.
-switchyard::Result<std::shared_ptr<switchyard::ledger::Ledger>> open_ledger(const std::string& dir, bool enabled) {
-  if (!enabled) return std::shared_ptr<switchyard::ledger::Ledger>();
-  auto store = switchyard::store::SqliteLedgerStore::open((std::filesystem::path(dir) / "switchyard.db").string());
-  if (!store) return store.take_error();
-  return std::make_shared<switchyard::ledger::Ledger>(std::shared_ptr<switchyard::ledger::LedgerStore>(std::move(store.value())),
+// The usage ledger on PostgreSQL when storage.database names one, else on the embedded
+// database; its spool in the data directory either way. Null when it is off.
+switchyard::Result<std::shared_ptr<switchyard::ledger::Ledger>> open_ledger(const std::string& dir,
+                                                                           const switchyard::config::Storage& storage) {
+  namespace store = switchyard::store;
+  if (!storage.ledger) return std::shared_ptr<switchyard::ledger::Ledger>();
+  std::shared_ptr<switchyard::ledger::LedgerStore> ledger_store;
+  if (!storage.database.empty()) {
+    ledger_store = std::make_shared<store::PostgresLedgerStore>(storage.database);
+    switchyard::log::info("usage ledger in PostgreSQL", {{"database", switchyard::redact_url_password(storage.database)}});
+  } else {
+    auto sqlite = store::SqliteLedgerStore::open((std::filesystem::path(dir) / "switchyard.db").string());
+    if (!sqlite) return sqlite.take_error();
+    ledger_store = std::move(sqlite.value());
+  }
+  return std::make_shared<switchyard::ledger::Ledger>(std::move(ledger_store),
                                                       (std::filesystem::path(dir) / "ledger.spool").string());
 }
 
@@ -225,7 +237,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     responses = std::move(opened.value());
-    auto opened_ledger = open_ledger(data_dir, snapshot.storage.ledger);
+    auto opened_ledger = open_ledger(data_dir, snapshot.storage);
     if (!opened_ledger) {
       std::cerr << "switchyard: " << opened_ledger.error().message << '\n';
       return 1;

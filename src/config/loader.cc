@@ -281,7 +281,7 @@ class Compiler {
 
   void read_storage(const YAML::Node& node, Storage& storage) {
     if (!expect_map(node, "storage")) return;
-    check_keys(node, "storage", {"dir", "response_retention", "ledger"});
+    check_keys(node, "storage", {"dir", "response_retention", "ledger", "database"});
     if (auto dir = node["dir"]) {
       if (auto value = scalar(dir, "storage.dir")) {
         if (value->empty()) error(dir, "storage.dir must not be empty");
@@ -293,6 +293,14 @@ class Compiler {
     }
     if (auto ledger = node["ledger"]) {
       if (auto value = boolean(ledger, "storage.ledger")) storage.ledger = *value;
+    }
+    if (auto database = node["database"]) {
+      if (auto value = scalar(database, "storage.database")) {
+        if (!value->starts_with("postgres://") && !value->starts_with("postgresql://")) {
+          error(database, "storage.database must be a postgres:// URL (without it, the ledger is in the embedded SQLite file)");
+        }
+        storage.database = *value;
+      }
     }
   }
 

@@ -3,6 +3,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "core/redact.h"
+
 namespace switchyard::config {
 namespace json = boost::json;
 
@@ -122,7 +124,10 @@ std::string render_redacted(const Snapshot& snapshot) {
       {"models", std::move(models)},
       {"storage", json::object{{"dir", snapshot.storage.dir},
                                {"response_retention", format_duration(snapshot.storage.response_retention)},
-                               {"ledger", snapshot.storage.ledger}}},
+                               {"ledger", snapshot.storage.ledger},
+                               {"database", snapshot.storage.database.empty()
+                                                ? json::value(nullptr)
+                                                : json::value(redact_url_password(snapshot.storage.database))}}},
   };
   return json::serialize(root);
 }

@@ -20,6 +20,9 @@ struct Storage {
   std::string dir;  // empty: $SWITCHYARD_DATA_DIR, else the config file's directory, else the working directory
   Millis response_retention{std::chrono::hours(24 * 30)};  // stored Responses API answers; 0: none kept
   bool ledger = true;  // every request's row in the usage ledger (read at start)
+  // Where the ledger goes instead of the embedded SQLite file: postgres://user:password@host:port/db.
+  // A secret (it may carry a password): shown redacted.
+  std::string database;
 };
 
 struct Snapshot {

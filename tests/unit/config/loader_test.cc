@@ -172,6 +172,16 @@ models:
   EXPECT_TRUE(has_error(bad, 9, "price must be a mapping"));
 }
 
+TEST(ConfigLoader, TheLedgerGoesToPostgresOnlyByAPostgresUrl) {
+  auto good = load("providers:\n  oai: {type: openai}\nstorage:\n  database: postgres://u:p@127.0.0.1:5432/db\n  ledger: true\n");
+  ASSERT_TRUE(good.snapshot) << (good.errors.empty() ? "" : good.errors[0]);
+  EXPECT_EQ(good.snapshot->storage.database, "postgres://u:p@127.0.0.1:5432/db");
+  auto bad = load("storage:\n  database: mysql://x\n  ledger: maybe\n");
+  EXPECT_FALSE(bad.snapshot);
+  EXPECT_TRUE(has_error(bad, 2, "storage.database must be a postgres:// URL"));
+  EXPECT_TRUE(has_error(bad, 3, "storage.ledger must be true or false"));
+}
+
 TEST(ConfigLoader, RejectsBadUrls) {
   auto result = load(R"(providers:
   a: {type: openai, base_url: not a url}

@@ -13,6 +13,7 @@ namespace {
 constexpr std::string_view kConfig = R"(
 server: {listen: 127.0.0.1:0, header_timeout: 2500ms}
 auth: {master_key: sk-master-secret}
+storage: {database: "postgres://ledger:pg-password-secret@db.internal:5432/switchyard"}
 timeouts: {first_token: 90s}
 providers:
   oai: {type: openai, api_key: sk-provider-secret, headers: {X-Title: my-app, Authorization-Extra: tok-header-secret}}
@@ -30,11 +31,13 @@ TEST(RenderRedacted, ShowsTheConfigurationWithoutItsSecrets) {
   auto loaded = load_config_text(kConfig, "test.yaml", [](std::string_view) { return std::nullopt; });
   ASSERT_TRUE(loaded.snapshot) << (loaded.errors.empty() ? "" : loaded.errors.front());
   std::string rendered = render_redacted(*loaded.snapshot);
-  for (const char* secret : {"sk-master-secret", "sk-provider-secret", "tok-header-secret", "sk-one-secret", "sk-two-secret"}) {
+  for (const char* secret : {"sk-master-secret", "sk-provider-secret", "tok-header-secret", "sk-one-secret", "sk-two-secret",
+                             "pg-password-secret"}) {
     EXPECT_EQ(rendered.find(secret), std::string::npos) << secret;
   }
   boost::json::value config = boost::json::parse(rendered);
   EXPECT_EQ(config.at_pointer("/auth/master_key"), "[redacted]");
+  EXPECT_EQ(config.at_pointer("/storage/database"), "postgres://ledger:***@db.internal:5432/switchyard");
   EXPECT_EQ(config.at_pointer("/providers/oai/api_key"), "[redacted]");
   EXPECT_EQ(config.at_pointer("/providers/oai/headers/x-title"), "[redacted]");
   EXPECT_EQ(config.at_pointer("/providers/pool/api_keys").as_array().size(), 2u);

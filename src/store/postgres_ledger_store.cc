@@ -1,0 +1,257 @@
+#include "store/postgres_ledger_store.h"
+
+#include <array>
+#include <chrono>
+#include <map>
+
+namespace switchyard::store {
+
+using ledger::GroupBy;
+using ledger::LedgerRow;
+using Params = std::vector<std::optional<std::string>>;
+
+namespace {
+
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sql;
+};
+
+// Times in microseconds since the epoch (UTC), money in integer pico-dollars, as in SQLite.
+// Ids compare bytewise (COLLATE "C") so paging by (started_at, request_id) is the same everywhere.
+constexpr std::array kMigrations = {
+    Migration{1, "the usage ledger",
+              "CREATE TABLE ledger ("
+              "  request_id TEXT COLLATE \"C\" PRIMARY KEY, started_at BIGINT NOT NULL, key_id TEXT, team_id TEXT,"
+              "  dialect TEXT NOT NULL, operation TEXT NOT NULL, model TEXT NOT NULL, provider TEXT,"
+              "  upstream_model TEXT, attempts INTEGER NOT NULL, hedged BOOLEAN NOT NULL, stream BOOLEAN NOT NULL,"
+              "  status INTEGER NOT NULL, error_kind TEXT, input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL,"
+              "  cache_read_tokens BIGINT NOT NULL, cache_write_tokens BIGINT NOT NULL, reasoning_tokens BIGINT NOT NULL,"
+              "  cost_pico BIGINT, usage_source TEXT, latency_us BIGINT NOT NULL, ttft_us BIGINT,"
+              "  overhead_us BIGINT NOT NULL, \"user\" TEXT);"
+              "CREATE INDEX ledger_started ON ledger(started_at, request_id);"
+              "CREATE INDEX ledger_model ON ledger(model, started_at);"
+              "CREATE INDEX ledger_key ON ledger(key_id, started_at);"},
+};
+
+// Any number: the advisory lock replicas take while migrating.
+constexpr std::string_view kMigrationLock = "SELECT pg_advisory_xact_lock(7275330)";
+
+constexpr std::string_view kColumns =
+    "request_id, started_at, key_id, team_id, dialect, operation, model, provider, upstream_model, attempts, hedged,"
+    " stream, status, error_kind, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
+    " reasoning_tokens, cost_pico, usage_source, latency_us, ttft_us, overhead_us, \"user\"";
+constexpr int kColumnCount = 25;
+
+constexpr std::int64_t kHourUs = 3'600'000'000;
+constexpr std::int64_t kDayUs = 24 * kHourUs;
+
+std::optional<std::string> text_or_null(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
+
+std::optional<std::string> number(std::int64_t value) { return std::to_string(value); }
+
+std::int64_t integer_of(const std::optional<std::string>& text) { return text ? std::stoll(*text) : 0; }
+
+LedgerRow read_row(const std::vector<std::optional<std::string>>& cells) {
+  LedgerRow row;
+  auto text = [&](int i) { return cells[static_cast<std::size_t>(i)].value_or(""); };
+  auto integer = [&](int i) { return integer_of(cells[static_cast<std::size_t>(i)]); };
+  row.request_id = text(0);
+  row.started_at_us = integer(1);
+  row.key_id = text(2);
+  row.team_id = text(3);
+  row.dialect = text(4);
+  row.operation = text(5);
+  row.model = text(6);
+  row.provider = text(7);
+  row.upstream_model = text(8);
+  row.attempts = static_cast<int>(integer(9));
+  row.hedged = text(10) == "t";
+  row.stream = text(11) == "t";
+  row.status = static_cast<int>(integer(12));
+  row.error_kind = text(13);
+  row.input_tokens = integer(14);
+  row.output_tokens = integer(15);
+  row.cache_read_tokens = integer(16);
+  row.cache_write_tokens = integer(17);
+  row.reasoning_tokens = integer(18);
+  if (cells[19]) row.cost_pico = integer(19);
+  row.usage_source = text(20);
+  row.latency_us = integer(21);
+  if (cells[22]) row.ttft_us = integer(22);
+  row.overhead_us = integer(23);
+  row.user = text(24);
+  return row;
+}
+
+std::string group_expression(GroupBy group_by) {
+  switch (group_by) {
+    case GroupBy::model: return "model";
+    case GroupBy::provider: return "provider";
+    case GroupBy::key: return "key_id";
+    case GroupBy::team: return "team_id";
+    case GroupBy::day: return "(started_at / " + std::to_string(kDayUs) + ") * " + std::to_string(kDayUs);
+    case GroupBy::hour: return "(started_at / " + std::to_string(kHourUs) + ") * " + std::to_string(kHourUs);
+  }
+  return "model";
+}
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+bool is_postgres_url(std::string_view url) { return url.starts_with("postgres://") || url.starts_with("postgresql://"); }
+
+PostgresLedgerStore::PostgresLedgerStore(const std::string& conninfo, std::chrono::milliseconds timeout)
+    : writer_(conninfo, timeout), reader_(conninfo, timeout * 2) {}
+
+Status PostgresLedgerStore::ensure_schema(PostgresConnection& connection) {
+  if (migrated_.load(std::memory_order_acquire)) return Done{};
+  auto run = [&](const std::string& sql, const Params& params = {}) { return connection.query(sql, params); };
+  if (auto created = run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                         " name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+      !created) {
+    // Two replicas creating it at once: one of them is told it exists, which is fine.
+    if (created.error().message.find("already exists") == std::string::npos) return created.take_error();
+  }
+  for (const Migration& migration : kMigrations) {
+    auto step = [&]() -> Status {
+      if (auto begun = run("BEGIN"); !begun) return begun.take_error();
+      if (auto locked = run(std::string(kMigrationLock)); !locked) return locked.take_error();
+      auto current = run("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+      if (!current) return current.take_error();
+      if (integer_of(current.value().rows.at(0).at(0)) < migration.version) {
+        if (auto applied = run(std::string(migration.sql)); !applied) return applied.take_error();
+        auto recorded = run("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                            {number(migration.version), std::string(migration.name), number(now_seconds())});
+        if (!recorded) return recorded.take_error();
+      }
+      if (auto committed = run("COMMIT"); !committed) return committed.take_error();
+      return Done{};
+    };
+    if (Status done = step(); !done) {
+      (void)run("ROLLBACK");
+      return done;
+    }
+  }
+  migrated_.store(true, std::memory_order_release);
+  return Done{};
+}
+
+Result<std::int64_t> PostgresLedgerStore::write(std::span<const LedgerRow> rows) {
+  std::lock_guard lock(write_mutex_);
+  if (Status schema = ensure_schema(writer_); !schema) return schema.take_error();
+  if (rows.empty()) return std::int64_t{0};
+  // One statement, one implicit transaction: every row or none.
+  std::string sql = "INSERT INTO ledger (" + std::string(kColumns) + ") VALUES ";
+  Params params;
+  params.reserve(rows.size() * kColumnCount);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    sql += r ? ",(" : "(";
+    for (int c = 1; c <= kColumnCount; ++c) {
+      if (c > 1) sql += ',';
+      sql += '$' + std::to_string(r * kColumnCount + static_cast<std::size_t>(c));
+    }
+    sql += ')';
+    const LedgerRow& row = rows[r];
+    params.push_back(row.request_id);
+    params.push_back(number(row.started_at_us));
+    params.push_back(text_or_null(row.key_id));
+    params.push_back(text_or_null(row.team_id));
+    params.push_back(row.dialect);
+    params.push_back(row.operation);
+    params.push_back(row.model);
+    params.push_back(text_or_null(row.provider));
+    params.push_back(text_or_null(row.upstream_model));
+    params.push_back(number(row.attempts));
+    params.push_back(std::string(row.hedged ? "t" : "f"));
+    params.push_back(std::string(row.stream ? "t" : "f"));
+    params.push_back(number(row.status));
+    params.push_back(text_or_null(row.error_kind));
+    params.push_back(number(row.input_tokens));
+    params.push_back(number(row.output_tokens));
+    params.push_back(number(row.cache_read_tokens));
+    params.push_back(number(row.cache_write_tokens));
+    params.push_back(number(row.reasoning_tokens));
+    params.push_back(row.cost_pico ? number(*row.cost_pico) : std::nullopt);
+    params.push_back(text_or_null(row.usage_source));
+    params.push_back(number(row.latency_us));
+    params.push_back(row.ttft_us ? number(*row.ttft_us) : std::nullopt);
+    params.push_back(number(row.overhead_us));
+    params.push_back(text_or_null(row.user));
+  }
+  sql += " ON CONFLICT (request_id) DO NOTHING";
+  auto inserted = writer_.query(sql, params);
+  if (!inserted) return inserted.take_error();
+  return inserted.value().affected;
+}
+
+Result<std::vector<ledger::UsageGroup>> PostgresLedgerStore::usage(const ledger::UsageQuery& query) {
+  std::lock_guard lock(read_mutex_);
+  if (Status schema = ensure_schema(reader_); !schema) return schema.take_error();
+  // percentile_disc(p) is the nearest-rank percentile: the first value whose rank reaches p·n.
+  std::string sql =
+      "SELECT g, COUNT(*), COUNT(error_kind), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens),"
+      " SUM(cache_write_tokens), SUM(reasoning_tokens), COALESCE(SUM(cost_pico), 0), COUNT(*) - COUNT(cost_pico),"
+      " percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_us), percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_us)"
+      " FROM (SELECT " + group_expression(query.group_by) + " AS g, * FROM ledger WHERE started_at >= $1 AND started_at < $2) t"
+      " GROUP BY g ORDER BY g NULLS FIRST";
+  auto result = reader_.query(sql, {number(query.from_us), number(query.to_us)});
+  if (!result) return result.take_error();
+  bool period = query.group_by == GroupBy::day || query.group_by == GroupBy::hour;
+  std::vector<ledger::UsageGroup> groups;
+  for (const auto& cells : result.value().rows) {
+    ledger::UsageGroup group;
+    group.group = !cells[0] ? std::string() : period ? ledger::rfc3339(std::stoll(*cells[0])) : *cells[0];
+    group.requests = integer_of(cells[1]);
+    group.errors = integer_of(cells[2]);
+    group.input_tokens = integer_of(cells[3]);
+    group.output_tokens = integer_of(cells[4]);
+    group.cache_read_tokens = integer_of(cells[5]);
+    group.cache_write_tokens = integer_of(cells[6]);
+    group.reasoning_tokens = integer_of(cells[7]);
+    group.cost_pico = integer_of(cells[8]);
+    group.unpriced_requests = integer_of(cells[9]);
+    group.latency_p50_us = integer_of(cells[10]);
+    group.latency_p95_us = integer_of(cells[11]);
+    groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
+Result<ledger::RequestsPage> PostgresLedgerStore::requests(const ledger::RequestsQuery& query) {
+  std::lock_guard lock(read_mutex_);
+  if (Status schema = ensure_schema(reader_); !schema) return schema.take_error();
+  std::string sql = "SELECT " + std::string(kColumns) + " FROM ledger WHERE TRUE";
+  Params params;
+  auto param = [&](std::optional<std::string> value) {
+    params.push_back(std::move(value));
+    return "$" + std::to_string(params.size());
+  };
+  if (query.before) {
+    std::string started = param(number(query.before->first));
+    sql += " AND (started_at, request_id) < (" + started + ", " + param(query.before->second) + ")";
+  }
+  if (query.from_us) sql += " AND started_at >= " + param(number(*query.from_us));
+  if (query.to_us) sql += " AND started_at < " + param(number(*query.to_us));
+  if (!query.model.empty()) sql += " AND model = " + param(query.model);
+  if (!query.key_id.empty()) sql += " AND key_id = " + param(query.key_id);
+  if (query.status) sql += " AND status = " + param(number(*query.status));
+  sql += " ORDER BY started_at DESC, request_id DESC LIMIT " + param(number(query.limit + 1));
+  auto result = reader_.query(sql, params);
+  if (!result) return result.take_error();
+  ledger::RequestsPage page;
+  for (const auto& cells : result.value().rows) page.rows.push_back(read_row(cells));
+  if (page.rows.size() > static_cast<std::size_t>(query.limit)) {
+    page.rows.pop_back();
+    page.more = true;
+  }
+  return page;
+}
+
+}  // namespace switchyard::store
