@@ -22,6 +22,7 @@
 #include "store/sqlite_ledger_store.h"
 #include "store/sqlite_response_store.h"
 #include "telemetry/access_log.h"
+#include "telemetry/otlp_exporter.h"
 #include "telemetry/request_metrics.h"
 #ifdef SWITCHYARD_TEST_HOOKS
 #include "telemetry/outcome_file.h"
@@ -97,10 +98,12 @@ void announce(const switchyard::config::Snapshot& snapshot, std::uint16_t port) 
 // The sinks every request's outcome goes to. Test builds add a file of outcomes when
 // SWITCHYARD_OUTCOME_FILE names one, for the tests that count them.
 switchyard::server::SinkSet make_sinks(std::shared_ptr<switchyard::ledger::Ledger> ledger,
-                                       std::shared_ptr<switchyard::telemetry::RequestMetrics> metrics) {
+                                       std::shared_ptr<switchyard::telemetry::RequestMetrics> metrics,
+                                       std::shared_ptr<switchyard::telemetry::OtlpExporter> traces) {
   switchyard::server::SinkSet sinks;
   sinks.add(std::make_shared<switchyard::telemetry::AccessLogSink>());
   sinks.add(std::move(metrics));
+  if (traces) sinks.add(std::move(traces));
   if (ledger) sinks.add(std::move(ledger));
 #ifdef SWITCHYARD_TEST_HOOKS
   if (const char* path = std::getenv("SWITCHYARD_OUTCOME_FILE")) {
@@ -108,6 +111,18 @@ switchyard::server::SinkSet make_sinks(std::shared_ptr<switchyard::ledger::Ledge
   }
 #endif
   return sinks;
+}
+
+// The OTLP trace exporter when telemetry.otlp is configured; null otherwise.
+std::shared_ptr<switchyard::telemetry::OtlpExporter> make_trace_exporter(const switchyard::config::Telemetry& telemetry) {
+  if (!telemetry.otlp) return nullptr;
+  switchyard::telemetry::OtlpSettings settings;
+  settings.endpoint = telemetry.otlp->endpoint;
+  for (const auto& [name, value] : telemetry.otlp->headers) settings.headers.emplace_back(name, value);
+  settings.service_version = SWITCHYARD_VERSION;
+  switchyard::log::info("exporting traces over OTLP/HTTP",
+                        {{"endpoint", telemetry.otlp->endpoint}, {"sample_ratio", std::to_string(telemetry.otlp->sample_ratio)}});
+  return std::make_shared<switchyard::telemetry::OtlpExporter>(std::move(settings));
 }
 
 switchyard::Status make_data_directory(const std::string& dir) {
@@ -246,8 +261,11 @@ int main(int argc, char** argv) {
   }
   {
     auto metrics = std::make_shared<switchyard::telemetry::RequestMetrics>();
-    server::Gateway gateway(active, make_sinks(ledger, metrics), reloader.get(), responses.get(), ledger.get(),
-                            metrics.get());
+    auto traces = make_trace_exporter(snapshot.telemetry);
+    server::Gateway gateway(active, make_sinks(ledger, metrics, traces),
+                            {reloader.get(), responses.get(), ledger.get(), metrics.get(),
+                             snapshot.telemetry.otlp ? std::optional(snapshot.telemetry.otlp->sample_ratio) : std::nullopt,
+                             traces.get()});
     switchyard::http::Server listener(snapshot.server, gateway);
     if (auto problem = listener.bind()) {
       std::cerr << "switchyard: " << *problem << '\n';

@@ -66,7 +66,7 @@ class Compiler {
       error(root, "the top level must be a mapping of sections (server, auth, providers, models, ...)");
       return finish(std::move(snapshot));
     }
-    check_keys(root, "top level", {"server", "auth", "log", "timeouts", "providers", "models", "storage"});
+    check_keys(root, "top level", {"server", "auth", "log", "timeouts", "providers", "models", "storage", "telemetry"});
     if (auto node = root["server"]) read_server(node, snapshot.server);
     if (auto node = root["auth"]) read_auth(node, snapshot);
     if (auto node = root["log"]) read_log(node, snapshot);
@@ -74,6 +74,7 @@ class Compiler {
     if (auto node = root["providers"]) read_providers(node, snapshot);
     if (auto node = root["models"]) read_models(node, snapshot);
     if (auto node = root["storage"]) read_storage(node, snapshot.storage);
+    if (auto node = root["telemetry"]) read_telemetry(node, snapshot.telemetry);
     if (snapshot.providers.empty()) error(root, "no providers are configured; add a 'providers' section");
     if (errors_.empty()) {
       if (auto problem = exposure_problem(snapshot)) error(root["server"] ? root["server"] : root, *problem);
@@ -420,7 +421,7 @@ class Compiler {
           spec.api_version = *value;
         }
       }
-      if (auto headers = body["headers"]) read_headers(headers, where + ".headers", spec);
+      if (auto headers = body["headers"]) read_headers(headers, where + ".headers", spec.headers);
       if (auto ca = body["ca_file"]) {
         if (auto value = scalar(ca, where + ".ca_file")) {
           if (!std::ifstream(*value)) {
@@ -439,7 +440,7 @@ class Compiler {
     }
   }
 
-  void read_headers(const YAML::Node& node, const std::string& where, providers::ProviderSpec& spec) {
+  void read_headers(const YAML::Node& node, const std::string& where, http::HeaderList& headers) {
     if (!expect_map(node, where)) return;
     static const std::set<std::string> reserved = {"host", "content-length", "transfer-encoding", "connection"};
     for (auto it = node.begin(); it != node.end(); ++it) {
@@ -450,8 +451,44 @@ class Compiler {
         error(it->first, where + ": '" + name + "' is set by the gateway and cannot be configured");
         continue;
       }
-      if (auto value = scalar(it->second, where + "." + name)) spec.headers.emplace_back(lower, *value);
+      if (auto value = scalar(it->second, where + "." + name)) headers.emplace_back(lower, *value);
     }
+  }
+
+  // telemetry: {otlp: {endpoint: http://collector:4318, headers: {...}, sample_ratio: 1.0}}
+  void read_telemetry(const YAML::Node& node, Telemetry& telemetry) {
+    if (!expect_map(node, "telemetry")) return;
+    check_keys(node, "telemetry", {"otlp"});
+    YAML::Node otlp = node["otlp"];
+    if (!otlp || !expect_map(otlp, "telemetry.otlp")) return;
+    check_keys(otlp, "telemetry.otlp", {"endpoint", "headers", "sample_ratio"});
+    Telemetry::Otlp settings;
+    if (auto endpoint = otlp["endpoint"]) {
+      if (auto value = scalar(endpoint, "telemetry.otlp.endpoint")) {
+        std::string problem;
+        if (!value->starts_with("http://")) {
+          error(endpoint, "telemetry.otlp.endpoint must be an http:// URL of an OTLP/HTTP collector (like http://127.0.0.1:4318)");
+        } else if (!http::parse_upstream_url(*value, problem)) {
+          error(endpoint, "telemetry.otlp.endpoint: " + problem);
+        }
+        settings.endpoint = *value;
+      }
+    } else {
+      error(otlp, "telemetry.otlp: missing 'endpoint'");
+    }
+    if (auto headers = otlp["headers"]) read_headers(headers, "telemetry.otlp.headers", settings.headers);
+    if (auto ratio = otlp["sample_ratio"]) {
+      auto value = scalar(ratio, "telemetry.otlp.sample_ratio");
+      double parsed = -1;
+      if (value) {
+        char* end = nullptr;
+        parsed = std::strtod(value->c_str(), &end);
+        if (value->empty() || *end != '\0') parsed = -1;
+      }
+      if (!(parsed >= 0.0 && parsed <= 1.0)) error(ratio, "telemetry.otlp.sample_ratio must be a number from 0 to 1");
+      else settings.sample_ratio = parsed;
+    }
+    telemetry.otlp = std::move(settings);
   }
 
   void read_models(const YAML::Node& node, Snapshot& snapshot) {

@@ -15,6 +15,15 @@ json::value secret(const std::string& value) {
   return json::string(kRedacted);
 }
 
+json::object telemetry(const Telemetry& telemetry) {
+  if (!telemetry.otlp) return json::object{{"otlp", nullptr}};
+  json::object headers;
+  for (const auto& [name, value] : telemetry.otlp->headers) headers[name] = secret(value);  // collector tokens
+  return json::object{{"otlp", json::object{{"endpoint", telemetry.otlp->endpoint},
+                                            {"headers", std::move(headers)},
+                                            {"sample_ratio", telemetry.otlp->sample_ratio}}}};
+}
+
 std::string_view level_name(log::Level level) {
   switch (level) {
     case log::Level::debug: return "debug";
@@ -128,6 +137,7 @@ std::string render_redacted(const Snapshot& snapshot) {
                                {"database", snapshot.storage.database.empty()
                                                 ? json::value(nullptr)
                                                 : json::value(redact_url_password(snapshot.storage.database))}}},
+      {"telemetry", telemetry(snapshot.telemetry)},
   };
   return json::serialize(root);
 }

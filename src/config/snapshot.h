@@ -25,6 +25,16 @@ struct Storage {
   std::string database;
 };
 
+struct Telemetry {
+  // OpenTelemetry traces over OTLP/HTTP (JSON): one span per request, one per upstream attempt.
+  struct Otlp {
+    std::string endpoint;      // http://host:4318; spans go to {endpoint}/v1/traces
+    http::HeaderList headers;  // sent with every export (may carry a token: shown redacted)
+    double sample_ratio = 1.0;  // of requests that come without a sampled traceparent
+  };
+  std::optional<Otlp> otlp;  // none: off (a client's traceparent is still passed upstream)
+};
+
 struct Snapshot {
   std::string source;  // the file it came from, or "embedded default"
   http::ServerOptions server;
@@ -34,6 +44,7 @@ struct Snapshot {
   std::vector<providers::ProviderSpec> providers;
   std::vector<routing::ModelAlias> models;
   Storage storage;
+  Telemetry telemetry;  // read at start
 };
 
 }  // namespace switchyard::config

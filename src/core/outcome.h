@@ -8,11 +8,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "core/money.h"
 #include "core/principal.h"
 #include "core/reservation.h"
+#include "core/trace_context.h"
 #include "core/usage.h"
 
 namespace switchyard {
@@ -53,6 +55,8 @@ struct Outcome {
   int attempts = 0;
   bool hedged = false;      // a backup attempt raced the first (hedging)
   std::string attempt_log;  // "provider/model:outcome,...", each attempt in order
+  TraceContext trace;
+  std::vector<AttemptSpan> attempt_spans;  // only when the request is traced
 
   int status = 0;  // sent to the client (0: nothing was sent)
   Ending ending = Ending::answered;

@@ -53,6 +53,11 @@ boost::asio::awaitable<Result<std::unique_ptr<http::UpstreamResponse>>> HttpProv
   request.method = "POST";
   request.path = path_for(call, path_storage);
   request.header_lines = call.stream ? lines.stream : lines.json;
+  std::string traced_lines;  // the trace context continues upstream, when there is one
+  if (!call.traceparent.empty()) {
+    traced_lines = std::string(request.header_lines) + "traceparent: " + call.traceparent + "\r\n";
+    request.header_lines = traced_lines;
+  }
   request.body = call.body;
   request.timeouts = call.timeouts;
   request.first_token_by_caller = call.first_token_by_caller;

@@ -73,6 +73,7 @@ struct ProviderCall {
   http::UpstreamTimeouts timeouts;
   bool first_token_by_caller = false;  // see http::UpstreamRequest
   http::Interrupt* interrupt = nullptr;  // see http::UpstreamRequest
+  std::string traceparent;  // W3C trace context for the upstream; empty: none is sent
 };
 
 // Which of a provider's keys requests use now. Live state: it outlives a configuration

@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/request_gauges.h"
 #include "ledger/ledger.h"
+#include "telemetry/otlp_exporter.h"
 #include "telemetry/prometheus_text.h"
 #include "telemetry/request_metrics.h"
 
@@ -29,7 +30,8 @@ std::string deployments_json(const routing::Router& router) {
 }
 
 std::string metrics_text(const routing::Router& router, const ActiveConfig& config,
-                         const telemetry::RequestMetrics* requests, const ledger::Ledger* ledger) {
+                         const telemetry::RequestMetrics* requests, const ledger::Ledger* ledger,
+                         const telemetry::OtlpExporter* traces) {
   std::string out;
   if (requests) requests->append_exposition(out);
   telemetry::PrometheusText text(out);
@@ -89,6 +91,15 @@ std::string metrics_text(const routing::Router& router, const ActiveConfig& conf
     counter("switchyard_ledger_rows_dropped_total", "Ledger rows lost: neither the database nor the spool took them",
             counters.rows_dropped);
     counter("switchyard_ledger_write_failures_total", "Ledger batches the database refused", counters.write_failures);
+  }
+  if (traces) {
+    const telemetry::OtlpCounters& counters = traces->counters();
+    gauge("switchyard_otlp_spans_exported_total", "counter", "Trace spans the OTLP collector accepted",
+          static_cast<std::int64_t>(counters.spans_exported.load(std::memory_order_relaxed)));
+    gauge("switchyard_otlp_spans_dropped_total", "counter", "Trace spans not exported: queue full or export failed",
+          static_cast<std::int64_t>(counters.spans_dropped.load(std::memory_order_relaxed)));
+    gauge("switchyard_otlp_export_failures_total", "counter", "Exports the OTLP collector did not accept (or never got)",
+          static_cast<std::int64_t>(counters.export_failures.load(std::memory_order_relaxed)));
   }
   gauge("switchyard_log_lines_dropped_total", "counter", "Log lines dropped because stderr could not keep up",
         static_cast<std::int64_t>(log::dropped_lines()));

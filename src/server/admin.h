@@ -10,6 +10,7 @@
 
 namespace switchyard {
 namespace telemetry {
+class OtlpExporter;
 class RequestMetrics;
 }
 namespace ledger {
@@ -21,8 +22,9 @@ namespace switchyard::server {
 
 std::string deployments_json(const routing::Router& router);
 
-// `requests` and `ledger` may be null (off).
+// `requests`, `ledger` and `traces` may be null (off).
 std::string metrics_text(const routing::Router& router, const ActiveConfig& config,
-                         const telemetry::RequestMetrics* requests, const ledger::Ledger* ledger);
+                         const telemetry::RequestMetrics* requests, const ledger::Ledger* ledger,
+                         const telemetry::OtlpExporter* traces);
 
 }  // namespace switchyard::server

@@ -136,6 +136,7 @@ class AttemptLoop {
     call.timeouts = candidate.timeouts.value_or(candidate.provider->timeouts().value_or(scope_.runtime->timeouts));
     call.first_token_by_caller = generation() && request_.stream;
     call.interrupt = &exchange().interrupt;
+    call.traceparent = context_.attempt_traceparent(attempt.label());
     return Contender{std::move(attempt), std::move(call)};
   }
 

@@ -11,15 +11,23 @@
 
 namespace switchyard::server {
 
+// What the process provides besides the configuration and the sinks; each may be absent.
+// Everything pointed to must outlive the gateway.
+struct GatewayParts {
+  ConfigReloader* reloader = nullptr;          // null: no file to reload
+  store::ResponseStore* responses = nullptr;   // null: no Responses API answers are kept
+  ledger::Ledger* ledger = nullptr;            // null: no usage ledger
+  const telemetry::RequestMetrics* metrics = nullptr;
+  std::optional<double> trace_sample_ratio;    // none: no tracing
+  const telemetry::OtlpExporter* traces = nullptr;  // for its counters in /metrics
+};
+
 class Gateway final : public http::RequestHandler {
  public:
-  // `config` and `reloader` (null: no file to reload) must outlive the gateway.
-  // `responses` (null: none are kept) and `ledger` (null: none is kept) must outlive the
-  // gateway too.
-  Gateway(ActiveConfig& config, SinkSet sinks, ConfigReloader* reloader = nullptr,
-          store::ResponseStore* responses = nullptr, ledger::Ledger* ledger = nullptr,
-          const telemetry::RequestMetrics* metrics = nullptr)
-      : sinks_(std::move(sinks)), services_{config, sinks_, draining_, reloader, responses, ledger, metrics} {}
+  Gateway(ActiveConfig& config, SinkSet sinks, GatewayParts parts = {})
+      : sinks_(std::move(sinks)),
+        services_{config, sinks_, draining_, parts.reloader, parts.responses, parts.ledger, parts.metrics,
+                  parts.trace_sample_ratio, parts.traces} {}
 
   boost::asio::awaitable<void> handle(http::Exchange& exchange) override { return run_pipeline(services_, exchange); }
   http::ClientResponse reject(const http::Rejection& rejection) override {

@@ -1,8 +1,10 @@
 #include "server/pipeline.h"
 
+#include <random>
 #include <variant>
 
 #include "core/log.h"
+#include "core/trace_context.h"
 #include "dialects/codec.h"
 #include "dialects/routes.h"
 #include "server/admin.h"
@@ -35,6 +37,28 @@ void start_record(RequestContext& context, const std::string& request_id, std::s
   context.outcome.started_at = std::chrono::system_clock::now();
 }
 
+// The request's place in a distributed trace. Traced here (spans exported) when tracing is on:
+// a client's sampled traceparent is continued (its trace, our span under its span), an
+// unsampled one is respected, and a request without one starts a trace with probability
+// `sample_ratio`. With tracing off, a client's traceparent is only passed on upstream.
+void start_trace(TraceContext& trace, std::string_view traceparent, std::optional<double> sample_ratio) {
+  std::optional<TraceParent> parent = parse_traceparent(traceparent);
+  if (parent) trace.incoming = std::string(traceparent);
+  if (!sample_ratio) return;
+  if (parent) {
+    trace.trace_id = parent->trace_id;
+    trace.parent_span_id = parent->span_id;
+    trace.sampled = parent->sampled;
+  } else {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    trace.trace_id = new_trace_id();
+    trace.sampled = std::uniform_real_distribution<double>(0.0, 1.0)(random) < *sample_ratio;
+  }
+  trace.span_id = new_span_id();
+  // Unsampled, the context still goes upstream with this request's span as the parent.
+  if (!trace.sampled) trace.incoming = format_traceparent(trace.trace_id, trace.span_id, false);
+}
+
 // What the route phase answers itself, without a caller's key: health probes, metrics,
 // and paths no route names.
 struct LocalAnswer {
@@ -56,7 +80,7 @@ std::optional<LocalAnswer> answer_without_key(RequestScope& scope, const Gateway
       return probe(200, R"({"status":"ready"})");
     case Operation::metrics: {
       LocalAnswer metrics =
-          probe(200, metrics_text(scope.runtime->router, services.config, services.metrics, services.ledger));
+          probe(200, metrics_text(scope.runtime->router, services.config, services.metrics, services.ledger, services.traces));
       metrics.response->set("Content-Type", "text/plain; version=0.0.4");
       return metrics;
     }
@@ -149,6 +173,7 @@ net::awaitable<void> run_pipeline(const GatewayServices& services, http::Exchang
   const http::ClientRequest& request = exchange.request;
   RequestContext context;
   start_record(context, exchange.request_id, request.method(), request.target(), exchange.received_at);
+  start_trace(context.outcome.trace, request.header("traceparent"), services.trace_sample_ratio);
   SettleGuard settle(context, services.sinks);  // settle: exactly once, however this ends
 
   RouteMatch route = match_route(request.method(), request.target());

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <boost/asio/awaitable.hpp>
 
 #include "http/server.h"
@@ -21,6 +22,7 @@ class Ledger;
 }
 
 namespace switchyard::telemetry {
+class OtlpExporter;
 class RequestMetrics;
 }
 
@@ -41,6 +43,8 @@ struct GatewayServices {
   store::ResponseStore* responses = nullptr;  // null: no Responses API answers are kept
   ledger::Ledger* ledger = nullptr;           // null: the usage ledger is off
   const telemetry::RequestMetrics* metrics = nullptr;  // null: no request metrics are kept
+  std::optional<double> trace_sample_ratio;  // none: tracing is off (traceparent only passed on)
+  const telemetry::OtlpExporter* traces = nullptr;  // null: no traces are exported
 };
 
 boost::asio::awaitable<void> run_pipeline(const GatewayServices& services, http::Exchange& exchange);

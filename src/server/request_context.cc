@@ -47,7 +47,25 @@ void RequestContext::client_closed() {
   outcome.error_code = "client_closed";
 }
 
+std::string RequestContext::attempt_traceparent(std::string_view label) {
+  const TraceContext& trace = outcome.trace;
+  if (!trace.sampled) return trace.incoming;
+  AttemptSpan& span = outcome.attempt_spans.emplace_back();
+  span.span_id = new_span_id();
+  span.label = std::string(label);
+  span.start = std::chrono::system_clock::now();
+  return format_traceparent(trace.trace_id, span.span_id, true);
+}
+
 void RequestContext::log_attempt(std::string_view label, std::string_view result) {
+  // The latest open span of this deployment is the attempt that ended (a hedge may have two open).
+  for (auto span = outcome.attempt_spans.rbegin(); span != outcome.attempt_spans.rend(); ++span) {
+    if (span->ended || span->label != label) continue;
+    span->ended = true;
+    span->result = std::string(result);
+    span->end = std::chrono::system_clock::now();
+    break;
+  }
   std::string& log = outcome.attempt_log;
   if (!log.empty()) log += ',';
   log += label;

@@ -50,8 +50,11 @@ struct RequestContext {
   void record_error(const GatewayError& error);
   // The client closed its connection before the answer was complete.
   void client_closed();
-  // Appends one attempt to the attempt log: "provider/model:outcome".
+  // Appends one attempt to the attempt log: "provider/model:outcome" (and ends its span).
   void log_attempt(std::string_view label, std::string_view result);
+  // The traceparent for an attempt's upstream call: a new span of this request's trace when
+  // it is traced here, else the client's own traceparent passed on (or none).
+  std::string attempt_traceparent(std::string_view label);
 };
 
 // The sinks every outcome goes to. Fixed when the gateway starts; they outlive reloads.

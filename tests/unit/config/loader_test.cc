@@ -182,6 +182,20 @@ TEST(ConfigLoader, TheLedgerGoesToPostgresOnlyByAPostgresUrl) {
   EXPECT_TRUE(has_error(bad, 3, "storage.ledger must be true or false"));
 }
 
+TEST(ConfigLoader, ReadsTheOtlpExporterSettings) {
+  auto good = load("providers:\n  oai: {type: openai}\ntelemetry:\n  otlp:\n    endpoint: http://127.0.0.1:4318\n"
+                   "    headers: {Authorization: Bearer t}\n    sample_ratio: 0.25\n");
+  ASSERT_TRUE(good.snapshot) << (good.errors.empty() ? "" : good.errors[0]);
+  ASSERT_TRUE(good.snapshot->telemetry.otlp);
+  EXPECT_EQ(good.snapshot->telemetry.otlp->endpoint, "http://127.0.0.1:4318");
+  EXPECT_EQ(good.snapshot->telemetry.otlp->sample_ratio, 0.25);
+  EXPECT_EQ(good.snapshot->telemetry.otlp->headers.at(0).first, "authorization");
+  auto bad = load("providers:\n  oai: {type: openai}\ntelemetry:\n  otlp:\n    endpoint: grpc://x:4317\n    sample_ratio: 2\n");
+  EXPECT_FALSE(bad.snapshot);
+  EXPECT_TRUE(has_error(bad, 5, "telemetry.otlp.endpoint must be an http:// URL"));
+  EXPECT_TRUE(has_error(bad, 6, "telemetry.otlp.sample_ratio must be a number from 0 to 1"));
+}
+
 TEST(ConfigLoader, RejectsBadUrls) {
   auto result = load(R"(providers:
   a: {type: openai, base_url: not a url}
