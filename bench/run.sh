@@ -27,6 +27,7 @@ mkdir -p "$WORK"
 if ((SMOKE)); then
   node bench/proxy/run.mjs --duration 1 --runs 1 --after-wait 2 --out "$WORK/proxy.json"
   node bench/streams/run.mjs --streams 200 --tokens 5 --out "$WORK/streams.json" >/dev/null
+  node bench/ledger/run.mjs --duration 1 --runs 1 --out "$WORK/ledger.json" > "$WORK/ledger.md"
   "$BUILD/bench/micro/switchyard_micro" --benchmark_min_time=0.01 --benchmark_format=console \
     --benchmark_out="$WORK/micro.json" --benchmark_out_format=json >/dev/null
   REPORT="$BUILD/bench-smoke.md"
@@ -34,6 +35,7 @@ else
   node bench/proxy/run.mjs --duration "${DURATION:-5}" --runs "${RUNS:-3}" --out "$WORK/proxy.json"
   # A failed stream is a finding for the report, not a reason to stop the run.
   node bench/streams/run.mjs --streams "${STREAMS:-10000}" --settle 40 --out "$WORK/streams.json" >/dev/null || true
+  node bench/ledger/run.mjs --duration "${DURATION:-5}" --runs "${RUNS:-3}" --out "$WORK/ledger.json" > "$WORK/ledger.md"
   "$BUILD/bench/micro/switchyard_micro" --benchmark_min_time=0.5 --benchmark_repetitions=3 \
     --benchmark_report_aggregates_only=true --benchmark_format=console \
     --benchmark_out="$WORK/micro.json" --benchmark_out_format=json >&2
@@ -48,5 +50,11 @@ if node -e 'const d = require(process.argv[1]); process.exit(d.benchmarks.some((
 fi
 
 node bench/report.mjs --proxy "$WORK/proxy.json" --streams "$WORK/streams.json" --micro "$WORK/micro.json" > "$REPORT"
+{
+  printf '\n## The usage ledger and the metrics on the hot path (bench/ledger)\n\n'
+  printf 'OpenAI passthrough at 64 connections; the same build with both off, the metrics alone, both on\n'
+  printf '(SQLite ledger), both on (PostgreSQL ledger, its server on the same cores).\n\n'
+  cat "$WORK/ledger.md"
+} >> "$REPORT"
 echo "bench: report written to $REPORT" >&2
 ((SMOKE)) || cat "$REPORT"

@@ -102,7 +102,7 @@ switchyard::server::SinkSet make_sinks(std::shared_ptr<switchyard::ledger::Ledge
                                        std::shared_ptr<switchyard::telemetry::OtlpExporter> traces) {
   switchyard::server::SinkSet sinks;
   sinks.add(std::make_shared<switchyard::telemetry::AccessLogSink>());
-  sinks.add(std::move(metrics));
+  if (metrics) sinks.add(std::move(metrics));
   if (traces) sinks.add(std::move(traces));
   if (ledger) sinks.add(std::move(ledger));
 #ifdef SWITCHYARD_TEST_HOOKS
@@ -260,7 +260,7 @@ int main(int argc, char** argv) {
     ledger = std::move(opened_ledger.value());
   }
   {
-    auto metrics = std::make_shared<switchyard::telemetry::RequestMetrics>();
+    auto metrics = snapshot.telemetry.metrics ? std::make_shared<switchyard::telemetry::RequestMetrics>() : nullptr;
     auto traces = make_trace_exporter(snapshot.telemetry);
     server::Gateway gateway(active, make_sinks(ledger, metrics, traces),
                             {reloader.get(), responses.get(), ledger.get(), metrics.get(),

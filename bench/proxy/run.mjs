@@ -14,7 +14,7 @@
 // Prints progress on stderr and writes the figures as JSON (bench/run.sh turns them into
 // the report). Exits 1 when any request failed (non-2xx or socket error). Everything runs
 // on 127.0.0.1 and everything started is stopped on exit.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds, processTree, rssKiB, sleep, start, stop, waitForHttp } from './processes.mjs';
 import { upstreamServer } from './upstream.mjs';
+import { luaScript, wrk } from './wrk.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -181,54 +182,6 @@ const TARGETS = [
         'x-portkey-custom-host': `${host(PORTS.upstream)}/openai-stream/v1` } } },
 ].filter((target) => !options.only || options.only.includes(target.name) || target.sut === null);
 
-// ---- wrk ------------------------------------------------------------------------------
-
-function luaScript(request) {
-  const file = path.join(work, `wrk-${Math.random().toString(36).slice(2)}.lua`);
-  const lua = (text) => `[==[${text}]==]`;
-  writeFileSync(file, [
-    'wrk.method = "POST"',
-    ...Object.entries(request.headers).map(([name, value]) => `wrk.headers[ ${lua(name)} ] = ${lua(value)}`),
-    `wrk.body = ${lua(request.body)}`,
-  ].join('\n'));
-  return file;
-}
-
-const MICROS = { us: 1, ms: 1e3, s: 1e6 };
-const micros = (text) => {
-  const match = /^([\d.]+)(us|ms|s)$/.exec(text);
-  return match ? Number(match[1]) * MICROS[match[2]] : NaN;
-};
-
-// One bounded wrk run: requests/s, p50 and p99 latency (µs), completed requests, failures.
-// Asynchronous, so the memory sampler keeps running while it does.
-async function wrk(url, script, connections, seconds) {
-  const threads = Math.min(connections, 2);
-  // A generous timeout: a peer's slow tail (Portkey's p99 at 64 connections is ~0.5-0.8 s)
-  // must show in the latency figures, not as wrk's 2 s default turning it into an error.
-  const child = spawn('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s',
-    script, url],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (data) => { out += data; });
-  child.stderr.on('data', (data) => { err += data; });
-  const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
-  const status = await new Promise((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
-  if (status !== 0) throw new Error(`wrk failed (${status}): ${err}${out}`);
-  const number = (pattern) => Number((pattern.exec(out) ?? [])[1] ?? 0);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  return {
-    rps: number(/Requests\/sec:\s+([\d.]+)/),
-    p50: micros((/^\s+50%\s+(\S+)/m.exec(out) ?? [])[1]),
-    p99: micros((/^\s+99%\s+(\S+)/m.exec(out) ?? [])[1]),
-    requests: number(/(\d+) requests in/),
-    non2xx: number(/Non-2xx or 3xx responses: (\d+)/),
-    socket_errors: socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
-  };
-}
-
 const median = (values) => {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
@@ -284,7 +237,7 @@ async function main() {
   for (const target of TARGETS) {
     for (const mode of ['json', 'stream']) {
       for (const connections of [1, 64]) {
-        cases.push({ target, mode, connections, script: luaScript(target[mode]), samples: [], cpu: 0 });
+        cases.push({ target, mode, connections, script: luaScript(target[mode], work), samples: [], cpu: 0 });
       }
     }
   }

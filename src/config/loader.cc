@@ -458,7 +458,10 @@ class Compiler {
   // telemetry: {otlp: {endpoint: http://collector:4318, headers: {...}, sample_ratio: 1.0}}
   void read_telemetry(const YAML::Node& node, Telemetry& telemetry) {
     if (!expect_map(node, "telemetry")) return;
-    check_keys(node, "telemetry", {"otlp"});
+    check_keys(node, "telemetry", {"otlp", "metrics"});
+    if (auto metrics = node["metrics"]) {
+      if (auto value = boolean(metrics, "telemetry.metrics")) telemetry.metrics = *value;
+    }
     YAML::Node otlp = node["otlp"];
     if (!otlp || !expect_map(otlp, "telemetry.otlp")) return;
     check_keys(otlp, "telemetry.otlp", {"endpoint", "headers", "sample_ratio"});

@@ -16,12 +16,13 @@ json::value secret(const std::string& value) {
 }
 
 json::object telemetry(const Telemetry& telemetry) {
-  if (!telemetry.otlp) return json::object{{"otlp", nullptr}};
+  if (!telemetry.otlp) return json::object{{"otlp", nullptr}, {"metrics", telemetry.metrics}};
   json::object headers;
   for (const auto& [name, value] : telemetry.otlp->headers) headers[name] = secret(value);  // collector tokens
   return json::object{{"otlp", json::object{{"endpoint", telemetry.otlp->endpoint},
                                             {"headers", std::move(headers)},
-                                            {"sample_ratio", telemetry.otlp->sample_ratio}}}};
+                                            {"sample_ratio", telemetry.otlp->sample_ratio}}},
+                      {"metrics", telemetry.metrics}};
 }
 
 std::string_view level_name(log::Level level) {

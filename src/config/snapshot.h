@@ -33,6 +33,7 @@ struct Telemetry {
     double sample_ratio = 1.0;  // of requests that come without a sampled traceparent
   };
   std::optional<Otlp> otlp;  // none: off (a client's traceparent is still passed upstream)
+  bool metrics = true;       // the request metrics on /metrics (false: only the gauges and counters of state)
 };
 
 struct Snapshot {

@@ -68,6 +68,8 @@ Status PostgresConnection::connect() {
     }
     status = PQconnectPoll(conn_);
   }
+  // Notices (a CREATE ... IF NOT EXISTS that found it) are not errors: libpq would print them.
+  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
   if (PQsetnonblocking(conn_, 1) != 0) {
     drop();
     return unavailable("cannot use the connection without blocking");
@@ -89,7 +91,55 @@ Result<PgRows> PostgresConnection::query(const std::string& sql, const std::vect
     drop();
     return unavailable("cannot send: " + problem);
   }
-  // Push the query out, then read until every result is in, each wait bounded by the deadline.
+  return finish(deadline);
+}
+
+Status PostgresConnection::copy_in(const std::string& copy, std::string_view data) {
+  if (Status connected = connect(); !connected) return connected.take_error();
+  Clock::time_point deadline = Clock::now() + timeout_;
+  if (!PQsendQuery(conn_, copy.c_str())) {
+    std::string problem = error_text(conn_);
+    drop();
+    return unavailable("cannot send: " + problem);
+  }
+  // The server answers COPY IN first; then the data goes out, then its end.
+  for (;;) {
+    int flushed = PQflush(conn_);  // 1: some of the command is still to go out
+    if (flushed >= 0 && !PQisBusy(conn_)) break;
+    if (flushed < 0 || !wait_for_socket(conn_, flushed ? POLLIN | POLLOUT : POLLIN, deadline) || !PQconsumeInput(conn_)) {
+      drop();
+      return unavailable("the copy did not start");
+    }
+  }
+  pg_result* start = PQgetResult(conn_);
+  bool copying = start && PQresultStatus(start) == PGRES_COPY_IN;
+  std::string refusal = start && !copying ? PQresultErrorMessage(start) : "";
+  PQclear(start);
+  if (!copying) {
+    // Read what is left of the command, so the connection can serve the next one.
+    (void)finish(deadline);
+    return unavailable(refusal.empty() ? "the copy did not start" : refusal);
+  }
+  auto put = [&](auto send) {
+    for (;;) {
+      int sent = send();
+      if (sent == 1) return true;
+      if (sent < 0 || !wait_for_socket(conn_, POLLOUT, deadline)) return false;  // 0: would block
+    }
+  };
+  bool sent = put([&] { return PQputCopyData(conn_, data.data(), static_cast<int>(data.size())); }) &&
+              put([&] { return PQputCopyEnd(conn_, nullptr); });
+  if (!sent) {
+    drop();
+    return unavailable("cannot send the copy's data: " + error_text(conn_));
+  }
+  auto result = finish(deadline);
+  if (!result) return result.take_error();
+  return Done{};
+}
+
+Result<PgRows> PostgresConnection::finish(Clock::time_point deadline) {
+  // Push the command out, then read until every result is in, each wait bounded by the deadline.
   for (int flushed = PQflush(conn_); flushed != 0; flushed = PQflush(conn_)) {
     if (flushed < 0 || !wait_for_socket(conn_, POLLIN | POLLOUT, deadline)) {
       drop();

@@ -32,10 +32,14 @@ class PostgresConnection {
   // Runs `sql` with text parameters ($1, $2, ...; nullopt: NULL). Several statements
   // without parameters may be sent at once; the last one's rows are returned.
   Result<PgRows> query(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
+  // Runs `copy` (a COPY ... FROM STDIN) with `data` (its text format) as the input.
+  Status copy_in(const std::string& copy, std::string_view data);
 
  private:
   Status connect();
   void drop();
+  // Sends what libpq buffered and reads every result of the command in flight.
+  Result<PgRows> finish(std::chrono::steady_clock::time_point deadline);
 
   std::string conninfo_;
   std::chrono::milliseconds timeout_;

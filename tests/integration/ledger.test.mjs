@@ -153,10 +153,13 @@ for (const kind of ['sqlite', 'postgres']) {
       const unknown = uniqueId('unknown-model');
       const wrongKey = uniqueId('wrong-key');
       const badJson = uniqueId('bad-json');
-      await (await client.chat(chatBody({ model: 'no-such-model' }), { headers: { 'x-request-id': unknown } })).text();
+      // A name with the characters a database's text formats escape comes back as it was sent.
+      const strange = 'no\tsuch\nmodel \\ "x" \u00e9';
+      await (await client.chat(chatBody({ model: strange }), { headers: { 'x-request-id': unknown } })).text();
       await (await client.chat('{"model": ', { headers: { 'x-request-id': badJson } })).text();
       await (await client.chat(chatBody(), { apiKey: 'sk-wrong', headers: { 'x-request-id': wrongKey } })).text();
       const row = await rowFor(unknown);
+      assert.equal(row.model, strange);
       assert.equal(row.status, 404);
       assert.equal(row.error_kind, 'not_found');
       assert.equal(row.input_tokens + row.output_tokens, 0);
