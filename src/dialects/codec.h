@@ -80,6 +80,7 @@ struct RequestView {
   // Where the body's model value lies, when the inspection placed it (OpenAI).
   json_splice::ValueSpan model_span;
   ConversationRefs conversation;  // for dialects whose server keeps conversations
+  std::string user;               // the client's tag for its end user (`user`), when the inspection reads it
 };
 
 struct ModelListEntry {

@@ -18,6 +18,8 @@ namespace switchyard::ledger {
 enum class GroupBy { model, provider, key, team, day, hour };
 std::optional<GroupBy> parse_group_by(std::string_view name);
 std::string_view group_by_name(GroupBy group_by);  // the group's field name: model, provider, key_id, team_id, period
+// Whether the groups are periods of time (their value: the period's start).
+inline bool groups_by_period(GroupBy group_by) { return group_by == GroupBy::day || group_by == GroupBy::hour; }
 
 struct UsageQuery {
   std::int64_t from_us = 0;  // inclusive

@@ -23,7 +23,7 @@ class CountTokensOperation final : public OperationHandler {
     auto request = codec->decode_request(scope_.exchange.request.body, scope_.route.model);
     if (!request) return request.take_error();
     request_ = std::move(request.value());
-    return ParsedRequest{request_.model, false, {}, std::nullopt};
+    return ParsedRequest{request_.model, false, {}, std::nullopt, {}};
   }
 
   // A first deployment without a counting API (OpenAI-compatible) is answered by estimate.

@@ -22,7 +22,7 @@ class EmbedOperation final : public OperationHandler {
     auto request = codec->decode_request(scope_.exchange.request.body, scope_.route.model, scope_.route.single_input);
     if (!request) return request.take_error();
     request_ = std::move(request.value());
-    return ParsedRequest{request_.model, false, {}, std::nullopt};
+    return ParsedRequest{request_.model, false, {}, std::nullopt, {}};
   }
 
   Result<std::string> build_body(const routing::Candidate& candidate, const DialectCodec& upstream) override {

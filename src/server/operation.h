@@ -42,6 +42,7 @@ struct ParsedRequest {
   bool stream = false;
   std::vector<std::string> fallback_models;  // per request, tried after the model's own plan
   std::optional<std::int64_t> max_output_tokens;
+  std::string user;  // the client's tag for its end user, when the request carries one
 };
 
 // What answering from a 2xx upstream response came to.

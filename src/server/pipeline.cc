@@ -114,6 +114,9 @@ Result<ParsedRequest> parse(RequestScope& scope, OperationHandler& operation) {
   if (parsed) {
     outcome.model = parsed->model;
     outcome.stream = parsed->stream;
+    // Kept for the ledger, bounded: it is the client's string.
+    constexpr std::size_t kMaxUser = 256;
+    outcome.user = parsed->user.substr(0, kMaxUser);
   }
   return parsed;
 }

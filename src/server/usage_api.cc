@@ -57,11 +57,25 @@ Result<std::optional<std::int64_t>> time_parameter(const QueryParameters& query,
   return micros;
 }
 
-Result<bool> wants_csv(const QueryParameters& query) {
+// What both endpoints take: a time range and a format.
+struct RangeAndFormat {
+  std::optional<std::int64_t> from_us;
+  std::optional<std::int64_t> to_us;
+  bool csv = false;
+};
+
+Result<RangeAndFormat> range_and_format(const QueryParameters& query) {
+  RangeAndFormat out;
+  auto from = time_parameter(query, "from");
+  if (!from) return from.take_error();
+  auto to = time_parameter(query, "to");
+  if (!to) return to.take_error();
+  out.from_us = from.value();
+  out.to_us = to.value();
   std::optional<std::string> format = query.get("format");
-  if (!format || *format == "json") return false;
-  if (*format == "csv") return true;
-  return bad_parameter("format", "must be json or csv");
+  if (format && *format == "csv") out.csv = true;
+  else if (format && *format != "json") return bad_parameter("format", "must be json or csv");
+  return out;
 }
 
 http::ClientResponse csv_response(std::string body, std::string_view name) {
@@ -163,17 +177,13 @@ std::optional<std::pair<std::int64_t, std::string>> parse_cursor(std::string_vie
 
 net::awaitable<void> serve_usage(RequestScope& scope, ledger::Ledger& ledger) {
   QueryParameters query(scope.exchange.request.target());
-  auto from = time_parameter(query, "from");
-  auto to = time_parameter(query, "to");
-  auto csv = wants_csv(query);
+  auto common = range_and_format(query);
   std::optional<GatewayError> problem;
-  if (!from) problem = from.error();
-  else if (!to) problem = to.error();
-  else if (!csv) problem = csv.error();
+  if (!common) problem = common.error();
   ledger::UsageQuery usage;
   if (!problem) {
-    usage.to_us = to.value().value_or(now_us() + 1);
-    usage.from_us = from.value().value_or(usage.to_us - kDayUs);
+    usage.to_us = common.value().to_us.value_or(now_us() + 1);
+    usage.from_us = common.value().from_us.value_or(usage.to_us - kDayUs);
     if (usage.from_us >= usage.to_us) problem = bad_parameter("from", "must be before to");
   }
   if (!problem) {
@@ -190,23 +200,19 @@ net::awaitable<void> serve_usage(RequestScope& scope, ledger::Ledger& ledger) {
     co_await fail(scope, groups.error());
     co_return;
   }
-  if (csv.value()) co_await answer(scope, csv_response(usage_csv(groups.value(), usage.group_by), "usage"));
+  if (common.value().csv) co_await answer(scope, csv_response(usage_csv(groups.value(), usage.group_by), "usage"));
   else co_await answer(scope, json_response(200, usage_json(groups.value(), usage.group_by)));
 }
 
 net::awaitable<void> serve_requests(RequestScope& scope, ledger::Ledger& ledger) {
   QueryParameters query(scope.exchange.request.target());
-  auto from = time_parameter(query, "from");
-  auto to = time_parameter(query, "to");
-  auto csv = wants_csv(query);
+  auto common = range_and_format(query);
   std::optional<GatewayError> problem;
-  if (!from) problem = from.error();
-  else if (!to) problem = to.error();
-  else if (!csv) problem = csv.error();
+  if (!common) problem = common.error();
   ledger::RequestsQuery request;
   if (!problem) {
-    request.from_us = from.value();
-    request.to_us = to.value();
+    request.from_us = common.value().from_us;
+    request.to_us = common.value().to_us;
     request.model = query.get("model").value_or("");
     request.key_id = query.get("key").value_or("");
     if (auto limit = query.get("limit")) {
@@ -242,7 +248,7 @@ net::awaitable<void> serve_requests(RequestScope& scope, ledger::Ledger& ledger)
   const std::vector<ledger::LedgerRow>& rows = page.value().rows;
   std::optional<std::string> next;
   if (page.value().more && !rows.empty()) next = cursor_of(rows.back());
-  if (csv.value()) {
+  if (common.value().csv) {
     std::string body = ledger::csv_header();
     for (const ledger::LedgerRow& row : rows) body += ledger::row_csv(row);
     http::ClientResponse response = csv_response(std::move(body), "requests");

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <map>
 
+#include "store/ledger_sql.h"
+
 namespace switchyard::store {
 
 using ledger::GroupBy;
@@ -40,14 +42,6 @@ constexpr std::array kMigrations = {
 // Any number: the advisory lock replicas take while migrating.
 constexpr std::string_view kMigrationLock = "SELECT pg_advisory_xact_lock(7275330)";
 
-constexpr std::string_view kColumns =
-    "request_id, started_at, key_id, team_id, dialect, operation, model, provider, upstream_model, attempts, hedged,"
-    " stream, status, error_kind, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
-    " reasoning_tokens, cost_pico, usage_source, latency_us, ttft_us, overhead_us, \"user\"";
-
-constexpr std::int64_t kHourUs = 3'600'000'000;
-constexpr std::int64_t kDayUs = 24 * kHourUs;
-
 std::optional<std::string> number(std::int64_t value) { return std::to_string(value); }
 
 std::int64_t integer_of(const std::optional<std::string>& text) { return text ? std::stoll(*text) : 0; }
@@ -67,49 +61,14 @@ void append_copy_field(std::string& out, std::string_view value) {
   out += '\t';
 }
 
-LedgerRow read_row(const std::vector<std::optional<std::string>>& cells) {
-  LedgerRow row;
-  auto text = [&](int i) { return cells[static_cast<std::size_t>(i)].value_or(""); };
-  auto integer = [&](int i) { return integer_of(cells[static_cast<std::size_t>(i)]); };
-  row.request_id = text(0);
-  row.started_at_us = integer(1);
-  row.key_id = text(2);
-  row.team_id = text(3);
-  row.dialect = text(4);
-  row.operation = text(5);
-  row.model = text(6);
-  row.provider = text(7);
-  row.upstream_model = text(8);
-  row.attempts = static_cast<int>(integer(9));
-  row.hedged = text(10) == "t";
-  row.stream = text(11) == "t";
-  row.status = static_cast<int>(integer(12));
-  row.error_kind = text(13);
-  row.input_tokens = integer(14);
-  row.output_tokens = integer(15);
-  row.cache_read_tokens = integer(16);
-  row.cache_write_tokens = integer(17);
-  row.reasoning_tokens = integer(18);
-  if (cells[19]) row.cost_pico = integer(19);
-  row.usage_source = text(20);
-  row.latency_us = integer(21);
-  if (cells[22]) row.ttft_us = integer(22);
-  row.overhead_us = integer(23);
-  row.user = text(24);
-  return row;
-}
-
-std::string group_expression(GroupBy group_by) {
-  switch (group_by) {
-    case GroupBy::model: return "model";
-    case GroupBy::provider: return "provider";
-    case GroupBy::key: return "key_id";
-    case GroupBy::team: return "team_id";
-    case GroupBy::day: return "(started_at / " + std::to_string(kDayUs) + ") * " + std::to_string(kDayUs);
-    case GroupBy::hour: return "(started_at / " + std::to_string(kHourUs) + ") * " + std::to_string(kHourUs);
-  }
-  return "model";
-}
+// A result row's cells (text; NULL: none), as read_ledger_row asks for them.
+struct TextCells {
+  const std::vector<std::optional<std::string>>& cells;
+  std::string text(int i) const { return cells[static_cast<std::size_t>(i)].value_or(""); }
+  std::int64_t integer(int i) const { return integer_of(cells[static_cast<std::size_t>(i)]); }
+  bool flag(int i) const { return text(i) == "t"; }
+  bool is_null(int i) const { return !cells[static_cast<std::size_t>(i)]; }
+};
 
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -208,7 +167,7 @@ Result<std::int64_t> PostgresLedgerStore::write(std::span<const LedgerRow> rows)
       !begun) {
     return failed(begun.take_error());
   }
-  if (Status copied = writer_.copy_in("COPY ledger_staging (" + std::string(kColumns) + ") FROM STDIN", data); !copied) {
+  if (Status copied = writer_.copy_in("COPY ledger_staging (" + std::string(kLedgerColumns) + ") FROM STDIN", data); !copied) {
     return failed(copied.take_error());
   }
   auto inserted = writer_.query("INSERT INTO ledger SELECT * FROM ledger_staging ON CONFLICT (started_at, request_id) DO NOTHING");
@@ -225,11 +184,11 @@ Result<std::vector<ledger::UsageGroup>> PostgresLedgerStore::usage(const ledger:
       "SELECT g, COUNT(*), COUNT(error_kind), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens),"
       " SUM(cache_write_tokens), SUM(reasoning_tokens), COALESCE(SUM(cost_pico), 0), COUNT(*) - COUNT(cost_pico),"
       " percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_us), percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_us)"
-      " FROM (SELECT " + group_expression(query.group_by) + " AS g, * FROM ledger WHERE started_at >= $1 AND started_at < $2) t"
+      " FROM (SELECT " + usage_group_expression(query.group_by) + " AS g, * FROM ledger WHERE started_at >= $1 AND started_at < $2) t"
       " GROUP BY g ORDER BY g NULLS FIRST";
   auto result = reader_.query(sql, {number(query.from_us), number(query.to_us)});
   if (!result) return result.take_error();
-  bool period = query.group_by == GroupBy::day || query.group_by == GroupBy::hour;
+  bool period = ledger::groups_by_period(query.group_by);
   std::vector<ledger::UsageGroup> groups;
   for (const auto& cells : result.value().rows) {
     ledger::UsageGroup group;
@@ -253,7 +212,7 @@ Result<std::vector<ledger::UsageGroup>> PostgresLedgerStore::usage(const ledger:
 Result<ledger::RequestsPage> PostgresLedgerStore::requests(const ledger::RequestsQuery& query) {
   std::lock_guard lock(read_mutex_);
   if (Status schema = ensure_schema(reader_); !schema) return schema.take_error();
-  std::string sql = "SELECT " + std::string(kColumns) + " FROM ledger WHERE TRUE";
+  std::string sql = "SELECT " + std::string(kLedgerColumns) + " FROM ledger WHERE TRUE";
   Params params;
   auto param = [&](std::optional<std::string> value) {
     params.push_back(std::move(value));
@@ -272,7 +231,7 @@ Result<ledger::RequestsPage> PostgresLedgerStore::requests(const ledger::Request
   auto result = reader_.query(sql, params);
   if (!result) return result.take_error();
   ledger::RequestsPage page;
-  for (const auto& cells : result.value().rows) page.rows.push_back(read_row(cells));
+  for (const auto& cells : result.value().rows) page.rows.push_back(read_ledger_row(TextCells{cells}));
   if (page.rows.size() > static_cast<std::size_t>(query.limit)) {
     page.rows.pop_back();
     page.more = true;

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "store/ledger_sql.h"
 #include "store/sqlite_database.h"
 
 namespace switchyard::store {
@@ -12,14 +13,6 @@ using ledger::GroupBy;
 using ledger::LedgerRow;
 
 namespace {
-
-constexpr std::string_view kColumns =
-    "request_id, started_at, key_id, team_id, dialect, operation, model, provider, upstream_model, attempts, hedged,"
-    " stream, status, error_kind, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
-    " reasoning_tokens, cost_pico, usage_source, latency_us, ttft_us, overhead_us, user";
-
-constexpr std::int64_t kHourUs = 3'600'000'000;
-constexpr std::int64_t kDayUs = 24 * kHourUs;
 
 GatewayError failure(sqlite3* db, std::string_view what) {
   return make_error(ErrorKind::unavailable, std::string(what) + ": " + sqlite3_errmsg(db), "ledger_unavailable");
@@ -30,50 +23,15 @@ Statement& bind_text_or_null(Statement& statement, int index, const std::string&
   return text.empty() ? statement.bind_null(index) : statement.bind(index, text);
 }
 
-LedgerRow read_row(const Statement& query) {
-  LedgerRow row;
-  row.request_id = query.text(0);
-  row.started_at_us = query.integer(1);
-  row.key_id = query.text(2);
-  row.team_id = query.text(3);
-  row.dialect = query.text(4);
-  row.operation = query.text(5);
-  row.model = query.text(6);
-  row.provider = query.text(7);
-  row.upstream_model = query.text(8);
-  row.attempts = static_cast<int>(query.integer(9));
-  row.hedged = query.integer(10) != 0;
-  row.stream = query.integer(11) != 0;
-  row.status = static_cast<int>(query.integer(12));
-  row.error_kind = query.text(13);
-  row.input_tokens = query.integer(14);
-  row.output_tokens = query.integer(15);
-  row.cache_read_tokens = query.integer(16);
-  row.cache_write_tokens = query.integer(17);
-  row.reasoning_tokens = query.integer(18);
-  if (!query.is_null(19)) row.cost_pico = query.integer(19);
-  row.usage_source = query.text(20);
-  row.latency_us = query.integer(21);
-  if (!query.is_null(22)) row.ttft_us = query.integer(22);
-  row.overhead_us = query.integer(23);
-  row.user = query.text(24);
-  return row;
-}
+// A result row's cells, as read_ledger_row asks for them.
+struct StatementCells {
+  const Statement& query;
+  std::string text(int i) const { return query.text(i); }
+  std::int64_t integer(int i) const { return query.integer(i); }
+  bool flag(int i) const { return query.integer(i) != 0; }
+  bool is_null(int i) const { return query.is_null(i); }
+};
 
-// The SQL expression a usage report groups by.
-std::string group_expression(GroupBy group_by) {
-  switch (group_by) {
-    case GroupBy::model: return "model";
-    case GroupBy::provider: return "provider";
-    case GroupBy::key: return "key_id";
-    case GroupBy::team: return "team_id";
-    case GroupBy::day: return "(started_at / " + std::to_string(kDayUs) + ") * " + std::to_string(kDayUs);
-    case GroupBy::hour: return "(started_at / " + std::to_string(kHourUs) + ") * " + std::to_string(kHourUs);
-  }
-  return "model";
-}
-
-bool by_period(GroupBy group_by) { return group_by == GroupBy::day || group_by == GroupBy::hour; }
 
 }  // namespace
 
@@ -98,7 +56,7 @@ Result<std::int64_t> SqliteLedgerStore::write(std::span<const LedgerRow> rows) {
   if (!exec(writer_, "BEGIN IMMEDIATE")) return failure(writer_, "cannot begin a ledger batch");
   std::int64_t added = 0;
   {
-    Statement insert(writer_, "INSERT OR IGNORE INTO ledger (" + std::string(kColumns) +
+    Statement insert(writer_, "INSERT OR IGNORE INTO ledger (" + std::string(kLedgerColumns) +
                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const LedgerRow& row : rows) {
       insert.reset();
@@ -142,7 +100,7 @@ Result<std::int64_t> SqliteLedgerStore::write(std::span<const LedgerRow> rows) {
 
 Result<std::vector<ledger::UsageGroup>> SqliteLedgerStore::usage(const ledger::UsageQuery& query) {
   std::lock_guard lock(read_mutex_);
-  std::string group = group_expression(query.group_by);
+  std::string group = usage_group_expression(query.group_by);
   Statement totals(reader_,
                    "SELECT " + group +
                        " AS g, COUNT(*), SUM(error_kind IS NOT NULL), SUM(input_tokens), SUM(output_tokens),"
@@ -153,7 +111,7 @@ Result<std::vector<ledger::UsageGroup>> SqliteLedgerStore::usage(const ledger::U
   std::vector<ledger::UsageGroup> groups;
   std::map<std::string, std::size_t> index;  // a group's value -> its place in `groups`
   auto group_text = [&](const Statement& row) {
-    return by_period(query.group_by) ? ledger::rfc3339(row.integer(0)) : row.text(0);
+    return ledger::groups_by_period(query.group_by) ? ledger::rfc3339(row.integer(0)) : row.text(0);
   };
   int rc;
   while ((rc = totals.step()) == SQLITE_ROW) {
@@ -195,7 +153,7 @@ Result<std::vector<ledger::UsageGroup>> SqliteLedgerStore::usage(const ledger::U
 
 Result<ledger::RequestsPage> SqliteLedgerStore::requests(const ledger::RequestsQuery& query) {
   std::lock_guard lock(read_mutex_);
-  std::string sql = "SELECT " + std::string(kColumns) + " FROM ledger WHERE 1";
+  std::string sql = "SELECT " + std::string(kLedgerColumns) + " FROM ledger WHERE 1";
   if (query.before) sql += " AND (started_at, request_id) < (?, ?)";
   if (query.from_us) sql += " AND started_at >= ?";
   if (query.to_us) sql += " AND started_at < ?";
@@ -218,7 +176,7 @@ Result<ledger::RequestsPage> SqliteLedgerStore::requests(const ledger::RequestsQ
   select.bind(at, std::int64_t{query.limit} + 1);  // one more tells whether there is a next page
   ledger::RequestsPage page;
   int rc;
-  while ((rc = select.step()) == SQLITE_ROW) page.rows.push_back(read_row(select));
+  while ((rc = select.step()) == SQLITE_ROW) page.rows.push_back(read_ledger_row(StatementCells{select}));
   if (rc != SQLITE_DONE) return failure(reader_, "cannot list requests");
   if (page.rows.size() > static_cast<std::size_t>(query.limit)) {
     page.rows.pop_back();

@@ -32,7 +32,7 @@ describe('README examples', () => {
   after(() => gateway?.stop());
 
   it('has the curl tour, the SDK program and a configuration file', () => {
-    assert.equal(curlBlocks().length, 2);
+    assert.equal(curlBlocks().length, 3);
     assert.equal(codeBlocks().filter((b) => b.lang === 'js').length, 1);
     assert.equal(codeBlocks().filter((b) => b.lang === 'yaml').length, 1);
   });
@@ -51,6 +51,23 @@ describe('README examples', () => {
     const usage = JSON.parse(events.at(-2).slice('data: '.length));
     assert.deepEqual(usage.choices, []);
     assert.ok(usage.usage.total_tokens > 0);
+  });
+
+  it('the "see what it costs" example shows the tour\'s requests in the ledger and the metrics', async () => {
+    // After the tour: its two completions reach the ledger within the writer's flush interval.
+    // curl adds no newline: the JSON runs straight into the CSV's header.
+    let stdout = '';
+    let mock = null;
+    for (let tries = 0; tries < 40 && !(mock?.requests >= 2); ++tries) {
+      if (tries) await new Promise((r) => setTimeout(r, 100));
+      ({ stdout } = await run('bash', ['-euo', 'pipefail', '-c', pointAtGateway(curlBlocks()[2].code)],
+        { env: { ...process.env, SWITCHYARD_MASTER_KEY: '' } }));
+      mock = JSON.parse(stdout.slice(0, stdout.indexOf('request_id,started_at,'))).data.find((g) => g.model === 'mock');
+    }
+    assert.ok(mock?.requests >= 2 && mock.output_tokens > 0, stdout);
+    assert.equal(mock.cost_usd, '0.000000000000');  // the built-in mock is free, a known price
+    assert.match(stdout, /request_id,started_at,key_id,.*\r\n[0-9a-f]{32},/);
+    assert.match(stdout, /^switchyard_cost_usd_total\{model="mock",provider="mock"\} 0\.000000000000$/m);
   });
 
   it('the SDK program prints the reply, the streamed text and usage', async () => {

@@ -139,6 +139,17 @@ for (const kind of ['sqlite', 'postgres']) {
       assert.ok(row.input_tokens > 0);
     });
 
+    it('the client\'s end-user tag is kept: OpenAI chat `user`, Responses `user`', async () => {
+      const chat = uniqueId('user-chat');
+      const responses = uniqueId('user-responses');
+      await (await client.chat(chatBody({ model: 'priced', user: 'end-user-42' }), { headers: { 'x-request-id': chat } })).text();
+      await (await client.request('/v1/responses', {
+        method: 'POST', json: { model: 'priced', input: 'Say hello', user: 'end-user-43' }, headers: { 'x-request-id': responses },
+      })).text();
+      assert.equal((await rowFor(chat)).user, 'end-user-42');
+      assert.equal((await rowFor(responses)).user, 'end-user-43');
+    });
+
     it('a model without a known price is recorded with an unknown cost, never zero', async () => {
       const id = uniqueId('unpriced');
       const res = await client.chat(chatBody({ model: 'unpriced' }), { headers: { 'x-request-id': id } });

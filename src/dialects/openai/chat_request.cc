@@ -42,6 +42,7 @@ class RequestInspector : public json_events::IgnoringHandler {
   bool stream_value = false;
   Kind stream_options = Kind::absent;
   bool include_usage = false;
+  std::string user;
   const char* body = nullptr;  // the text being parsed, to place the model's value in it
   std::size_t body_size = 0;
   json_splice::ValueSpan model_span;
@@ -67,6 +68,7 @@ class RequestInspector : public json_events::IgnoringHandler {
              : key == "models"         ? Top::models
              : key == "stream"         ? Top::stream
              : key == "stream_options" ? Top::stream_options
+             : key == "user"           ? Top::user
                                        : Top::other;
     } else if (depth_ == 2) {
       include_usage_next_ = top_ == Top::stream_options && key == "include_usage";
@@ -91,7 +93,7 @@ class RequestInspector : public json_events::IgnoringHandler {
   bool on_null(json::error_code&) { return value(Kind::null); }
 
  private:
-  enum class Top { other, model, messages, models, stream, stream_options };
+  enum class Top { other, model, messages, models, stream, stream_options, user };
 
   // The quoted string `text` as it lies in the body, or nothing. The parser hands over a
   // string in one piece pointing into its input only when it holds no escapes; anything
@@ -174,6 +176,9 @@ class RequestInspector : public json_events::IgnoringHandler {
         stream_options = kind;
         include_usage = false;
         break;
+      case Top::user:
+        user = kind == Kind::string ? std::string(text) : std::string();
+        break;
       case Top::other:
         break;
     }
@@ -235,6 +240,7 @@ Result<ChatRequestView> inspect_chat_request(std::string_view body) {
     }
     view.include_usage = seen.include_usage;
   }
+  view.user = std::move(seen.user);
   return view;
 }
 

@@ -27,6 +27,7 @@ struct ChatRequestView {
   // The last top-level "model" value's bytes, when the inspection saw them as they are
   // (no escapes), so the passthrough need not look for it again.
   json_splice::ValueSpan model_span;
+  std::string user;  // the top-level `user` string, if any
 
   PassthroughEdits edits() const { return {model_span, !fallback_models.empty(), stream && !include_usage}; }
 };

@@ -367,9 +367,9 @@ std::vector<std::string> referenced_items(std::string_view body) {
 }  // namespace
 
 Result<RequestView> inspect_responses_request(std::string_view body) {
-  std::array<json_events::TopMember, 7> members{
-      {{"model"}, {"input"}, {"stream"}, {"background"}, {"conversation"}, {"previous_response_id"}, {"store"}}};
-  auto& [model, input, stream, background, conversation, previous, store] = members;
+  std::array<json_events::TopMember, 8> members{
+      {{"model"}, {"input"}, {"stream"}, {"background"}, {"conversation"}, {"previous_response_id"}, {"store"}, {"user"}}};
+  auto& [model, input, stream, background, conversation, previous, store, user] = members;
   using Kind = json_events::TopMember::Kind;
   if (!json_events::read_top_members(body, members)) {
     return invalid("We could not parse the JSON body of your request: expected a JSON object.", {}, "invalid_json");
@@ -398,6 +398,7 @@ Result<RequestView> inspect_responses_request(std::string_view body) {
   view.model = std::move(model.text);
   view.stream = stream.kind == Kind::boolean && stream.flag;
   view.include_usage = true;  // a Responses stream always ends with its usage
+  if (user.kind == Kind::string) view.user = std::move(user.text);
   if (previous.kind == Kind::string) view.conversation.previous_id = std::move(previous.text);
   view.conversation.store = !(store.kind == Kind::boolean && !store.flag);  // kept unless store: false
   // Item references are rare: the input is only read for them when the body names one.
