@@ -279,7 +279,11 @@ int main(int argc, char** argv) {
     reloader.reset();
   }
   // Every request has settled (the listener is gone): what the ledger holds goes to the
-  // database (or the spool) before the process ends.
+  // database (or the spool) before the process ends. A second SIGTERM or Ctrl-C must not cut
+  // that short (the listener's signal handling went with it; a supervisor that means it
+  // sends SIGKILL).
+  std::signal(SIGTERM, SIG_IGN);
+  std::signal(SIGINT, SIG_IGN);
   if (ledger) {
     ledger->close();
     switchyard::log::info("usage ledger drained", {{"rows_written", static_cast<std::int64_t>(ledger->counters().rows_written.load())},
