@@ -925,8 +925,13 @@ describe('circuit breaker (cooldown: failures 2, window 30s; durations 30 s and 
       message: `${model} to become half_open`,
     });
     env.oai.script([{ kind: 'slow_first_byte', delay_ms: SLOW_MS }]);
+    const before = env.oai.requests.filter((r) => requestModel(r) === model).length;
     const probe = env.client.chat(chatBody({ model: alias }));
     await waitFor(async () => (await deploymentState(alias, model)).in_flight === 1, { message: `the probe to ${model} in flight` });
+    // And arrived upstream: on a slow build the gateway counts it in flight before the mock has
+    // it, and a request counted after the caller's mark would look like a second probe.
+    await waitFor(() => env.oai.requests.filter((r) => requestModel(r) === model).length > before,
+      { message: `the probe to ${model} at the upstream` });
     return { probe }; // wrapped: an async function returning the promise itself would wait for it
   }
 
