@@ -70,7 +70,10 @@ TEST_F(LedgerTest, WritesEveryRowInBatches) {
   for (int i = 0; i < 1000; ++i) ledger.record(row(i));
   ledger.flush();
   EXPECT_EQ(store->size(), 1000u);
-  EXPECT_LE(store->batches(), 1000 / 100 + 2);  // batched, not row by row
+  // Batched, not row by row: each wake of the writer takes what is queued in chunks of at most
+  // 100 rows, so at most one short chunk per wake (a slow build wakes more often).
+  EXPECT_GE(store->batches(), 10);
+  EXPECT_LE(store->batches(), 2 * (1000 / 100));
   EXPECT_EQ(ledger.counters().rows_written, 1000u);
   EXPECT_EQ(ledger.counters().rows_spooled, 0u);
 }
