@@ -244,6 +244,12 @@ std::optional<LedgerRow> parse_row_json(std::string_view text) {
 
 namespace {
 
+std::string millis_text(std::int64_t micros) {
+  std::string out;
+  JsonWriter(out).millis(micros);
+  return out;
+}
+
 // A field a spreadsheet would run as a formula (=, +, -, @ first: model names and user tags
 // are the client's) is prefixed with a quote, as OWASP advises; numbers never need it.
 bool reads_as_formula(std::string_view value) {
@@ -252,6 +258,8 @@ bool reads_as_formula(std::string_view value) {
   if (first == '-') return value.size() < 2 || value[1] < '0' || value[1] > '9';
   return first == '=' || first == '+' || first == '@' || first == '\t' || first == '\r';
 }
+
+}  // namespace
 
 void append_csv_field(std::string& out, std::string_view value) {
   if (value.find_first_of(",\"\r\n") == std::string_view::npos && !reads_as_formula(value)) {
@@ -266,14 +274,6 @@ void append_csv_field(std::string& out, std::string_view value) {
   }
   out += '"';
 }
-
-std::string millis_text(std::int64_t micros) {
-  std::string out;
-  JsonWriter(out).millis(micros);
-  return out;
-}
-
-}  // namespace
 
 std::string csv_header() {
   return "request_id,started_at,key_id,team_id,dialect,operation,model,provider,upstream_model,attempts,hedged,stream,"

@@ -52,6 +52,9 @@ std::string row_json(const LedgerRow& row);
 // The inverse of row_json (for the spool): nullopt for anything else.
 std::optional<LedgerRow> parse_row_json(std::string_view text);
 
+// One CSV field (RFC 4180 quoting; text a spreadsheet would run as a formula gets a leading ').
+void append_csv_field(std::string& out, std::string_view value);
+
 // The rows as CSV: the header line, then one line per row (RFC 4180 quoting).
 std::string csv_header();
 std::string row_csv(const LedgerRow& row);

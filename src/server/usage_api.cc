@@ -135,10 +135,7 @@ std::string usage_csv(const std::vector<ledger::UsageGroup>& groups, ledger::Gro
                     ",requests,errors,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,"
                     "reasoning_tokens,cost_usd,unpriced_requests,latency_p50_ms,latency_p95_ms\r\n";
   for (const ledger::UsageGroup& group : groups) {
-    ledger::LedgerRow label;  // the group's value goes through the row CSV's quoting
-    label.request_id = group.group;
-    std::string first = ledger::row_csv(label);
-    out += first.substr(0, first.find(','));
+    ledger::append_csv_field(out, group.group);
     auto number = [&](std::int64_t value) { out += "," + std::to_string(value); };
     auto millis = [&](std::int64_t micros) {
       std::string text;
