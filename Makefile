@@ -57,7 +57,7 @@ bench-smoke:
 sanitize: deps
 	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DSWITCHYARD_SANITIZE=ON
 	cmake --build $(SANITIZE_DIR) -j$(JOBS)
-	ASAN_OPTIONS=quarantine_size_mb=16:detect_leaks=1 \
+	ASAN_OPTIONS=quarantine_size_mb=16:detect_leaks=1 SWITCHYARD_LOAD_REQUESTS=2000 \
 	  $(MAKE) --no-print-directory test-unit test-node BUILD_DIR=$(SANITIZE_DIR)
 
 clean:

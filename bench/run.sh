@@ -28,6 +28,7 @@ if ((SMOKE)); then
   node bench/proxy/run.mjs --duration 1 --runs 1 --after-wait 2 --out "$WORK/proxy.json"
   node bench/streams/run.mjs --streams 200 --tokens 5 --out "$WORK/streams.json" >/dev/null
   node bench/ledger/run.mjs --duration 1 --runs 1 --out "$WORK/ledger.json" > "$WORK/ledger.md"
+  node bench/keys/run.mjs --duration 1 --runs 1 --out "$WORK/keys.json" > "$WORK/keys.md"
   "$BUILD/bench/micro/switchyard_micro" --benchmark_min_time=0.01 --benchmark_format=console \
     --benchmark_out="$WORK/micro.json" --benchmark_out_format=json >/dev/null
   REPORT="$BUILD/bench-smoke.md"
@@ -36,6 +37,7 @@ else
   # A failed stream is a finding for the report, not a reason to stop the run.
   node bench/streams/run.mjs --streams "${STREAMS:-10000}" --settle 40 --out "$WORK/streams.json" >/dev/null || true
   node bench/ledger/run.mjs --duration "${DURATION:-5}" --runs "${RUNS:-3}" --out "$WORK/ledger.json" > "$WORK/ledger.md"
+  node bench/keys/run.mjs --duration "${DURATION:-5}" --runs "${RUNS:-3}" --out "$WORK/keys.json" > "$WORK/keys.md"
   "$BUILD/bench/micro/switchyard_micro" --benchmark_min_time=0.5 --benchmark_repetitions=3 \
     --benchmark_report_aggregates_only=true --benchmark_format=console \
     --benchmark_out="$WORK/micro.json" --benchmark_out_format=json >&2
@@ -55,6 +57,10 @@ node bench/report.mjs --proxy "$WORK/proxy.json" --streams "$WORK/streams.json" 
   printf 'OpenAI passthrough at 64 connections; the same build with both off, the metrics alone, both on\n'
   printf '(SQLite ledger), both on (PostgreSQL ledger, its server on the same cores).\n\n'
   cat "$WORK/ledger.md"
+  printf '\n## Virtual keys with limits on the hot path (bench/keys)\n\n'
+  printf 'OpenAI passthrough at 64 connections, ledger and metrics on: the master key, a key with every\n'
+  printf 'limit counted in the process, the same key counted in Redis (its server on the same cores).\n\n'
+  cat "$WORK/keys.md"
 } >> "$REPORT"
 echo "bench: report written to $REPORT" >&2
 ((SMOKE)) || cat "$REPORT"

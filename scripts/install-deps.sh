@@ -19,6 +19,8 @@ APT_PACKAGES=(
   prometheus
   # The ledger's PostgreSQL store is tested against a real server the tests start.
   postgresql
+  # Replicas share limits through Redis: tested against a real server the tests start.
+  redis-server
 )
 
 missing=()
@@ -44,7 +46,7 @@ if ((${#missing[@]})); then
     $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
   fi
   # Likewise the tests run their own Prometheus and PostgreSQL servers, never the packaged services.
-  for service in prometheus postgresql; do
+  for service in prometheus postgresql redis-server; do
     if [[ " ${missing[*]} " == *" $service "* ]] && command -v systemctl >/dev/null 2>&1 &&
        systemctl is-active --quiet "$service" 2>/dev/null; then
       $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true

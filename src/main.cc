@@ -17,8 +17,15 @@
 #include "server/gateway.h"
 #include "server/runtime.h"
 #include "ledger/ledger.h"
+#include "policy/access_control.h"
+#include "policy/limit_settlement.h"
+#include "policy/key_sync.h"
+#include "policy/local_limiter.h"
+#include "policy/redis_limiter.h"
 #include "core/redact.h"
 #include "store/postgres_ledger_store.h"
+#include "store/postgres_key_store.h"
+#include "store/sqlite_key_store.h"
 #include "store/sqlite_ledger_store.h"
 #include "store/sqlite_response_store.h"
 #include "telemetry/access_log.h"
@@ -99,8 +106,11 @@ void announce(const switchyard::config::Snapshot& snapshot, std::uint16_t port) 
 // SWITCHYARD_OUTCOME_FILE names one, for the tests that count them.
 switchyard::server::SinkSet make_sinks(std::shared_ptr<switchyard::ledger::Ledger> ledger,
                                        std::shared_ptr<switchyard::telemetry::RequestMetrics> metrics,
-                                       std::shared_ptr<switchyard::telemetry::OtlpExporter> traces) {
+                                       std::shared_ptr<switchyard::telemetry::OtlpExporter> traces,
+                                       switchyard::policy::Limiter& limiter) {
   switchyard::server::SinkSet sinks;
+  // First: a parallel slot comes back before anything else is done with the outcome.
+  sinks.add(std::make_shared<switchyard::policy::LimitSettlement>(limiter));
   sinks.add(std::make_shared<switchyard::telemetry::AccessLogSink>());
   if (metrics) sinks.add(std::move(metrics));
   if (traces) sinks.add(std::move(traces));
@@ -123,6 +133,54 @@ std::shared_ptr<switchyard::telemetry::OtlpExporter> make_trace_exporter(const s
   switchyard::log::info("exporting traces over OTLP/HTTP",
                         {{"endpoint", telemetry.otlp->endpoint}, {"sample_ratio", std::to_string(telemetry.otlp->sample_ratio)}});
   return std::make_shared<switchyard::telemetry::OtlpExporter>(std::move(settings));
+}
+
+// What each budgeted key and team spent in its current period before this process started:
+// the sum of its ledger rows, so spend and the ledger agree from the first request on.
+void seed_spend(switchyard::ledger::Ledger& ledger, const switchyard::policy::KeyDirectory& keys,
+                switchyard::policy::Limiter& limiter) {
+  using namespace switchyard;
+  ledger.flush();
+  std::shared_ptr<const policy::KeyTable> table = keys.table();
+  auto now = std::chrono::system_clock::now();
+  std::int64_t now_seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  auto seed = [&](const std::string& scope, const policy::Limits& limits, const ledger::SpendByHolder& spent,
+                  const std::string& id) {
+    if (!limits.budget) return;
+    auto found = spent.find(id);
+    if (found != spent.end()) limiter.seed_spend(scope, policy::period_start(limits.budget->period, now_seconds), found->second);
+  };
+  for (policy::BudgetPeriod period : {policy::BudgetPeriod::day, policy::BudgetPeriod::week, policy::BudgetPeriod::month,
+                                      policy::BudgetPeriod::total}) {
+    std::int64_t since_us = policy::period_start(period, now_seconds) * 1'000'000;
+    auto by_key = ledger.spend_since(since_us, false);
+    auto by_team = ledger.spend_since(since_us, true);
+    if (!by_key || !by_team) {
+      log::warn("the spend of budgeted keys could not be read from the ledger; it counts from zero");
+      return;
+    }
+    for (const auto& [id, entry] : table->keys) {
+      if (entry->key.limits.budget && entry->key.limits.budget->period == period) {
+        seed("key:" + id, entry->key.limits, by_key.value(), id);
+      }
+    }
+    for (const auto& [id, team] : table->teams) {
+      if (team->limits.budget && team->limits.budget->period == period) seed("team:" + id, team->limits, by_team.value(), id);
+    }
+  }
+}
+
+// Virtual keys in PostgreSQL when storage.database names one (replicas share them), else in
+// the embedded SQLite file.
+switchyard::Result<std::shared_ptr<switchyard::store::KeyStore>> open_key_store(const std::string& dir,
+                                                                               const switchyard::config::Storage& storage) {
+  namespace store = switchyard::store;
+  if (store::is_postgres_url(storage.database)) {
+    return std::shared_ptr<store::KeyStore>(std::make_shared<store::PostgresKeyStore>(storage.database));
+  }
+  auto sqlite = store::SqliteKeyStore::open((std::filesystem::path(dir) / "switchyard.db").string());
+  if (!sqlite) return sqlite.take_error();
+  return std::shared_ptr<store::KeyStore>(std::move(sqlite.value()));
 }
 
 switchyard::Status make_data_directory(const std::string& dir) {
@@ -222,7 +280,11 @@ int main(int argc, char** argv) {
   auto live = std::make_shared<switchyard::routing::LiveState>();
   server::ActiveConfig active;
   std::unique_ptr<server::ConfigReloader> reloader;
+  // Virtual keys: the stored ones are read below, once the data directory is known; the
+  // file's join (and are replaced) with every configuration installed.
+  switchyard::policy::KeyDirectory keys(nullptr);
   if (flags.config.empty()) {
+    keys.set_config_keys(snapshot.keys);
     auto runtime = server::build_runtime(snapshot, live);
     if (!runtime) {
       std::cerr << "switchyard: " << runtime.error().message << '\n';
@@ -232,7 +294,11 @@ int main(int argc, char** argv) {
                    server::describe_config(snapshot, config::render_redacted(snapshot), server::ReloadTrigger::start));
   } else {
     reloader = std::make_unique<server::ConfigReloader>(
-        server::ConfigReloader::Options{flags.config, env, listen_override, flags.watch_config}, snapshot, active, live);
+        server::ConfigReloader::Options{flags.config, env, listen_override, flags.watch_config,
+                                        [&keys](std::vector<switchyard::policy::VirtualKey> declared) {
+                                          keys.set_config_keys(std::move(declared));
+                                        }},
+        snapshot, active, live);
     server::ReloadResult initial = reloader->load_initial();
     if (!initial.ok) {
       for (const auto& error : initial.errors) std::cerr << "switchyard: " << error << '\n';
@@ -258,14 +324,49 @@ int main(int argc, char** argv) {
       return 1;
     }
     ledger = std::move(opened_ledger.value());
+    auto key_store = open_key_store(data_dir, snapshot.storage);
+    if (!key_store) {
+      std::cerr << "switchyard: " << key_store.error().message << '\n';
+      return 1;
+    }
+    keys.use_store(std::move(key_store.value()));
+    if (auto loaded = keys.load_now(); !loaded) {
+      std::cerr << "switchyard: cannot read the virtual keys: " << loaded.error().message << '\n';
+      return 1;
+    }
   }
+  // Limits: shared through Redis when replicas run (storage.redis), else this process's own.
+  std::unique_ptr<switchyard::policy::Limiter> limiter;
+  std::unique_ptr<switchyard::policy::KeySync> key_sync;
+  switchyard::policy::RedisLimiter* redis_limiter = nullptr;
+  if (!snapshot.storage.redis.empty()) {
+    std::string problem;
+    auto address = switchyard::store::parse_redis_url(snapshot.storage.redis, problem);
+    switchyard::policy::RedisLimiterOptions options;
+    options.address = *address;  // checked by the config compiler
+    options.lease_ttl = snapshot.limits.lease_ttl;
+    options.on_failure = snapshot.limits.fail_open ? switchyard::policy::RedisFailure::fail_open
+                                                   : switchyard::policy::RedisFailure::fail_closed;
+    auto shared = std::make_unique<switchyard::policy::RedisLimiter>(options);
+    redis_limiter = shared.get();
+    limiter = std::move(shared);
+    key_sync = std::make_unique<switchyard::policy::KeySync>(keys, *address);
+    keys.on_change([sync = key_sync.get()] { sync->changed(); });
+    switchyard::log::info("limits shared through redis", {{"redis", switchyard::redact_url_password(snapshot.storage.redis)},
+                                                          {"on_failure", snapshot.limits.fail_open ? "fail_open" : "fail_closed"}});
+  } else {
+    limiter = std::make_unique<switchyard::policy::LocalLimiter>();
+  }
+  if (ledger) seed_spend(*ledger, keys, *limiter);
+  switchyard::policy::AccessControl access(keys, *limiter, {snapshot.limits.default_max_tokens});
+  access.redis = redis_limiter ? &redis_limiter->counters() : nullptr;
   {
     auto metrics = snapshot.telemetry.metrics ? std::make_shared<switchyard::telemetry::RequestMetrics>() : nullptr;
     auto traces = make_trace_exporter(snapshot.telemetry);
-    server::Gateway gateway(active, make_sinks(ledger, metrics, traces),
+    server::Gateway gateway(active, make_sinks(ledger, metrics, traces, *limiter),
                             {reloader.get(), responses.get(), ledger.get(), metrics.get(),
                              snapshot.telemetry.otlp ? std::optional(snapshot.telemetry.otlp->sample_ratio) : std::nullopt,
-                             traces.get()});
+                             traces.get(), &access});
     switchyard::http::Server listener(snapshot.server, gateway);
     if (auto problem = listener.bind()) {
       std::cerr << "switchyard: " << *problem << '\n';

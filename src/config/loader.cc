@@ -14,7 +14,9 @@
 #include "core/money.h"
 #include "core/units.h"
 #include "http/endpoint.h"
+#include "policy/key_secret.h"
 #include "pricing/model_price.h"
+#include "store/redis_connection.h"
 
 namespace switchyard::config {
 namespace {
@@ -66,7 +68,8 @@ class Compiler {
       error(root, "the top level must be a mapping of sections (server, auth, providers, models, ...)");
       return finish(std::move(snapshot));
     }
-    check_keys(root, "top level", {"server", "auth", "log", "timeouts", "providers", "models", "storage", "telemetry"});
+    check_keys(root, "top level",
+               {"server", "auth", "log", "timeouts", "providers", "models", "storage", "telemetry", "keys", "limits"});
     if (auto node = root["server"]) read_server(node, snapshot.server);
     if (auto node = root["auth"]) read_auth(node, snapshot);
     if (auto node = root["log"]) read_log(node, snapshot);
@@ -75,6 +78,8 @@ class Compiler {
     if (auto node = root["models"]) read_models(node, snapshot);
     if (auto node = root["storage"]) read_storage(node, snapshot.storage);
     if (auto node = root["telemetry"]) read_telemetry(node, snapshot.telemetry);
+    if (auto node = root["keys"]) read_keys(node, snapshot);
+    if (auto node = root["limits"]) read_limits_section(node, snapshot.limits);
     if (snapshot.providers.empty()) error(root, "no providers are configured; add a 'providers' section");
     if (errors_.empty()) {
       if (auto problem = exposure_problem(snapshot)) error(root["server"] ? root["server"] : root, *problem);
@@ -280,9 +285,136 @@ class Compiler {
     }
   }
 
+  // keys: virtual keys declared here (GitOps), read-only in the admin API. Each secret
+  // comes from the environment (key: ${APP_KEY}); the file itself never holds one.
+  void read_keys(const YAML::Node& node, Snapshot& snapshot) {
+    if (!node.IsSequence()) {
+      error(node, "keys must be a list of {name, key, models, rpm, tpm, max_parallel, budget}");
+      return;
+    }
+    std::set<std::string> names, secrets;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node entry = node[i];
+      std::string at = "keys[" + std::to_string(i) + "]";
+      if (!expect_map(entry, at)) continue;
+      check_keys(entry, at, {"name", "key", "team", "models", "rpm", "tpm", "max_parallel", "budget"});
+      policy::VirtualKey key;
+      key.from_config = true;
+      if (auto name = entry["name"]) {
+        if (auto value = scalar(name, at + ".name")) {
+          bool plain = !value->empty() && std::all_of(value->begin(), value->end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+          });
+          if (!plain) error(name, at + ".name must be letters, digits, '-', '_' or '.'");
+          if (!names.insert(*value).second) error(name, at + ".name: '" + *value + "' is declared twice");
+          key.name = *value;
+          key.id = "cfg-" + *value;
+        }
+      } else {
+        error(entry, at + ".name is required");
+      }
+      if (auto secret = entry["key"]) {
+        if (auto value = scalar(secret, at + ".key")) {
+          if (value->size() < 20) error(secret, at + ".key must be at least 20 characters (use ${ENV_VAR})");
+          if (!secrets.insert(*value).second) error(secret, at + ".key is the same as another key's");
+          if (*value == snapshot.master_key) error(secret, at + ".key must differ from the master key");
+          key.key_prefix = policy::display_prefix(*value);
+          key.secrets.push_back({policy::secret_hash(*value), std::nullopt});
+        }
+      } else {
+        error(entry, at + ".key is required (e.g. key: ${APP_KEY})");
+      }
+      if (auto team = entry["team"]) {
+        if (auto value = scalar(team, at + ".team")) key.team_id = *value;
+      }
+      if (auto models = entry["models"]) {
+        if (!models.IsSequence()) {
+          error(models, at + ".models must be a list of aliases and PROVIDER/* patterns");
+        } else {
+          for (std::size_t m = 0; m < models.size(); ++m) {
+            if (auto value = scalar(models[m], at + ".models")) key.models.push_back(*value);
+          }
+        }
+      }
+      read_key_limits(entry, at, key.limits);
+      snapshot.keys.push_back(std::move(key));
+    }
+  }
+
+  void read_key_limits(const YAML::Node& entry, const std::string& at, policy::Limits& limits) {
+    auto positive = [&](const char* name) -> std::optional<std::int64_t> {
+      auto node = entry[name];
+      if (!node) return std::nullopt;
+      auto value = count(node, at + "." + name, 1'000'000'000'000);
+      if (value && *value == 0) error(node, at + "." + name + " must be at least 1");
+      if (!value || *value == 0) return std::nullopt;
+      return static_cast<std::int64_t>(*value);
+    };
+    limits.rpm = positive("rpm");
+    limits.tpm = positive("tpm");
+    limits.max_parallel = positive("max_parallel");
+    if (auto budget = entry["budget"]) {
+      if (!expect_map(budget, at + ".budget")) return;
+      check_keys(budget, at + ".budget", {"usd", "period"});
+      policy::Budget parsed;
+      if (auto usd = budget["usd"]) {
+        auto text = scalar(usd, at + ".budget.usd");
+        std::optional<Money> amount = text ? parse_usd(*text) : std::nullopt;
+        if (!amount) {
+          if (text) error(usd, at + ".budget.usd must be US dollars as a plain decimal (e.g. 25 or 0.50)");
+          return;
+        }
+        parsed.usd = *amount;
+      } else {
+        error(budget, at + ".budget.usd is required");
+        return;
+      }
+      if (auto period = budget["period"]) {
+        auto text = scalar(period, at + ".budget.period");
+        auto value = text ? policy::parse_budget_period(*text) : std::nullopt;
+        if (!value) {
+          if (text) error(period, at + ".budget.period must be day, week, month or total");
+          return;
+        }
+        parsed.period = *value;
+      }
+      limits.budget = parsed;
+    }
+  }
+
+  void read_limits_section(const YAML::Node& node, LimitsSettings& limits) {
+    if (!expect_map(node, "limits")) return;
+    check_keys(node, "limits", {"default_max_tokens", "on_redis_failure", "lease_ttl"});
+    if (auto ttl = node["lease_ttl"]) {
+      if (auto value = duration(ttl, "limits.lease_ttl")) {
+        if (*value < std::chrono::seconds(1)) error(ttl, "limits.lease_ttl must be at least 1s");
+        limits.lease_ttl = *value;
+      }
+    }
+    if (auto policy = node["on_redis_failure"]) {
+      if (auto value = scalar(policy, "limits.on_redis_failure")) {
+        if (*value == "fail_open") limits.fail_open = true;
+        else if (*value != "fail_closed") error(policy, "limits.on_redis_failure must be fail_closed or fail_open");
+      }
+    }
+    if (auto cap = node["default_max_tokens"]) {
+      if (auto value = count(cap, "limits.default_max_tokens", 10'000'000)) {
+        if (*value == 0) error(cap, "limits.default_max_tokens must be at least 1");
+        limits.default_max_tokens = static_cast<std::int64_t>(*value);
+      }
+    }
+  }
+
   void read_storage(const YAML::Node& node, Storage& storage) {
     if (!expect_map(node, "storage")) return;
-    check_keys(node, "storage", {"dir", "response_retention", "ledger", "database"});
+    check_keys(node, "storage", {"dir", "response_retention", "ledger", "database", "redis"});
+    if (auto redis = node["redis"]) {
+      if (auto value = scalar(redis, "storage.redis")) {
+        std::string problem;
+        if (!store::parse_redis_url(*value, problem)) error(redis, "storage.redis " + problem);
+        storage.redis = *value;
+      }
+    }
     if (auto dir = node["dir"]) {
       if (auto value = scalar(dir, "storage.dir")) {
         if (value->empty()) error(dir, "storage.dir must not be empty");

@@ -25,6 +25,26 @@ json::object telemetry(const Telemetry& telemetry) {
                       {"metrics", telemetry.metrics}};
 }
 
+// The file's keys with everything but their secrets (shown only as their display prefix).
+json::array config_keys(const std::vector<policy::VirtualKey>& keys) {
+  json::array out;
+  for (const policy::VirtualKey& key : keys) {
+    json::array models;
+    for (const std::string& model : key.models) models.push_back(json::string(model));
+    json::object entry{{"name", key.name}, {"key", kRedacted}, {"key_prefix", key.key_prefix}, {"models", std::move(models)}};
+    if (!key.team_id.empty()) entry["team"] = key.team_id;
+    if (key.limits.rpm) entry["rpm"] = *key.limits.rpm;
+    if (key.limits.tpm) entry["tpm"] = *key.limits.tpm;
+    if (key.limits.max_parallel) entry["max_parallel"] = *key.limits.max_parallel;
+    if (key.limits.budget) {
+      entry["budget"] = json::object{{"usd", format_usd(key.limits.budget->usd)},
+                                     {"period", policy::budget_period_name(key.limits.budget->period)}};
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
 std::string_view level_name(log::Level level) {
   switch (level) {
     case log::Level::debug: return "debug";
@@ -137,8 +157,14 @@ std::string render_redacted(const Snapshot& snapshot) {
                                {"ledger", snapshot.storage.ledger},
                                {"database", snapshot.storage.database.empty()
                                                 ? json::value(nullptr)
-                                                : json::value(redact_url_password(snapshot.storage.database))}}},
+                                                : json::value(redact_url_password(snapshot.storage.database))},
+                               {"redis", snapshot.storage.redis.empty() ? json::value(nullptr)
+                                                                        : json::value(redact_url_password(snapshot.storage.redis))}}},
       {"telemetry", telemetry(snapshot.telemetry)},
+      {"keys", config_keys(snapshot.keys)},
+      {"limits", json::object{{"default_max_tokens", snapshot.limits.default_max_tokens},
+                              {"on_redis_failure", snapshot.limits.fail_open ? "fail_open" : "fail_closed"},
+                              {"lease_ttl", format_duration(snapshot.limits.lease_ttl)}}},
   };
   return json::serialize(root);
 }

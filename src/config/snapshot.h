@@ -9,6 +9,7 @@
 #include "core/units.h"
 #include "http/server.h"
 #include "http/upstream.h"
+#include "policy/virtual_key.h"
 #include "providers/provider.h"
 #include "routing/router.h"
 
@@ -23,6 +24,9 @@ struct Storage {
   // Where the ledger goes instead of the embedded SQLite file: postgres://user:password@host:port/db.
   // A secret (it may carry a password): shown redacted.
   std::string database;
+  // Where replicas share rate limits, parallel slots and budgets: redis://[:password@]host:port[/db].
+  // A secret (it may carry a password): shown redacted. Empty: limits are this process's own.
+  std::string redis;
 };
 
 struct Telemetry {
@@ -36,6 +40,19 @@ struct Telemetry {
   bool metrics = true;       // the request metrics on /metrics (false: only the gauges and counters of state)
 };
 
+// How limits are reserved (read at start).
+struct LimitsSettings {
+  // The output reserved for a request that states no max_tokens: its token estimate and
+  // the worst case of its cost (a budget is never overrun by more than this allows).
+  std::int64_t default_max_tokens = 4096;
+  // With Redis unreachable: refuse keys that carry limits (503, the default) or admit them
+  // under this process's own limits (counted in switchyard_limits_fail_open_total).
+  bool fail_open = false;
+  // How long a parallel slot (or reserved budget) of a replica that stopped renewing it
+  // (crashed, cut off) outlives it in Redis.
+  Millis lease_ttl{std::chrono::seconds(30)};
+};
+
 struct Snapshot {
   std::string source;  // the file it came from, or "embedded default"
   http::ServerOptions server;
@@ -46,6 +63,8 @@ struct Snapshot {
   std::vector<routing::ModelAlias> models;
   Storage storage;
   Telemetry telemetry;  // read at start
+  std::vector<policy::VirtualKey> keys;  // declared in the file: read-only in the admin API
+  LimitsSettings limits;                 // read at start
 };
 
 }  // namespace switchyard::config

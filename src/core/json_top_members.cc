@@ -21,15 +21,24 @@ class TopMembersHandler : public IgnoringHandler {
   bool on_array_begin(error_code&) { return open(Kind::array); }
   bool on_array_end(std::size_t, error_code&) { return close(); }
   bool on_key(string_view key, std::size_t, error_code&) {
-    if (depth_ == 1) current_ = find(std::string_view(key.data(), key.size()));
+    if (depth_ == 1) {
+      current_ = find(std::string_view(key.data(), key.size()));
+      if (current_) ++current_->occurrences;
+    }
     return true;
   }
   bool on_string(string_view text, std::size_t, error_code&) {
     if (depth_ == 1 && current_) current_->text.assign(text.data(), text.size());
     return value(Kind::string);
   }
-  bool on_int64(std::int64_t, string_view, error_code&) { return value(Kind::number); }
-  bool on_uint64(std::uint64_t, string_view, error_code&) { return value(Kind::number); }
+  bool on_int64(std::int64_t number, string_view, error_code&) {
+    if (depth_ == 1 && current_) current_->integer = number;
+    return value(Kind::number);
+  }
+  bool on_uint64(std::uint64_t, string_view, error_code&) {
+    if (depth_ == 1 && current_) current_->integer.reset();  // too large to be a limit anyone means
+    return value(Kind::number);
+  }
   bool on_double(double, string_view, error_code&) { return value(Kind::number); }
   bool on_bool(bool flag, error_code&) {
     if (depth_ == 1 && current_) current_->flag = flag;
@@ -81,6 +90,11 @@ bool read_top_members(std::string_view body, std::span<TopMember> members) {
   TopMembersHandler handler(members);
   boost::json::error_code ec;
   return read_json(body, handler, ec) && handler.top_is_object;
+}
+
+bool repeats_top_member(std::string_view body, std::string_view name) {
+  TopMember member{name};
+  return read_top_members(body, std::span<TopMember>(&member, 1)) && member.occurrences > 1;
 }
 
 }  // namespace switchyard::json_events

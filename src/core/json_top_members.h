@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,10 +24,17 @@ struct TopMember {
   std::string text;           // a string's value
   bool flag = false;          // a boolean's value
   std::size_t elements = 0;   // an array's size
+  std::optional<std::int64_t> integer;  // a whole number's value (one that fits)
+  // How many times the name appears. More than once is refused where the gateway routes by
+  // the member: it and an upstream might read different occurrences.
+  std::size_t occurrences = 0;
 };
 
 // Reads `body` and fills in each of `members` found at its top level: false when `body` is
 // not one JSON document whose value is an object.
 bool read_top_members(std::string_view body, std::span<TopMember> members);
+
+// Whether `body`'s top-level object has the member `name` more than once.
+bool repeats_top_member(std::string_view body, std::string_view name);
 
 }  // namespace switchyard::json_events

@@ -4,17 +4,22 @@
 
 namespace switchyard {
 
-std::optional<std::int64_t> parse_usd_per_million_tokens(std::string_view text) {
-  // $X per million tokens = X micro-dollars per token = X × 10^6 pico-dollars per token:
-  // the decimal's digits with its fraction padded to six places are the answer.
+namespace {
+
+// A plain non-negative decimal ("2.50") as an integer count of 10^-places units: its digits
+// with the fraction padded to `places`. nullopt for a sign, exponent, blank, a fraction
+// longer than `places` or a value too large to hold.
+std::optional<std::int64_t> parse_fixed_point(std::string_view text, std::size_t places) {
   std::size_t point = text.find('.');
   std::string_view whole = text.substr(0, point);
   std::string_view fraction = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
-  if (whole.empty() || fraction.size() > 6 || (point != std::string_view::npos && fraction.empty())) return std::nullopt;
+  if (whole.empty() || fraction.size() > places || (point != std::string_view::npos && fraction.empty())) {
+    return std::nullopt;
+  }
   std::int64_t value = 0;
-  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max() / 10;
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   auto append = [&](char digit) {
-    if (digit < '0' || digit > '9' || value > kMax) return false;
+    if (digit < '0' || digit > '9' || value > (kMax - (digit - '0')) / 10) return false;
     value = value * 10 + (digit - '0');
     return true;
   };
@@ -24,10 +29,24 @@ std::optional<std::int64_t> parse_usd_per_million_tokens(std::string_view text) 
   for (char c : fraction) {
     if (!append(c)) return std::nullopt;
   }
-  for (std::size_t i = fraction.size(); i < 6; ++i) {
+  for (std::size_t i = fraction.size(); i < places; ++i) {
     if (!append('0')) return std::nullopt;
   }
   return value;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_usd_per_million_tokens(std::string_view text) {
+  // $X per million tokens = X micro-dollars per token = X × 10^6 pico-dollars per token:
+  // the decimal's digits with its fraction padded to six places are the answer.
+  return parse_fixed_point(text, 6);
+}
+
+std::optional<Money> parse_usd(std::string_view text) {
+  auto pico = parse_fixed_point(text, 12);
+  if (!pico) return std::nullopt;
+  return Money{*pico};
 }
 
 std::string format_usd_per_million_tokens(std::int64_t pico_per_token) {

@@ -30,6 +30,10 @@ struct Money {
 // with at most six fraction digits (no sign, exponent or spaces) or one too large to hold.
 std::optional<std::int64_t> parse_usd_per_million_tokens(std::string_view text);
 
+// "0.05" US dollars (a budget) as pico-dollars: a plain non-negative decimal with at most
+// twelve fraction digits, else nullopt.
+std::optional<Money> parse_usd(std::string_view text);
+
 // The inverse of parse_usd_per_million_tokens: 2,500,000 → "2.5" (no trailing zeros).
 std::string format_usd_per_million_tokens(std::int64_t pico_per_token);
 

@@ -81,6 +81,9 @@ struct RequestView {
   json_splice::ValueSpan model_span;
   ConversationRefs conversation;  // for dialects whose server keeps conversations
   std::string user;               // the client's tag for its end user (`user`), when the inspection reads it
+  // The output cap the request states (max_tokens and its kin), when the inspection reads it:
+  // what limits reserve for its output.
+  std::optional<std::int64_t> max_output_tokens;
 };
 
 struct ModelListEntry {

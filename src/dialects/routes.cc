@@ -1,6 +1,8 @@
 #include "dialects/routes.h"
 
+#include <algorithm>
 #include <array>
+#include <utility>
 
 namespace switchyard {
 namespace {
@@ -92,6 +94,21 @@ bool match_stored_response(std::string_view method, std::string_view path, Route
   return true;
 }
 
+// /admin/keys[/{id}[/rotate]] and /admin/teams[/{id}]: every verb; the keys API answers
+// a verb it does not take itself.
+bool match_access_records(std::string_view path, RouteMatch& match) {
+  for (auto [prefix, operation] : {std::pair{std::string_view("/admin/keys"), Operation::admin_keys},
+                                   std::pair{std::string_view("/admin/teams"), Operation::admin_teams}}) {
+    if (path == prefix || (path.starts_with(prefix) && path[prefix.size()] == '/')) {
+      match.operation = operation;
+      match.dialect = Dialect::openai_chat;
+      match.resource = std::string(path.substr(std::min(path.size(), prefix.size() + 1)));
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 RouteMatch match_route(std::string_view method, std::string_view target) {
@@ -100,6 +117,7 @@ RouteMatch match_route(std::string_view method, std::string_view target) {
   RouteMatch match;
   if (match_gemini(method, path, match)) return match;
   if (match_stored_response(method, path, match)) return match;
+  if (match_access_records(path, match)) return match;
   for (const Route& route : kRoutes) {
     if (route.path != path) continue;
     if (route.method == method) return {route.operation, route.dialect, {}, false, false, route.shared_path, {}, {}, false};

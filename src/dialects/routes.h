@@ -22,6 +22,8 @@ enum class Operation {
   admin_reload,       // reload the configuration file
   admin_usage,        // the usage ledger, grouped
   admin_requests,     // the usage ledger, row by row
+  admin_keys,         // virtual keys: /admin/keys[/{id}[/rotate]], every verb
+  admin_teams,        // teams: /admin/teams[/{id}]
   metrics,            // Prometheus text format
   unknown_path,
   wrong_method,
@@ -37,7 +39,9 @@ struct RouteMatch {
   // from the request's headers (model_list_codec).
   bool shared_path = false;
   std::string_view allowed_method;         // for wrong_method
-  std::string resource;                    // stored_response: the id; `input_items` says which view
+  // stored_response: the id (`input_items` says which view); admin_keys and admin_teams:
+  // the path after the collection ("", "{id}", "{id}/rotate")
+  std::string resource;
   bool input_items = false;
 };
 

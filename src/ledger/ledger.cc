@@ -1,5 +1,7 @@
 #include "ledger/ledger.h"
 
+#include <limits>
+
 #include "core/log.h"
 #include "core/on_thread.h"
 
@@ -160,6 +162,20 @@ boost::asio::awaitable<Result<std::vector<UsageGroup>>> Ledger::usage(UsageQuery
 
 boost::asio::awaitable<Result<RequestsPage>> Ledger::requests(RequestsQuery query) {
   return on_thread<Result<RequestsPage>>(reader_, [this, query = std::move(query)] { return store_->requests(query); });
+}
+
+Result<SpendByHolder> Ledger::spend_since(std::int64_t since_us, bool by_team) {
+  UsageQuery query;
+  query.from_us = since_us;
+  query.to_us = std::numeric_limits<std::int64_t>::max();
+  query.group_by = by_team ? GroupBy::team : GroupBy::key;
+  auto groups = store_->usage(query);
+  if (!groups) return groups.take_error();
+  SpendByHolder spend;
+  for (const UsageGroup& group : groups.value()) {
+    if (!group.group.empty()) spend[group.group] = Money{group.cost_pico};
+  }
+  return spend;
 }
 
 }  // namespace switchyard::ledger

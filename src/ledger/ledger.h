@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
+#include <map>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -41,6 +42,9 @@ struct LedgerCounters {
   std::atomic<std::uint64_t> write_failures{0};  // batches the store refused
 };
 
+// What each key (or team) spent, by its id: the sum of its rows' known costs.
+using SpendByHolder = std::map<std::string, Money>;
+
 class Ledger final : public OutcomeSink {
  public:
   Ledger(std::shared_ptr<LedgerStore> store, std::string spool_path, LedgerOptions options = {});
@@ -60,6 +64,10 @@ class Ledger final : public OutcomeSink {
   // The usage API's reads, on a thread of their own (never an event loop's).
   boost::asio::awaitable<Result<std::vector<UsageGroup>>> usage(UsageQuery query);
   boost::asio::awaitable<Result<RequestsPage>> requests(RequestsQuery query);
+
+  // The spend of every key (or, with `by_team`, team) since `since_us`, from the store.
+  // Blocking: for the process's start, before it serves.
+  Result<SpendByHolder> spend_since(std::int64_t since_us, bool by_team);
 
   std::size_t queue_depth() const;
   const LedgerCounters& counters() const { return counters_; }

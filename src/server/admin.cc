@@ -6,6 +6,8 @@
 #include "core/log.h"
 #include "core/request_gauges.h"
 #include "ledger/ledger.h"
+#include "policy/access_control.h"
+#include "policy/redis_limiter.h"
 #include "telemetry/otlp_exporter.h"
 #include "telemetry/prometheus_text.h"
 #include "telemetry/request_metrics.h"
@@ -31,7 +33,7 @@ std::string deployments_json(const routing::Router& router) {
 
 std::string metrics_text(const routing::Router& router, const ActiveConfig& config,
                          const telemetry::RequestMetrics* requests, const ledger::Ledger* ledger,
-                         const telemetry::OtlpExporter* traces) {
+                         const telemetry::OtlpExporter* traces, const policy::AccessControl* access) {
   std::string out;
   if (requests) requests->append_exposition(out);
   telemetry::PrometheusText text(out);
@@ -100,6 +102,32 @@ std::string metrics_text(const routing::Router& router, const ActiveConfig& conf
           static_cast<std::int64_t>(counters.spans_dropped.load(std::memory_order_relaxed)));
     gauge("switchyard_otlp_export_failures_total", "counter", "Exports the OTLP collector did not accept (or never got)",
           static_cast<std::int64_t>(counters.export_failures.load(std::memory_order_relaxed)));
+  }
+  if (access) {
+    auto count = [](const std::atomic<std::uint64_t>& value) {
+      return static_cast<std::int64_t>(value.load(std::memory_order_relaxed));
+    };
+    if (access->redis) {
+      gauge("switchyard_limits_redis_up", "gauge", "1 when the shared limits' Redis answered its last batch",
+            access->redis->up.load(std::memory_order_relaxed) ? 1 : 0);
+      gauge("switchyard_limits_redis_failures_total", "counter", "Batches of limit commands Redis did not answer",
+            count(access->redis->failures));
+      gauge("switchyard_limits_fail_open_total", "counter",
+            "Requests admitted under this process's own limits while Redis was unreachable (fail_open)",
+            count(access->redis->fail_open_admits));
+    }
+    // Refusals of virtual keys, by reason; the labels are fixed, never a key's own.
+    std::string_view name = "switchyard_access_denials_total";
+    text.family(name, "counter", "Requests of virtual keys refused, by reason");
+    const policy::AccessCounters& counters = access->counters;
+    text.sample(name, {{"reason", "unknown_key"}}, count(counters.unknown_key));
+    text.sample(name, {{"reason", "model_not_allowed"}}, count(counters.model_not_allowed));
+    text.sample(name, {{"reason", "unpriced_model"}}, count(counters.unpriced_for_budget));
+    for (policy::Denial denial : {policy::Denial::requests, policy::Denial::tokens, policy::Denial::parallel,
+                                  policy::Denial::budget, policy::Denial::unavailable}) {
+      text.sample(name, {{"reason", policy::denial_name(denial)}},
+                  count(counters.limited[static_cast<std::size_t>(denial)]));
+    }
   }
   gauge("switchyard_log_lines_dropped_total", "counter", "Log lines dropped because stderr could not keep up",
         static_cast<std::int64_t>(log::dropped_lines()));

@@ -16,15 +16,18 @@ class RequestMetrics;
 namespace ledger {
 class Ledger;
 }
+namespace policy {
+struct AccessControl;
+}
 }  // namespace switchyard
 
 namespace switchyard::server {
 
 std::string deployments_json(const routing::Router& router);
 
-// `requests`, `ledger` and `traces` may be null (off).
+// `requests`, `ledger`, `traces` and `access` may be null (off).
 std::string metrics_text(const routing::Router& router, const ActiveConfig& config,
                          const telemetry::RequestMetrics* requests, const ledger::Ledger* ledger,
-                         const telemetry::OtlpExporter* traces);
+                         const telemetry::OtlpExporter* traces, const policy::AccessControl* access = nullptr);
 
 }  // namespace switchyard::server

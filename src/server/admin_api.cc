@@ -4,6 +4,7 @@
 
 #include "server/admin.h"
 #include "server/config_reloader.h"
+#include "server/keys_api.h"
 #include "server/responses.h"
 #include "server/upstream_relay.h"
 #include "server/usage_api.h"
@@ -44,7 +45,8 @@ net::awaitable<void> answer(RequestScope& scope, int status, const std::string& 
 bool is_admin_operation(Operation operation) {
   return operation == Operation::admin_deployments || operation == Operation::admin_config ||
          operation == Operation::admin_reload || operation == Operation::admin_usage ||
-         operation == Operation::admin_requests;
+         operation == Operation::admin_requests || operation == Operation::admin_keys ||
+         operation == Operation::admin_teams;
 }
 
 net::awaitable<void> serve_admin(RequestScope& scope, const GatewayServices& services) {
@@ -91,6 +93,10 @@ net::awaitable<void> serve_admin(RequestScope& scope, const GatewayServices& ser
       } else {
         co_await serve_requests(scope, *services.ledger);
       }
+      co_return;
+    case Operation::admin_keys:
+    case Operation::admin_teams:
+      co_await serve_access_records(scope, services);
       co_return;
     default:
       co_return;

@@ -114,6 +114,7 @@ struct ConfigReloader::Compiled {
   log::Level log_level = log::Level::info;
   std::vector<std::string> errors;
   std::vector<std::string> restart_required;
+  std::vector<policy::VirtualKey> keys;
 };
 
 ConfigReloader::ConfigReloader(Options options, const config::Snapshot& running, ActiveConfig& active,
@@ -146,6 +147,7 @@ ConfigReloader::Compiled ConfigReloader::compile(const std::string& text) const 
   out.runtime = std::move(runtime.value());
   out.info = describe_config(snapshot, text, ReloadTrigger::start);
   out.log_level = snapshot.log_level;
+  out.keys = std::move(snapshot.keys);
   out.restart_required = restart_required(running_server_, snapshot.server);
   return out;
 }
@@ -181,6 +183,7 @@ ReloadResult ConfigReloader::reload(ReloadTrigger trigger) {
   current_hash_ = compiled.info->hash;
   log::set_min_level(compiled.log_level);
   active_.install(std::move(compiled.runtime), std::move(compiled.info));
+  if (options_.install_keys) options_.install_keys(std::move(compiled.keys));
   if (trigger == ReloadTrigger::start) return result;
   active_.reloads_succeeded.fetch_add(1, std::memory_order_relaxed);
   std::string restart;

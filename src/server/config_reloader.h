@@ -13,6 +13,8 @@
 // and the file events: compiling a file never blocks a request thread.
 #pragma once
 
+#include <functional>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "config/loader.h"
+#include "policy/virtual_key.h"
 #include "routing/live_state.h"
 #include "server/active_config.h"
 
@@ -46,6 +49,8 @@ class ConfigReloader {
     config::EnvLookup env;
     std::optional<http::ListenAddress> listen_override;  // --listen, applied to every version
     bool watch_file = true;
+    // Hands each installed configuration's `keys:` on (to the key directory); may be empty.
+    std::function<void(std::vector<policy::VirtualKey>)> install_keys;
   };
 
   // `running` is the snapshot the process started with: its server section is the one in

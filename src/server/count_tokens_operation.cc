@@ -1,6 +1,7 @@
 // Token counting (Anthropic /v1/messages/count_tokens, Gemini :countTokens): asked of the
 // provider when its API can count, estimated locally when it cannot.
 #include "core/token_estimate.h"
+#include "core/json_top_members.h"
 #include "server/operations.h"
 #include "server/responses.h"
 #include "server/upstream_relay.h"
@@ -20,6 +21,10 @@ class CountTokensOperation final : public OperationHandler {
   Result<ParsedRequest> parse() override {
     const CountTokensCodec* codec = scope_.client.count_tokens;
     if (!codec) return make_error(ErrorKind::not_found, "this API has no token counting", "unknown_url");
+    // Routing reads one `model`, so the body may name only one.
+    if (json_events::repeats_top_member(scope_.exchange.request.body, "model")) {
+      return make_error(ErrorKind::invalid_request, "the body names 'model' more than once", "duplicate_member", "model");
+    }
     auto request = codec->decode_request(scope_.exchange.request.body, scope_.route.model);
     if (!request) return request.take_error();
     request_ = std::move(request.value());

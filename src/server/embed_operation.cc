@@ -1,5 +1,6 @@
 // Embeddings (OpenAI /v1/embeddings, Gemini :embedContent and :batchEmbedContents) against
 // any provider with an embeddings API, always through the canonical embedding model.
+#include "core/json_top_members.h"
 #include "server/operations.h"
 #include "server/responses.h"
 #include "server/upstream_relay.h"
@@ -19,6 +20,10 @@ class EmbedOperation final : public OperationHandler {
   Result<ParsedRequest> parse() override {
     const EmbeddingsCodec* codec = scope_.client.embeddings;
     if (!codec) return make_error(ErrorKind::not_found, "this API has no embeddings", "unknown_url");
+    // Routing reads one `model`, so the body may name only one.
+    if (json_events::repeats_top_member(scope_.exchange.request.body, "model")) {
+      return make_error(ErrorKind::invalid_request, "the body names 'model' more than once", "duplicate_member", "model");
+    }
     auto request = codec->decode_request(scope_.exchange.request.body, scope_.route.model, scope_.route.single_input);
     if (!request) return request.take_error();
     request_ = std::move(request.value());

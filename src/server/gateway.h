@@ -20,6 +20,7 @@ struct GatewayParts {
   const telemetry::RequestMetrics* metrics = nullptr;
   std::optional<double> trace_sample_ratio;    // none: no tracing
   const telemetry::OtlpExporter* traces = nullptr;  // for its counters in /metrics
+  policy::AccessControl* access = nullptr;     // null: no virtual keys
 };
 
 class Gateway final : public http::RequestHandler {
@@ -27,7 +28,7 @@ class Gateway final : public http::RequestHandler {
   Gateway(ActiveConfig& config, SinkSet sinks, GatewayParts parts = {})
       : sinks_(std::move(sinks)),
         services_{config, sinks_, draining_, parts.reloader, parts.responses, parts.ledger, parts.metrics,
-                  parts.trace_sample_ratio, parts.traces} {}
+                  parts.trace_sample_ratio, parts.traces, parts.access} {}
 
   boost::asio::awaitable<void> handle(http::Exchange& exchange) override { return run_pipeline(services_, exchange); }
   http::ClientResponse reject(const http::Rejection& rejection) override {

@@ -30,7 +30,7 @@ class GenerateOperation final : public OperationHandler {
     auto view = client_.inspect_request(body(), scope_.route.model, scope_.route.stream);
     if (!view) return view.take_error();
     view_ = std::move(view.value());
-    return ParsedRequest{view_.model, view_.stream, view_.fallback_models, std::nullopt, view_.user};
+    return ParsedRequest{view_.model, view_.stream, view_.fallback_models, view_.max_output_tokens, view_.user};
   }
 
   bool needs_state() const override { return client_.conversation && scope_.responses && refs().refers(); }

@@ -1,5 +1,6 @@
 // Model lists (GET /v1/models, /v1beta/models): the configured aliases, in the shape of
 // the dialect whose SDK asked.
+#include "policy/access_control.h"
 #include "server/operations.h"
 #include "server/responses.h"
 
@@ -21,7 +22,20 @@ class ModelListOperation final : public OperationHandler {
 
   net::awaitable<void> answer_locally() override {
     std::vector<ModelListEntry> models;
-    for (const auto& alias : scope_.runtime->router.aliases()) models.push_back({alias.name, "switchyard"});
+    // A virtual key sees only the aliases it (and its team) may use.
+    auto allowed = [this](std::string_view alias) {
+      const Principal& principal = scope_.context.outcome.principal;
+      if (principal.kind != Principal::Kind::virtual_key || !scope_.access) return true;
+      std::shared_ptr<const policy::KeyTable> table = scope_.access->keys.table();
+      auto key = table->keys.find(principal.key_id);
+      if (key == table->keys.end()) return false;
+      if (!policy::allows_model(key->second->key.models, alias)) return false;
+      auto team = table->teams.find(key->second->key.team_id);
+      return team == table->teams.end() || policy::allows_model(team->second->models, alias);
+    };
+    for (const auto& alias : scope_.runtime->router.aliases()) {
+      if (allowed(alias.name)) models.push_back({alias.name, "switchyard"});
+    }
     const DialectCodec& codec =
         model_list_codec(scope_.route.dialect, scope_.route.shared_path, scope_.exchange.request);
     scope_.context.outcome.status = 200;

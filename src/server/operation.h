@@ -23,6 +23,10 @@
 #include "server/runtime.h"
 #include "store/response_store.h"
 
+namespace switchyard::policy {
+struct AccessControl;
+}
+
 namespace switchyard::server {
 
 // One request's place in the pipeline: its exchange, its record, the snapshot it started
@@ -34,6 +38,7 @@ struct RequestScope {
   RouteMatch route;
   const DialectCodec& client;
   store::ResponseStore* responses = nullptr;  // kept Responses API answers; null: none
+  const policy::AccessControl* access = nullptr;  // virtual keys; null: none
 };
 
 // What parse makes of a request: what admission and routing need.

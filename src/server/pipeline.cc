@@ -6,6 +6,8 @@
 #include "core/log.h"
 #include "core/trace_context.h"
 #include "dialects/codec.h"
+#include "dialects/rate_limit_headers.h"
+#include "policy/access_control.h"
 #include "dialects/routes.h"
 #include "server/admin.h"
 #include "server/admin_api.h"
@@ -80,7 +82,8 @@ std::optional<LocalAnswer> answer_without_key(RequestScope& scope, const Gateway
       return probe(200, R"({"status":"ready"})");
     case Operation::metrics: {
       LocalAnswer metrics =
-          probe(200, metrics_text(scope.runtime->router, services.config, services.metrics, services.ledger, services.traces));
+          probe(200, metrics_text(scope.runtime->router, services.config, services.metrics, services.ledger, services.traces,
+                                  services.access));
       metrics.response->set("Content-Type", "text/plain; version=0.0.4");
       return metrics;
     }
@@ -99,8 +102,9 @@ std::optional<LocalAnswer> answer_without_key(RequestScope& scope, const Gateway
 
 // The credential the request presents, in its SDK's way -> who is calling. Done before the
 // body is parsed, so unauthenticated clients cannot make the gateway work.
-std::optional<GatewayError> authenticate(RequestScope& scope) {
-  auto principal = scope.runtime->authenticator.authenticate(presented_credential(scope.exchange.request));
+std::optional<GatewayError> authenticate(RequestScope& scope, const GatewayServices& services) {
+  const policy::KeyDirectory* keys = services.access ? &services.access->keys : nullptr;
+  auto principal = scope.runtime->authenticator.authenticate(presented_credential(scope.exchange.request), keys);
   if (!principal) return principal.take_error();
   scope.context.outcome.principal = std::move(principal.value());
   return std::nullopt;
@@ -121,12 +125,22 @@ Result<ParsedRequest> parse(RequestScope& scope, OperationHandler& operation) {
   return parsed;
 }
 
-// What the caller may do and what it reserves: a refusal, or the reservation kept in the outcome.
-std::optional<GatewayError> admit(RequestScope& scope, const OperationHandler& operation, const ParsedRequest& parsed) {
+// What the caller may do and what it reserves: a refusal, or the reservation kept in the
+// outcome. Where the caller stands against its limits goes out as headers in its SDK's
+// terms, on the answer or the refusal alike.
+net::awaitable<std::optional<GatewayError>> admit(RequestScope& scope, const GatewayServices& services,
+                                                  const OperationHandler& operation, const ParsedRequest& parsed) {
   Outcome& outcome = scope.context.outcome;
-  policy::AdmissionRequest request{outcome.principal, operation.name(), parsed.model, parsed.stream,
-                                   parsed.max_output_tokens};
-  return scope.runtime->admission.admit(request, outcome.reservation);
+  policy::AdmissionRequest request{outcome.principal,   operation.name(),       parsed.model,
+                                   parsed.fallback_models, parsed.stream,       parsed.max_output_tokens,
+                                   scope.exchange.request.body.size(), scope.runtime->router};
+  policy::AdmissionResult result{outcome.reservation, {}, {}};
+  std::optional<GatewayError> refusal = co_await services.access->admission.admit(request, result);
+  http::ResponseChannel& channel = scope.exchange.response;
+  auto set_header = [&](std::string_view name, std::string_view value) { channel.set_header(name, value); };
+  rate_limit_headers(scope.client.dialect, result.status, std::chrono::system_clock::now(), set_header);
+  for (const auto& [name, value] : result.refusal_headers) channel.set_header(name, value);
+  co_return refusal;
 }
 
 std::unique_ptr<OperationHandler> make_operation(RequestScope& scope) {
@@ -142,31 +156,29 @@ std::unique_ptr<OperationHandler> make_operation(RequestScope& scope) {
 
 struct AdminRequest {};
 
-// A request let through phases 1 to 4, to its operation.
+// A request let through phases 1 to 3, to admission and its operation.
 struct Admitted {
   std::unique_ptr<OperationHandler> operation;
   ParsedRequest request;
 };
 
-// Phases 1 to 4 never wait: each lets the request on or ends it with an answer, which the
+// Phases 1 to 3 never wait: each lets the request on or ends it with an answer, which the
 // pipeline then sends (a probe's answer, or an error in the caller's dialect).
 using Decision = std::variant<Admitted, http::ClientResponse, GatewayError, AdminRequest>;
 
-Decision route_to_admission(RequestScope& scope, const GatewayServices& services) {
+Decision route_to_parse(RequestScope& scope, const GatewayServices& services) {
   // 1. route (match_route, in run_pipeline): probes, metrics and unknown paths end here
   if (std::optional<LocalAnswer> local = answer_without_key(scope, services)) {
     if (local->error) return std::move(*local->error);
     return std::move(*local->response);
   }
   // 2. authenticate
-  if (std::optional<GatewayError> refusal = authenticate(scope)) return std::move(*refusal);
+  if (std::optional<GatewayError> refusal = authenticate(scope, services)) return std::move(*refusal);
   if (is_admin_operation(scope.route.operation)) return AdminRequest{};
   std::unique_ptr<OperationHandler> operation = make_operation(scope);
   // 3. parse
   Result<ParsedRequest> parsed = parse(scope, *operation);
   if (!parsed) return parsed.take_error();
-  // 4. admit
-  if (std::optional<GatewayError> refusal = admit(scope, *operation, parsed.value())) return std::move(*refusal);
   return Admitted{std::move(operation), std::move(parsed.value())};
 }
 
@@ -181,17 +193,22 @@ net::awaitable<void> run_pipeline(const GatewayServices& services, http::Exchang
 
   RouteMatch route = match_route(request.method(), request.target());
   const DialectCodec& client = codec_for(route.dialect);  // whose shape answers and errors take
-  RequestScope scope{exchange, context, services.config.runtime(), std::move(route), client, services.responses};
+  RequestScope scope{exchange,          context, services.config.runtime(), std::move(route), client,
+                     services.responses, services.access};
 
   // Errors are values on the data plane; an exception is a bug. It still gets a 500 in
   // the caller's dialect (or an in-stream error) and a settled record.
   std::string failure;
   try {
-    Decision decision = route_to_admission(scope, services);  // phases 1 to 4
+    Decision decision = route_to_parse(scope, services);  // phases 1 to 3
     if (auto* admitted = std::get_if<Admitted>(&decision)) {
-      // 5, 6. attempts and respond (or an answer the operation makes itself)
+      // 4. admit: only callers some admission step applies to (virtual keys) pay for it
       std::optional<GatewayError> refusal;
-      if (admitted->operation->needs_state()) refusal = co_await admitted->operation->load_state();
+      if (services.access && services.access->admission.applies_to(context.outcome.principal)) {
+        refusal = co_await admit(scope, services, *admitted->operation, admitted->request);
+      }
+      // 5, 6. attempts and respond (or an answer the operation makes itself)
+      if (!refusal && admitted->operation->needs_state()) refusal = co_await admitted->operation->load_state();
       if (refusal) {
         co_await send_error(exchange, context, scope.client, *refusal);
       } else if (admitted->operation->answers_locally()) {

@@ -30,6 +30,10 @@ namespace switchyard::store {
 class ResponseStore;
 }
 
+namespace switchyard::policy {
+struct AccessControl;
+}
+
 namespace switchyard::server {
 
 class ConfigReloader;
@@ -45,6 +49,7 @@ struct GatewayServices {
   const telemetry::RequestMetrics* metrics = nullptr;  // null: no request metrics are kept
   std::optional<double> trace_sample_ratio;  // none: tracing is off (traceparent only passed on)
   const telemetry::OtlpExporter* traces = nullptr;  // null: no traces are exported
+  policy::AccessControl* access = nullptr;  // null: no virtual keys (the master key only)
 };
 
 boost::asio::awaitable<void> run_pipeline(const GatewayServices& services, http::Exchange& exchange);

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "store/ledger_sql.h"
+#include "store/postgres_schema.h"
 
 namespace switchyard::store {
 
@@ -13,34 +14,6 @@ using ledger::LedgerRow;
 using Params = std::vector<std::optional<std::string>>;
 
 namespace {
-
-struct Migration {
-  int version;
-  std::string_view name;
-  std::string_view sql;
-};
-
-// Times in microseconds since the epoch (UTC), money in integer pico-dollars, as in SQLite.
-// Ids compare bytewise (COLLATE "C") so paging by (started_at, request_id) is the same everywhere.
-// The key leads with the time: rows arrive in time order, so inserts append to the index
-// instead of landing at random places (a random id first made every insert a random write);
-// a row replayed from the spool has the same start and id, so it still lands once.
-constexpr std::array kMigrations = {
-    Migration{1, "the usage ledger",
-              "CREATE TABLE ledger ("
-              "  request_id TEXT COLLATE \"C\" NOT NULL, started_at BIGINT NOT NULL, key_id TEXT, team_id TEXT,"
-              "  dialect TEXT NOT NULL, operation TEXT NOT NULL, model TEXT NOT NULL, provider TEXT,"
-              "  upstream_model TEXT, attempts INTEGER NOT NULL, hedged BOOLEAN NOT NULL, stream BOOLEAN NOT NULL,"
-              "  status INTEGER NOT NULL, error_kind TEXT, input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL,"
-              "  cache_read_tokens BIGINT NOT NULL, cache_write_tokens BIGINT NOT NULL, reasoning_tokens BIGINT NOT NULL,"
-              "  cost_pico BIGINT, usage_source TEXT, latency_us BIGINT NOT NULL, ttft_us BIGINT,"
-              "  overhead_us BIGINT NOT NULL, \"user\" TEXT, PRIMARY KEY (started_at, request_id));"
-              "CREATE INDEX ledger_model ON ledger(model, started_at);"
-              "CREATE INDEX ledger_key ON ledger(key_id, started_at);"},
-};
-
-// Any number: the advisory lock replicas take while migrating.
-constexpr std::string_view kMigrationLock = "SELECT pg_advisory_xact_lock(7275330)";
 
 std::optional<std::string> number(std::int64_t value) { return std::to_string(value); }
 
@@ -70,10 +43,6 @@ struct TextCells {
   bool is_null(int i) const { return !cells[static_cast<std::size_t>(i)]; }
 };
 
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace
 
 bool is_postgres_url(std::string_view url) { return url.starts_with("postgres://") || url.starts_with("postgresql://"); }
@@ -83,33 +52,7 @@ PostgresLedgerStore::PostgresLedgerStore(const std::string& conninfo, std::chron
 
 Status PostgresLedgerStore::ensure_schema(PostgresConnection& connection) {
   if (migrated_.load(std::memory_order_acquire)) return Done{};
-  auto run = [&](const std::string& sql, const Params& params = {}) { return connection.query(sql, params); };
-  if (auto created = run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
-                         " name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-      !created) {
-    // Two replicas creating it at once: one of them is told it exists, which is fine.
-    if (created.error().message.find("already exists") == std::string::npos) return created.take_error();
-  }
-  for (const Migration& migration : kMigrations) {
-    auto step = [&]() -> Status {
-      if (auto begun = run("BEGIN"); !begun) return begun.take_error();
-      if (auto locked = run(std::string(kMigrationLock)); !locked) return locked.take_error();
-      auto current = run("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-      if (!current) return current.take_error();
-      if (integer_of(current.value().rows.at(0).at(0)) < migration.version) {
-        if (auto applied = run(std::string(migration.sql)); !applied) return applied.take_error();
-        auto recorded = run("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-                            {number(migration.version), std::string(migration.name), number(now_seconds())});
-        if (!recorded) return recorded.take_error();
-      }
-      if (auto committed = run("COMMIT"); !committed) return committed.take_error();
-      return Done{};
-    };
-    if (Status done = step(); !done) {
-      (void)run("ROLLBACK");
-      return done;
-    }
-  }
+  if (Status migrated = migrate_postgres(connection); !migrated) return migrated;
   migrated_.store(true, std::memory_order_release);
   return Done{};
 }

@@ -48,6 +48,12 @@ constexpr std::array kMigrations = {
               "CREATE UNIQUE INDEX ledger_started ON ledger(started_at, request_id);"
               "CREATE INDEX ledger_model ON ledger(model, started_at);"
               "CREATE INDEX ledger_key ON ledger(key_id, started_at);"},
+    // Virtual keys and teams, each as the JSON document policy/key_records.h writes: the
+    // gateway reads them all at start and keeps them in memory, so nothing here is queried.
+    Migration{4, "virtual keys and teams",
+              "CREATE TABLE access_records ("
+              "  kind TEXT NOT NULL, id TEXT NOT NULL, document TEXT NOT NULL, updated_at INTEGER NOT NULL,"
+              "  PRIMARY KEY (kind, id));"},
 };
 
 std::int64_t now_seconds() {

@@ -16,6 +16,7 @@ void AccessLogSink::on_outcome(const Outcome& r) noexcept {
                             {"status", r.status},
                             {"model", r.model},
                             {"principal", principal_kind_name(r.principal.kind)},
+                            {"key_id", r.principal.key_id},
                             {"ending", ending_name(r.ending)},
                             {"duration_us", duration_us},
                             {"error", r.error_code}});
@@ -29,6 +30,7 @@ void AccessLogSink::on_outcome(const Outcome& r) noexcept {
                           {"dialect", r.dialect},
                           {"model", r.model},
                           {"principal", principal_kind_name(r.principal.kind)},
+                          {"key_id", r.principal.key_id},
                           {"provider", r.provider},
                           {"upstream_model", r.upstream_model},
                           {"upstream_status", r.upstream_status},

@@ -126,6 +126,6 @@ describe('Responses API state kept by the gateway', () => {
     assert.equal(after.output_text, 'Hello from mock: After it');
     const firstTurn = lastUpstreamMessages()[0];
     assert.equal([].concat(firstTurn.content).map((b) => b.text ?? b).join(''), 'Before the restart');
-    assert.equal(sql('SELECT MAX(version) FROM schema_migrations'), '3');
+    assert.equal(sql('SELECT MAX(version) FROM schema_migrations'), '4');
   });
 });

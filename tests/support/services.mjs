@@ -162,3 +162,35 @@ function postgresUser() {
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
+
+/**
+ * A Redis server (Debian's redis-server) on a free port with its own directory and no
+ * persistence. `cli(...args)` runs redis-cli against it; `stop()` and `start()` take it down and
+ * bring it back on the same port (its data is gone then, as after a crash without persistence).
+ */
+export async function startRedis() {
+  const dir = makeTempDir();
+  const port = await freePort();
+  let service = null;
+  const cli = (...args) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' }).trim();
+  const start = async () => {
+    service = spawnService('redis-server', 'redis-server', [
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
+    ], { stopSignal: 'SIGKILL' });
+    await waitFor(() => {
+      try {
+        return cli('PING') === 'PONG';
+      } catch {
+        return false;
+      }
+    }, { timeoutMs: 10_000, intervalMs: 50, message: 'redis to accept connections' });
+  };
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    cli,
+    start,
+    stop: async () => { await service?.stop(); service = null; },
+  };
+}

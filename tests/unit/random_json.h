@@ -37,4 +37,44 @@ inline std::string shuffled_object(std::mt19937& random, std::vector<std::pair<s
   return out + "}";
 }
 
+// How many times `key` is a member name of the top-level object of `body` (a valid JSON
+// document), names compared after their escapes are read (\u0065 is "e"; ASCII escapes only,
+// which is all the tests write). The reference the readers' duplicate checks agree with.
+inline std::size_t top_level_key_count(std::string_view body, std::string_view key) {
+  std::size_t count = 0;
+  int depth = 0;
+  bool expecting_key = false;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (c == '"') {
+      std::string text;
+      for (++i; i < body.size() && body[i] != '"'; ++i) {
+        if (body[i] != '\\') {
+          text += body[i];
+          continue;
+        }
+        char escaped = body[++i];
+        if (escaped == 'u') {
+          text += static_cast<char>(std::stoi(std::string(body.substr(i + 1, 4)), nullptr, 16));
+          i += 4;
+        } else {
+          text += escaped;
+        }
+      }
+      if (depth == 1 && expecting_key && text == key) ++count;
+      expecting_key = false;
+    } else if (c == '{') {
+      ++depth;
+      expecting_key = depth == 1;
+    } else if (c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == ',' && depth == 1) {
+      expecting_key = true;
+    }
+  }
+  return count;
+}
+
 }  // namespace switchyard::testing

@@ -16,7 +16,7 @@ namespace {
 Result<RequestView> inspect(std::string_view body, std::string_view, bool) {
   auto view = inspect_messages_request(body);
   if (!view) return view.take_error();
-  return RequestView{view->model, view->stream, true, {}, {}, {}, {}};
+  return RequestView{view->model, view->stream, true, {}, {}, {}, {}, view->max_tokens};
 }
 
 Usage usage_from_response(std::string_view body) {

@@ -251,12 +251,13 @@ std::optional<GatewayError> write_conversation(JsonWriter& out, const std::vecto
 
 Result<MessagesRequestView> inspect_messages_request(std::string_view body) {
   using Kind = json_events::TopMember::Kind;
-  json_events::TopMember members[] = {{"model"}, {"messages"}, {"stream"}};
-  auto& [model, messages, stream] = members;
+  json_events::TopMember members[] = {{"model"}, {"messages"}, {"stream"}, {"max_tokens"}};
+  auto& [model, messages, stream, max_tokens] = members;
   if (!json_events::read_top_members(body, members)) return invalid("request body is not a valid JSON object");
   if (model.kind != Kind::string || model.text.empty()) return invalid("model: Field required", "model");
+  if (model.occurrences > 1) return invalid("model: the body names the model more than once", "model");
   if (messages.kind != Kind::array) return invalid("messages: Field required", "messages");
-  return MessagesRequestView{std::move(model.text), stream.kind == Kind::boolean && stream.flag};
+  return MessagesRequestView{std::move(model.text), stream.kind == Kind::boolean && stream.flag, max_tokens.integer};
 }
 
 // API version 2026-10-21 allows role:"system" messages; the 2023-06-01 version the gateway

@@ -17,6 +17,7 @@ inline constexpr std::string_view kJsonTool = "switchyard_json_response";
 struct MessagesRequestView {
   std::string model;
   bool stream = false;
+  std::optional<std::int64_t> max_tokens;
 };
 
 // Checks the request is a JSON object with a model and a messages array.

@@ -16,7 +16,8 @@ namespace {
 Result<RequestView> inspect(std::string_view body, std::string_view path_model, bool path_stream) {
   auto checked = inspect_generate_request(body);
   if (!checked) return checked.take_error();
-  return RequestView{std::string(path_model), path_stream, true, {}, {}, {}, {}};
+  // generationConfig.maxOutputTokens is nested: limits reserve the configured default cap.
+  return RequestView{std::string(path_model), path_stream, true, {}, {}, {}, {}, std::nullopt};
 }
 
 Usage usage_from_response(std::string_view body) {

@@ -32,6 +32,9 @@ class RequestInspector : public json_events::IgnoringHandler {
   bool top_is_object = false;
   Kind model = Kind::absent;
   std::string model_name;
+  std::size_t model_occurrences = 0;
+  std::optional<std::int64_t> max_tokens;             // the cap the client states, if a whole number
+  std::optional<std::int64_t> max_completion_tokens;  // more than one is refused: routing and upstream could differ
   Kind messages = Kind::absent;
   std::size_t message_count = 0;
   std::optional<std::size_t> bad_message;  // the first that is not an object with a string role
@@ -63,12 +66,15 @@ class RequestInspector : public json_events::IgnoringHandler {
     if (depth_ > 3) return true;
     std::string_view key = last;
     if (depth_ == 1) {
+      if (key == "model") ++model_occurrences;
       top_ = key == "model"            ? Top::model
              : key == "messages"       ? Top::messages
              : key == "models"         ? Top::models
              : key == "stream"         ? Top::stream
              : key == "stream_options" ? Top::stream_options
              : key == "user"           ? Top::user
+             : key == "max_tokens"     ? Top::max_tokens
+             : key == "max_completion_tokens" ? Top::max_completion_tokens
                                        : Top::other;
     } else if (depth_ == 2) {
       include_usage_next_ = top_ == Top::stream_options && key == "include_usage";
@@ -86,14 +92,29 @@ class RequestInspector : public json_events::IgnoringHandler {
     }
     return true;
   }
-  bool on_int64(std::int64_t, json::string_view, json::error_code&) { return value(Kind::number); }
-  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return value(Kind::number); }
-  bool on_double(double, json::string_view, json::error_code&) { return value(Kind::number); }
+  bool on_int64(std::int64_t number, json::string_view, json::error_code&) {
+    if (depth_ == 1 && top_ == Top::max_tokens) max_tokens = number;
+    if (depth_ == 1 && top_ == Top::max_completion_tokens) max_completion_tokens = number;
+    return value(Kind::number);
+  }
+  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) {
+    forget_cap();
+    return value(Kind::number);
+  }
+  bool on_double(double, json::string_view, json::error_code&) {
+    forget_cap();
+    return value(Kind::number);
+  }
+  // A cap that is not a whole number the gateway can hold: the upstream judges it.
+  void forget_cap() {
+    if (depth_ == 1 && top_ == Top::max_tokens) max_tokens.reset();
+    if (depth_ == 1 && top_ == Top::max_completion_tokens) max_completion_tokens.reset();
+  }
   bool on_bool(bool flag, json::error_code&) { return value(Kind::boolean, {}, flag); }
   bool on_null(json::error_code&) { return value(Kind::null); }
 
  private:
-  enum class Top { other, model, messages, models, stream, stream_options, user };
+  enum class Top { other, model, messages, models, stream, stream_options, user, max_tokens, max_completion_tokens };
 
   // The quoted string `text` as it lies in the body, or nothing. The parser hands over a
   // string in one piece pointing into its input only when it holds no escapes; anything
@@ -179,6 +200,12 @@ class RequestInspector : public json_events::IgnoringHandler {
       case Top::user:
         user = kind == Kind::string ? std::string(text) : std::string();
         break;
+      case Top::max_tokens:
+        if (kind != Kind::number) max_tokens.reset();  // a whole number set it just before
+        break;
+      case Top::max_completion_tokens:
+        if (kind != Kind::number) max_completion_tokens.reset();
+        break;
       case Top::other:
         break;
     }
@@ -211,6 +238,7 @@ Result<ChatRequestView> inspect_chat_request(std::string_view body) {
   if (seen.model != Kind::string || seen.model_name.empty()) {
     return invalid("'model' must be a non-empty string", "model", "invalid_type");
   }
+  if (seen.model_occurrences > 1) return invalid("the body names 'model' more than once", "model", "duplicate_member");
   view.model = std::move(seen.model_name);
   view.model_span = seen.model_span;
 
@@ -241,6 +269,7 @@ Result<ChatRequestView> inspect_chat_request(std::string_view body) {
     view.include_usage = seen.include_usage;
   }
   view.user = std::move(seen.user);
+  view.max_output_tokens = seen.max_completion_tokens ? seen.max_completion_tokens : seen.max_tokens;
   return view;
 }
 

@@ -28,6 +28,7 @@ struct ChatRequestView {
   // (no escapes), so the passthrough need not look for it again.
   json_splice::ValueSpan model_span;
   std::string user;  // the top-level `user` string, if any
+  std::optional<std::int64_t> max_output_tokens;  // max_completion_tokens, else max_tokens
 
   PassthroughEdits edits() const { return {model_span, !fallback_models.empty(), stream && !include_usage}; }
 };

@@ -29,7 +29,7 @@ Result<RequestView> inspect(std::string_view body, std::string_view, bool) {
   auto view = inspect_chat_request(body);
   if (!view) return view.take_error();
   return RequestView{std::move(view->model), view->stream, view->include_usage, std::move(view->fallback_models),
-                     view->model_span, {}, std::move(view->user)};
+                     view->model_span, {}, std::move(view->user), view->max_output_tokens};
 }
 
 std::string passthrough(std::string_view body, const RequestView& view, std::string_view upstream_model) {

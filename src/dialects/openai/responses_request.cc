@@ -367,9 +367,9 @@ std::vector<std::string> referenced_items(std::string_view body) {
 }  // namespace
 
 Result<RequestView> inspect_responses_request(std::string_view body) {
-  std::array<json_events::TopMember, 8> members{
-      {{"model"}, {"input"}, {"stream"}, {"background"}, {"conversation"}, {"previous_response_id"}, {"store"}, {"user"}}};
-  auto& [model, input, stream, background, conversation, previous, store, user] = members;
+  std::array<json_events::TopMember, 9> members{{{"model"}, {"input"}, {"stream"}, {"background"}, {"conversation"},
+                                                 {"previous_response_id"}, {"store"}, {"user"}, {"max_output_tokens"}}};
+  auto& [model, input, stream, background, conversation, previous, store, user, max_output_tokens] = members;
   using Kind = json_events::TopMember::Kind;
   if (!json_events::read_top_members(body, members)) {
     return invalid("We could not parse the JSON body of your request: expected a JSON object.", {}, "invalid_json");
@@ -377,6 +377,7 @@ Result<RequestView> inspect_responses_request(std::string_view body) {
   if (model.kind != Kind::string || model.text.empty()) {
     return invalid("Missing required parameter: 'model'.", "model", "missing_required_parameter");
   }
+  if (model.occurrences > 1) return invalid("The body names 'model' more than once.", "model", "duplicate_member");
   if (input.kind != Kind::string && input.kind != Kind::array) {
     return invalid(input.kind == Kind::absent ? "Missing required parameter: 'input'."
                                               : "Invalid type for 'input': expected a string or an array of input items.",
@@ -399,6 +400,7 @@ Result<RequestView> inspect_responses_request(std::string_view body) {
   view.stream = stream.kind == Kind::boolean && stream.flag;
   view.include_usage = true;  // a Responses stream always ends with its usage
   if (user.kind == Kind::string) view.user = std::move(user.text);
+  view.max_output_tokens = max_output_tokens.integer;
   if (previous.kind == Kind::string) view.conversation.previous_id = std::move(previous.text);
   view.conversation.store = !(store.kind == Kind::boolean && !store.flag);  // kept unless store: false
   // Item references are rare: the input is only read for them when the body names one.

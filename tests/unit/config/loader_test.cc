@@ -298,3 +298,66 @@ TEST(ConfigLoader, EmbeddedDefaultHasTheMockAndEveryKeyedProvider) {
 
 }  // namespace
 }  // namespace switchyard::config
+
+namespace switchyard::config {
+namespace {
+
+TEST(ConfigLoader, ReadsKeysWithTheirSecretsFromTheEnvironmentAndNeverKeepsThem) {
+  auto result = load(R"(providers:
+  oai: {type: openai}
+models:
+  fast: {deployments: [{provider: oai, model: gpt-4o-mini}]}
+keys:
+  - name: ci-bot
+    key: ${CI_KEY}
+    models: [fast, oai/*]
+    rpm: 60
+    budget: {usd: "2.50", period: week}
+limits: {default_max_tokens: 1024, on_redis_failure: fail_open, lease_ttl: 10s}
+storage: {redis: "redis://:pw@127.0.0.1:6380/2"}
+)",
+                     {{"CI_KEY", "sk-ci-secret-0123456789abcdef"}});
+  ASSERT_TRUE(result.snapshot) << (result.errors.empty() ? "" : result.errors[0]);
+  const Snapshot& s = *result.snapshot;
+  ASSERT_EQ(s.keys.size(), 1u);
+  const policy::VirtualKey& key = s.keys[0];
+  EXPECT_EQ(key.id, "cfg-ci-bot");
+  EXPECT_TRUE(key.from_config);
+  EXPECT_EQ(key.key_prefix, "sk-ci-secr");
+  ASSERT_EQ(key.secrets.size(), 1u);
+  EXPECT_EQ(key.secrets[0].sha256.size(), 32u);
+  EXPECT_EQ(key.models, (std::vector<std::string>{"fast", "oai/*"}));
+  EXPECT_EQ(key.limits.rpm, 60);
+  ASSERT_TRUE(key.limits.budget);
+  EXPECT_EQ(key.limits.budget->usd.pico, 2'500'000'000'000);
+  EXPECT_EQ(key.limits.budget->period, policy::BudgetPeriod::week);
+  EXPECT_EQ(s.limits.default_max_tokens, 1024);
+  EXPECT_TRUE(s.limits.fail_open);
+  EXPECT_EQ(s.limits.lease_ttl, std::chrono::seconds(10));
+  EXPECT_EQ(s.storage.redis, "redis://:pw@127.0.0.1:6380/2");
+}
+
+TEST(ConfigLoader, NamesEveryProblemOfAKey) {
+  auto result = load(R"(providers:
+  oai: {type: openai}
+keys:
+  - name: "bad name"
+    key: short
+    rpm: 0
+    budget: {usd: lots, period: year}
+  - {key: sk-another-long-enough-key}
+limits: {on_redis_failure: maybe}
+storage: {redis: "http://127.0.0.1"}
+)");
+  EXPECT_FALSE(result.snapshot);
+  EXPECT_TRUE(has_error(result, 4, "must be letters, digits"));
+  EXPECT_TRUE(has_error(result, 5, "at least 20 characters"));
+  EXPECT_TRUE(has_error(result, 6, "keys[0].rpm must be at least 1"));
+  EXPECT_TRUE(has_error(result, 7, "keys[0].budget.usd must be US dollars"));
+  EXPECT_TRUE(has_error(result, 8, "keys[1].name is required"));
+  EXPECT_TRUE(has_error(result, 9, "limits.on_redis_failure must be fail_closed or fail_open"));
+  EXPECT_TRUE(has_error(result, 10, "storage.redis must be a redis:// URL"));
+}
+
+}  // namespace
+}  // namespace switchyard::config

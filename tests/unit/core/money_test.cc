@@ -128,3 +128,20 @@ TEST(Money, RefusesUsagesThatContradictThemselves) {
 
 }  // namespace
 }  // namespace switchyard
+
+namespace switchyard {
+namespace {
+
+TEST(ParseUsd, ReadsBudgetsExactlyToThePicoDollar) {
+  EXPECT_EQ(parse_usd("0.05")->pico, 50'000'000'000);
+  EXPECT_EQ(parse_usd("25")->pico, 25'000'000'000'000);
+  EXPECT_EQ(parse_usd("0.000000000001")->pico, 1);
+  EXPECT_FALSE(parse_usd("0.0000000000001"));  // finer than a pico-dollar
+  EXPECT_FALSE(parse_usd("-1"));
+  EXPECT_FALSE(parse_usd("1e3"));
+  EXPECT_FALSE(parse_usd(""));
+  EXPECT_FALSE(parse_usd("9999999999"));  // past what an int64 of pico-dollars holds
+}
+
+}  // namespace
+}  // namespace switchyard

@@ -65,6 +65,8 @@ std::string dom_inspect(std::string_view body) {
   const json::value* model = object->if_contains("model");
   if (!model) return "error model missing";
   if (!model->is_string() || model->get_string().empty()) return "error model type";
+  // A second "model" is refused: routing and the upstream could read different ones.
+  if (testing::top_level_key_count(body, "model") > 1) return "error model duplicate";
   std::string out = "model=" + std::string(model->get_string());
   const json::value* messages = object->if_contains("messages");
   if (!messages) return "error messages missing";
@@ -104,7 +106,10 @@ std::string event_inspect(std::string_view body) {
       return error.message.starts_with("request body is not valid JSON") ? "error invalid_json: " + error.message
                                                                          : "error invalid_json";
     }
-    if (error.param == "model") return error.code == "missing_required_parameter" ? "error model missing" : "error model type";
+    if (error.param == "model") {
+      if (error.code == "duplicate_member") return "error model duplicate";
+      return error.code == "missing_required_parameter" ? "error model missing" : "error model type";
+    }
     if (error.param == "messages") {
       return error.code == "missing_required_parameter" ? "error messages missing" : "error messages type";
     }
@@ -210,8 +215,19 @@ TEST(OpenAIChatRequest, PassthroughEscapesModelNames) {
   EXPECT_EQ(sent.at("model"), "we\"ird\\name");
 }
 
+TEST(OpenAIChatRequest, RefusesABodyThatNamesTheModelTwice) {
+  // Routing would read one and an upstream might read the other: a key allowed "a" would reach "b".
+  for (const char* body : {R"({"model":"a","messages":[{"role":"user"}],"model":"b"})",
+                           R"({"model":"a","messages":[{"role":"user"}],"mod\u0065l":"b"})"}) {
+    auto view = inspect_chat_request(body);
+    ASSERT_FALSE(view) << body;
+    EXPECT_EQ(view.error().param, "model");
+    EXPECT_EQ(view.error().code, "duplicate_member");
+  }
+}
+
 TEST(OpenAIChatRequest, InspectionPlacesAPlainModelValue) {
-  std::string body = R"({"model": "a","messages":[{"role":"user"}],"model" :	"fast"})";
+  std::string body = R"({"messages":[{"role":"user"}],"model" :	"fast"})";
   auto view = inspect_chat_request(body);
   ASSERT_TRUE(view);
   ASSERT_TRUE(view->model_span.known());
@@ -243,7 +259,7 @@ TEST(OpenAIChatRequest, PassthroughWithThePlacedModelEqualsLookingForIt) {
                           "true"};
   const char* keys[] = {"model", "models", "stream", "stream_options", "mod\\u0065l"};
   int placed = 0;
-  for (int round = 0; round < 5000; ++round) {
+  for (int round = 0; round < 8000; ++round) {
     // Valid messages first, so most bodies pass and the model decides.
     std::string members = testing::random_object(random, keys, values, 6);
     std::string body = R"({"messages":[{"role":"user"}])" + (members.size() > 2 ? "," + members.substr(1) : "}");

@@ -22,6 +22,8 @@ std::string anthropic_by_dom(std::string_view body) {
   const json::object& root = parsed.get_object();
   const json::value* model = root.if_contains("model");
   if (!model || !model->is_string() || model->get_string().empty()) return "error model";
+  // A second "model" is refused: routing and the upstream could read different ones.
+  if (testing::top_level_key_count(body, "model") > 1) return "error model";
   const json::value* messages = root.if_contains("messages");
   if (!messages || !messages->is_array()) return "error messages";
   const json::value* stream = root.if_contains("stream");

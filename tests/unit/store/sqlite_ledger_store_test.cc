@@ -79,7 +79,7 @@ TEST_F(SqliteLedgerStoreTest, ARowWrittenTwiceIsKeptOnce) {
 TEST_F(SqliteLedgerStoreTest, TheResponseStoreAndTheLedgerShareOneSchema) {
   auto responses = SqliteResponseStore::open((dir_ / "switchyard.db").string());
   ASSERT_TRUE(responses) << responses.error().message;
-  EXPECT_EQ(responses.value()->schema_version(), 3);
+  EXPECT_EQ(responses.value()->schema_version(), 4);
 }
 
 TEST_F(SqliteLedgerStoreTest, UsageGroupsAddUpWithNearestRankPercentiles) {

@@ -57,17 +57,17 @@ TEST_F(SqliteResponseStoreTest, MigratesANewFileOnceAndKeepsItsVersion) {
   {
     auto store = SqliteResponseStore::open(path());
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_EQ(store.value()->schema_version(), 3);
+    EXPECT_EQ(store.value()->schema_version(), 4);
   }
   auto again = SqliteResponseStore::open(path());
   ASSERT_TRUE(again);
-  EXPECT_EQ(again.value()->schema_version(), 3);
+  EXPECT_EQ(again.value()->schema_version(), 4);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
   sqlite3_stmt* count = nullptr;
   sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM schema_migrations", -1, &count, nullptr);
   ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(count, 0), 3);  // each applied once, not on every open
+  EXPECT_EQ(sqlite3_column_int(count, 0), 4);  // each applied once, not on every open
   sqlite3_finalize(count);
   sqlite3_close(db);
 }
@@ -91,7 +91,7 @@ TEST_F(SqliteResponseStoreTest, AFileAtAnEarlierVersionGetsOnlyTheMigrationsItLa
   }
   auto store = SqliteResponseStore::open(path());
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ(store.value()->schema_version(), 3);
+  EXPECT_EQ(store.value()->schema_version(), 4);
   EXPECT_TRUE(await(store.value()->get("resp_old", "master")));  // what it held is still there
   store.value()->note_upstream("resp_up", "master", "oai", now() + 60);
   EXPECT_EQ(await(store.value()->upstream_of("resp_up", "master")), std::optional<std::string>("oai"));
