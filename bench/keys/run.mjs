@@ -10,38 +10,22 @@
 //   node bench/keys/run.mjs [--duration 5] [--runs 3] [--threads N] [--out FILE.json]
 //
 // Prints a Markdown table on stdout (progress on stderr); exits 1 when any request failed.
-import { cpus, tmpdir } from 'node:os';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
 
 import { startRedis } from '../../tests/support/services.mjs';
-import { cpuSeconds, processTree, sleep, start, waitForHttp } from '../proxy/processes.mjs';
+import { benchOptions, gatewayBinary, interleavedRuns, median, nginxBinary, scratchDirectory } from '../common.mjs';
+import { start, waitForHttp } from '../proxy/processes.mjs';
 import { upstreamServer } from '../proxy/upstream.mjs';
 import { luaScript, wrk } from '../proxy/wrk.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const options = { duration: 5, runs: 3, threads: cpus().length, out: null };
-for (let i = 2; i < process.argv.length; i += 2) {
-  const [flag, value] = [process.argv[i], process.argv[i + 1]];
-  if (flag === '--duration') options.duration = Number(value);
-  else if (flag === '--runs') options.runs = Number(value);
-  else if (flag === '--threads') options.threads = Number(value);
-  else if (flag === '--out') options.out = value;
-  else {
-    console.error(`unknown argument ${flag}`);
-    process.exit(2);
-  }
-}
+const options = benchOptions();
 const log = (...args) => console.error('[keys]', ...args);
 const PORTS = { upstream: 18421, nginx: 18422, master: 18423, local: 18424, redis: 18425 };
 const host = (port) => `http://127.0.0.1:${port}`;
-const work = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-keys-'));
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
-const binary = process.env.SWITCHYARD_BIN ?? path.join(root, 'build/switchyard');
-const nginxBinary = ['/usr/sbin/nginx', 'nginx'].find((candidate) => spawnSync(candidate, ['-v']).status === 0);
+const work = scratchDirectory('keys');
+const binary = gatewayBinary;
 
 // Limits no run comes near: every check runs, none refuses.
 const LIMITS = { rpm: 1e9, tpm: 1e12, max_parallel: 100000, budget: { usd: '1000000', period: 'month' } };
@@ -69,7 +53,6 @@ const body = (model, stream) => JSON.stringify({
   model, messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: 'Say hello in one short sentence.' }],
   temperature: 0.2, max_tokens: 64, ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
 });
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 async function createKey(port) {
   const res = await fetch(`${host(port)}/admin/keys`, {
@@ -101,20 +84,11 @@ async function main() {
         const answer = await fetch(request.url, { method: 'POST', headers, body: request.body });
         if (answer.status !== 200) throw new Error(`${name} answered ${answer.status}: ${await answer.text()}`);
         await answer.arrayBuffer();
-        cases.push({ name, mode: stream ? 'stream' : 'json', url: request.url, script: luaScript(request, work), samples: [] });
+        cases.push({ name, mode: stream ? 'stream' : 'json', url: request.url, script: luaScript(request, work) });
       }
     }
-    for (const c of cases) await wrk(c.url, c.script, 64, 1);  // warm-up
-    for (let run = 1; run <= options.runs; run++) {
-      for (const c of cases) {
-        const pids = processTree(gateways[c.name].pid);
-        const cpuBefore = cpuSeconds(pids);
-        const sample = await wrk(c.url, c.script, 64, options.duration);
-        sample.cpu_us = ((cpuSeconds(pids) - cpuBefore) * 1e6) / Math.max(1, sample.requests);
-        c.samples.push(sample);
-        log(`run ${run} ${c.name} ${c.mode}: ${Math.round(sample.rps)} req/s, ${sample.cpu_us.toFixed(1)} µs CPU/req`);
-      }
-    }
+    const pids = Object.fromEntries(Object.entries(gateways).map(([name, child]) => [name, child.pid]));
+    const results = await interleavedRuns(cases, pids, options, log);
     // One connection: latency over the upstream itself, for each gateway and for nginx's hop.
     const single = {
       direct: { url: `${host(PORTS.upstream)}/openai/v1/chat/completions`, secret: 'sk-upstream' },
@@ -132,11 +106,6 @@ async function main() {
       latency[name] = { p50: median(samples.map((s) => s.p50)), failures: samples.reduce((n, s) => n + s.non2xx + s.socket_errors, 0) };
       log(`1 connection ${name}: p50 ${latency[name].p50} µs`);
     }
-    await sleep(500);
-    const results = cases.map((c) => ({
-      variant: c.name, mode: c.mode, rps: median(c.samples.map((s) => s.rps)), cpu_us: median(c.samples.map((s) => s.cpu_us)),
-      failures: c.samples.reduce((n, s) => n + s.non2xx + s.socket_errors, 0),
-    }));
     const rows = [];
     rows.push('| caller | mode | req/s @64 | × master key | CPU µs/req | failed |', '|---|---|---:|---:|---:|---:|');
     const label = { master: 'master key', local: 'limited key, in-process limits', redis: 'limited key, limits in Redis' };

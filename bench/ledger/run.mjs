@@ -8,38 +8,22 @@
 //   node bench/ledger/run.mjs [--duration 5] [--runs 3] [--threads N] [--out FILE.json]
 //
 // Prints a Markdown table on stdout (progress on stderr); exits 1 when any request failed.
-import { cpus, tmpdir } from 'node:os';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
 
 import { startPostgres } from '../../tests/support/services.mjs';
-import { cpuSeconds, processTree, sleep, start, waitForHttp } from '../proxy/processes.mjs';
+import { benchOptions, gatewayBinary, interleavedRuns, median, nginxBinary, scratchDirectory } from '../common.mjs';
+import { sleep, start, waitForHttp } from '../proxy/processes.mjs';
 import { upstreamServer } from '../proxy/upstream.mjs';
 import { luaScript, wrk } from '../proxy/wrk.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const options = { duration: 5, runs: 3, threads: cpus().length, out: null };
-for (let i = 2; i < process.argv.length; i += 2) {
-  const [flag, value] = [process.argv[i], process.argv[i + 1]];
-  if (flag === '--duration') options.duration = Number(value);
-  else if (flag === '--runs') options.runs = Number(value);
-  else if (flag === '--threads') options.threads = Number(value);
-  else if (flag === '--out') options.out = value;
-  else {
-    console.error(`unknown argument ${flag}`);
-    process.exit(2);
-  }
-}
+const options = benchOptions();
 const log = (...args) => console.error('[ledger]', ...args);
 const PORTS = { upstream: 18411, off: 18412, metrics: 18413, sqlite: 18414, postgres: 18415 };
 const host = (port) => `http://127.0.0.1:${port}`;
-const work = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-ledger-'));
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
-const binary = process.env.SWITCHYARD_BIN ?? path.join(root, 'build/switchyard');
-const nginxBinary = ['/usr/sbin/nginx', 'nginx'].find((candidate) => spawnSync(candidate, ['-v']).status === 0);
+const work = scratchDirectory('ledger');
+const binary = gatewayBinary;
 
 function gatewayConfig(name, storage) {
   const file = path.join(work, `${name}.yaml`);
@@ -65,7 +49,6 @@ const body = (model, stream) => JSON.stringify({
   temperature: 0.2, ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
 });
 const headers = { 'Content-Type': 'application/json', Authorization: 'Bearer sk-bench' };
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 async function main() {
   log(`${cpus().length} cores; ${options.runs} runs of ${options.duration}s per variant and mode`);
@@ -91,25 +74,12 @@ async function main() {
         const answer = await fetch(request.url, { method: 'POST', headers, body: request.body });
         if (answer.status !== 200) throw new Error(`${name} answered ${answer.status}: ${await answer.text()}`);
         await answer.arrayBuffer();
-        cases.push({ name, mode: stream ? 'stream' : 'json', url: request.url, script: luaScript(request, work), samples: [] });
+        cases.push({ name, mode: stream ? 'stream' : 'json', url: request.url, script: luaScript(request, work) });
       }
     }
-    for (const c of cases) await wrk(c.url, c.script, 64, 1);  // warm-up
-    for (let run = 1; run <= options.runs; run++) {
-      for (const c of cases) {
-        const pids = processTree(gateways[c.name].pid);
-        const cpuBefore = cpuSeconds(pids);
-        const sample = await wrk(c.url, c.script, 64, options.duration);
-        sample.cpu_us = ((cpuSeconds(pids) - cpuBefore) * 1e6) / Math.max(1, sample.requests);
-        c.samples.push(sample);
-        log(`run ${run} ${c.name} ${c.mode}: ${Math.round(sample.rps)} req/s, ${sample.cpu_us.toFixed(1)} µs CPU/req`);
-      }
-    }
+    const pids = Object.fromEntries(Object.entries(gateways).map(([name, child]) => [name, child.pid]));
+    const results = await interleavedRuns(cases, pids, options, log);
     await sleep(1000);  // the ledgers' last batches
-    const results = cases.map((c) => ({
-      variant: c.name, mode: c.mode, rps: median(c.samples.map((s) => s.rps)), cpu_us: median(c.samples.map((s) => s.cpu_us)),
-      failures: c.samples.reduce((n, s) => n + s.non2xx + s.socket_errors, 0),
-    }));
     const rows = [];
     rows.push('| variant | mode | req/s @64 | × off | CPU µs/req | failed |', '|---|---|---:|---:|---:|---:|');
     for (const r of results) {

@@ -44,7 +44,7 @@ class EmbedOperation final : public OperationHandler {
     scope_.context.outcome.usage = decoded->usage;
     http::ClientResponse reply =
         json_response(200, scope_.client.embeddings->encode_response(decoded.value(), request_));
-    copy_relayed_headers(response, reply);
+    copy_relayed_headers(response, reply, scope_.context);
     scope_.context.outcome.status = 200;
     // In a statement of its own: g++ 12 miscompiles a co_await whose argument is a class
     // temporary inside a condition.

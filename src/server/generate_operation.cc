@@ -90,7 +90,7 @@ class GenerateOperation final : public OperationHandler {
     if (!answer) co_return before_commit(answer.error());
     http::ClientResponse reply{200};
     reply.set("Content-Type", "application/json");
-    copy_relayed_headers(response, reply);
+    copy_relayed_headers(response, reply, scope_.context);
     if (upstream.dialect == client_.dialect) {
       outcome().usage = upstream.usage_from_response(answer.value());
       if (keeps_answers()) note_upstream_answer(client_.conversation->answer_id(answer.value()));
@@ -169,7 +169,7 @@ class GenerateOperation final : public OperationHandler {
     http::ResponseHeader header{200};
     header.set("Content-Type", "text/event-stream");
     header.set("Cache-Control", "no-cache");
-    copy_relayed_headers(response, header);
+    copy_relayed_headers(response, header, scope_.context);
     outcome().status = 200;
     bool started = co_await channel().begin_stream(std::move(header));
     if (!started) client_went_away();

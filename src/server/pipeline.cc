@@ -138,6 +138,7 @@ net::awaitable<std::optional<GatewayError>> admit(RequestScope& scope, const Gat
   std::optional<GatewayError> refusal = co_await services.access->admission.admit(request, result);
   http::ResponseChannel& channel = scope.exchange.response;
   auto set_header = [&](std::string_view name, std::string_view value) { channel.set_header(name, value); };
+  scope.context.reports_rate_limits = result.status.requests.has_value() || result.status.tokens.has_value();
   rate_limit_headers(scope.client.dialect, result.status, std::chrono::system_clock::now(), set_header);
   for (const auto& [name, value] : result.refusal_headers) channel.set_header(name, value);
   co_return refusal;

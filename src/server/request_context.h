@@ -25,6 +25,7 @@ struct RequestContext {
   Clock::duration upstream_time{};  // inside finished upstream exchanges
   Clock::duration waited{};         // retry backoff
   bool finished = false;            // the pipeline ran to its end (not destroyed mid-way)
+  bool reports_rate_limits = false;  // the caller's own x-ratelimit-* headers are set (a limited virtual key)
   // The price of the deployment that served (or was last tried); null when unknown.
   const pricing::ModelPrice* price = nullptr;
   // A stream that started: what was relayed of it, for when it is cut before the upstream

@@ -17,6 +17,10 @@ bool is_relayed_header(std::string_view name) {
          (name.size() > 12 && boost::beast::iequals(name.substr(0, 12), "x-ratelimit-"));
 }
 
+bool is_rate_limit_header(std::string_view name) {
+  return name.size() > 12 && boost::beast::iequals(name.substr(0, 12), "x-ratelimit-");
+}
+
 bool is_retryable_status(int status) { return status == 408 || status == 429 || status >= 500; }
 
 std::optional<Millis> retry_after(const http::UpstreamResponse& response) {
@@ -58,7 +62,9 @@ boost::asio::awaitable<void> relay_failure(http::Exchange& exchange, RequestCont
                                            const DialectCodec& client, const UpstreamFailure& failure) {
   int status = failure.status;
   http::ClientResponse response{status};
-  for (const auto& [name, value] : failure.relayed_headers) response.set(name, value);
+  for (const auto& [name, value] : failure.relayed_headers) {
+    if (!(context.reports_rate_limits && is_rate_limit_header(name))) response.set(name, value);
+  }
   if (failure.codec->dialect == client.dialect) {
     response.set("Content-Type", failure.content_type.empty() ? "application/json" : failure.content_type);
     response.body = failure.body;

@@ -16,10 +16,16 @@ namespace switchyard::server {
 // (cookies, upstream ids, server banners) stays behind the gateway.
 bool is_relayed_header(std::string_view name);
 
+// The upstream's own rate-limit headers describe the provider account, not the caller: they
+// are left out when the gateway reports the caller's limits itself (a virtual key's).
+bool is_rate_limit_header(std::string_view name);
+
 template <class Message>
-void copy_relayed_headers(const http::UpstreamResponse& upstream, Message& message) {
+void copy_relayed_headers(const http::UpstreamResponse& upstream, Message& message, const RequestContext& context) {
   upstream.for_each_header([&](std::string_view name, std::string_view value) {
-    if (is_relayed_header(name)) message.set(name, value);
+    if (!is_relayed_header(name)) return;
+    if (context.reports_rate_limits && is_rate_limit_header(name)) return;
+    message.set(name, value);
   });
 }
 

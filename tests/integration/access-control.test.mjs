@@ -316,6 +316,17 @@ describe('rate limits', () => {
     assert.equal(refused.headers.get('x-should-retry'), null);
   });
 
+  it('reports the key\'s own limits, never the provider account\'s', async () => {
+    const key = await newKey({ name: 'own-headers', rpm: 50 });
+    mock.script([{ kind: 'status', status: 400, headers: { 'x-ratelimit-limit-requests': '12345' } }]);
+    const refused = await client(key.key).chat(chatBody());
+    assert.equal(refused.status, 400);
+    assert.equal(refused.headers.get('x-ratelimit-limit-requests'), '50');
+    await refused.text();
+    const master = await client(MASTER_KEY).chat(chatBody());
+    assert.equal(master.headers.get('x-ratelimit-limit-requests'), null, 'the master key has no limits to report');
+  });
+
   it('gives Anthropic clients anthropic-ratelimit-* headers too, on streams as well', async () => {
     const key = await newKey({ name: 'anthropic-headers', rpm: 10, tpm: 100000 });
     const res = await fetch(`${gateway.url}/v1/messages`, {
